@@ -1,0 +1,58 @@
+/// A request path of the Kubernetes API, resolved against `ResourceCatalog`.
+enum KubeRoute: Equatable {
+    case version
+    case health
+    case coreVersions
+    case groups
+    case group(String)
+    case resourceList(group: String, version: String)
+    /// A collection (`name == nil`), an object, or one of its subresources.
+    /// `namespace == nil` on a namespaced kind means all namespaces.
+    case resource(kind: ResourceKind, namespace: String?, name: String?, subresource: String?)
+    case openAPIRoot
+    case openAPIDocument(String)
+    case notFound
+
+    init(path: String) {
+        let parts = path.split(separator: "/").map(String.init)
+        switch parts.first {
+        case "version": self = .version
+        case "healthz", "readyz", "livez": self = .health
+        case "openapi" where parts.count >= 2 && parts[1] == "v3":
+            self = parts.count == 2 ? .openAPIRoot : .openAPIDocument(parts.dropFirst(2).joined(separator: "/"))
+        case "api":
+            if parts.count == 1 { self = .coreVersions; return }
+            self = Self.resolve(group: "", version: parts[1], rest: Array(parts.dropFirst(2)))
+        case "apis":
+            switch parts.count {
+            case 1: self = .groups
+            case 2: self = .group(parts[1])
+            default: self = Self.resolve(group: parts[1], version: parts[2], rest: Array(parts.dropFirst(3)))
+            }
+        default: self = .notFound
+        }
+    }
+
+    private static func resolve(group: String, version: String, rest: [String]) -> KubeRoute {
+        if rest.isEmpty {
+            guard ResourceCatalog.all.contains(where: { $0.group == group && $0.version == version }) else {
+                return .notFound
+            }
+            return .resourceList(group: group, version: version)
+        }
+        var rest = rest
+        var namespace: String?
+        // `namespaces/NAME/RESOURCE/...` addresses a namespaced collection; `namespaces`,
+        // `namespaces/NAME` and `namespaces/NAME/status` the Namespace objects themselves.
+        if rest[0] == "namespaces", rest.count >= 3, !(rest.count == 3 && ["status", "finalize"].contains(rest[2])) {
+            namespace = rest[1]
+            rest.removeFirst(2)
+        }
+        guard let kind = ResourceCatalog.kind(group: group, version: version, resource: rest[0]),
+            rest.count <= 3, kind.namespaced || namespace == nil
+        else { return .notFound }
+        let subresource = rest.count == 3 ? rest[2] : nil
+        if let subresource, !kind.subresources.contains(subresource) { return .notFound }
+        return .resource(kind: kind, namespace: namespace, name: rest.count >= 2 ? rest[1] : nil, subresource: subresource)
+    }
+}

@@ -1,0 +1,70 @@
+/// The kinds the lab serves: what a migration meets, and what `kubectl` needs to
+/// resolve the names people type (`po`, `deploy`, `pvc`, `ks`).
+public enum ResourceCatalog {
+    public static let namespaces = ResourceKind(
+        group: "", version: "v1", kind: "Namespace", resource: "namespaces", namespaced: false,
+        shortNames: ["ns"], subresources: ["status"])
+    public static let nodes = ResourceKind(
+        group: "", version: "v1", kind: "Node", resource: "nodes", namespaced: false,
+        shortNames: ["no"], subresources: ["status"])
+    public static let pods = ResourceKind(
+        group: "", version: "v1", kind: "Pod", resource: "pods", namespaced: true,
+        shortNames: ["po"], categories: ["all"], subresources: ["status", "log"])
+    public static let persistentVolumeClaims = ResourceKind(
+        group: "", version: "v1", kind: "PersistentVolumeClaim", resource: "persistentvolumeclaims",
+        namespaced: true, shortNames: ["pvc"], subresources: ["status"])
+    public static let persistentVolumes = ResourceKind(
+        group: "", version: "v1", kind: "PersistentVolume", resource: "persistentvolumes",
+        namespaced: false, shortNames: ["pv"], subresources: ["status"])
+    public static let secrets = ResourceKind(
+        group: "", version: "v1", kind: "Secret", resource: "secrets", namespaced: true)
+    public static let configMaps = ResourceKind(
+        group: "", version: "v1", kind: "ConfigMap", resource: "configmaps", namespaced: true,
+        shortNames: ["cm"])
+    public static let events = ResourceKind(
+        group: "", version: "v1", kind: "Event", resource: "events", namespaced: true, shortNames: ["ev"])
+    public static let serviceAccounts = ResourceKind(
+        group: "", version: "v1", kind: "ServiceAccount", resource: "serviceaccounts", namespaced: true,
+        shortNames: ["sa"])
+    public static let services = ResourceKind(
+        group: "", version: "v1", kind: "Service", resource: "services", namespaced: true,
+        shortNames: ["svc"], categories: ["all"], subresources: ["status"])
+    public static let deployments = ResourceKind(
+        group: "apps", version: "v1", kind: "Deployment", resource: "deployments", namespaced: true,
+        shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"])
+    public static let replicaSets = ResourceKind(
+        group: "apps", version: "v1", kind: "ReplicaSet", resource: "replicasets", namespaced: true,
+        shortNames: ["rs"], categories: ["all"], subresources: ["status", "scale"])
+    public static let statefulSets = ResourceKind(
+        group: "apps", version: "v1", kind: "StatefulSet", resource: "statefulsets", namespaced: true,
+        shortNames: ["sts"], categories: ["all"], subresources: ["status", "scale"])
+    public static let storageClasses = ResourceKind(
+        group: "storage.k8s.io", version: "v1", kind: "StorageClass", resource: "storageclasses",
+        namespaced: false, shortNames: ["sc"])
+    public static let runtimeClasses = ResourceKind(
+        group: "node.k8s.io", version: "v1", kind: "RuntimeClass", resource: "runtimeclasses",
+        namespaced: false)
+    public static let gitRepositories = ResourceKind(
+        group: "source.toolkit.fluxcd.io", version: "v1", kind: "GitRepository", resource: "gitrepositories",
+        namespaced: true, shortNames: ["gitrepo"], categories: ["fluxcd", "all"], subresources: ["status"],
+        supportsStrategicMerge: false)
+    public static let kustomizations = ResourceKind(
+        group: "kustomize.toolkit.fluxcd.io", version: "v1", kind: "Kustomization", resource: "kustomizations",
+        namespaced: true, shortNames: ["ks"], categories: ["fluxcd", "all"], subresources: ["status"],
+        supportsStrategicMerge: false)
+
+    public static let all: [ResourceKind] = [
+        namespaces, nodes, pods, persistentVolumeClaims, persistentVolumes, secrets, configMaps, events,
+        serviceAccounts, services, deployments, replicaSets, statefulSets, storageClasses, runtimeClasses,
+        gitRepositories, kustomizations,
+    ]
+
+    /// The kind served at `group`/`version`/`resource`, if any.
+    public static func kind(group: String, version: String, resource: String) -> ResourceKind? {
+        all.first { $0.group == group && $0.version == version && $0.resource == resource }
+    }
+
+    public static func kind(apiVersion: String, kind: String) -> ResourceKind? {
+        all.first { $0.apiVersion == apiVersion && $0.kind == kind }
+    }
+}

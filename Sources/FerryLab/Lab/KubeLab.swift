@@ -1,0 +1,100 @@
+import Foundation
+
+/// The Kubernetes half of the lab: an HTTPS apiserver with its own CA, the
+/// controllers that make a cluster move (scheduler, kubelets, ReplicaSets and
+/// Deployments, local-path volumes, protection, garbage collection), and a
+/// kubeconfig written for it.
+///
+/// ```swift
+/// let lab = try await KubeLab.start(LabConfiguration(directory: dir, nodes: [NodeSpec(name: "node-a")]))
+/// // kubectl --kubeconfig \(lab.kubeconfigPath.path) get nodes
+/// lab.stop()
+/// ```
+public final class KubeLab: Sendable {
+    public let store: ObjectStore
+    public let logs: PodLogs
+    public let filesystem: NodeFilesystem
+    public let configuration: LabConfiguration
+    public let certificateAuthority: LabCertificateAuthority
+    /// `https://127.0.0.1:PORT`
+    public let serverURL: String
+    public let kubeconfigPath: URL
+    /// A bearer token the apiserver accepts for the admin user (kept in `pki/admin.token`, mode 0600).
+    public let adminToken: String
+    private let server: LabHTTPSServer<KubeAPIServer>
+    private let controllers: Task<Void, Never>
+
+    private init(
+        store: ObjectStore, logs: PodLogs, filesystem: NodeFilesystem, configuration: LabConfiguration,
+        certificateAuthority: LabCertificateAuthority, server: LabHTTPSServer<KubeAPIServer>, kubeconfigPath: URL,
+        adminToken: String, controllers: Task<Void, Never>
+    ) {
+        self.store = store
+        self.logs = logs
+        self.filesystem = filesystem
+        self.configuration = configuration
+        self.certificateAuthority = certificateAuthority
+        self.server = server
+        self.serverURL = "https://127.0.0.1:\(server.port)"
+        self.kubeconfigPath = kubeconfigPath
+        self.adminToken = adminToken
+        self.controllers = controllers
+    }
+
+    /// Starts the cluster with `configuration.nodes`, all Ready, and extra container
+    /// runtimes consulted before the generic shell one.
+    public static func start(_ configuration: LabConfiguration, runtimes: [any ContainerRuntime] = []) async throws -> KubeLab {
+        let directory = configuration.directory
+        let pki = directory.appendingPathComponent("pki")
+        try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)
+        let ca = try LabCertificateAuthority(commonName: "k3s-server-ca")
+        let serving = try ca.issueServer(commonName: "k3s", dnsNames: ["kubernetes", "kubernetes.default"])
+        let admin = try ca.issueClient(user: "system:admin", groups: ["system:masters"])
+        let token = RandomName.suffix(length: 32)
+
+        let store = ObjectStore()
+        let logs = PodLogs()
+        try await ClusterSeed.apply(to: store, nodes: configuration.nodes)
+        let apiserver = KubeAPIServer(store: store, logs: logs, tokens: [token: "system:admin"])
+        let server = try await LabHTTPSServer(
+            responder: apiserver, identity: serving, clientCA: ca.certificatePEM, port: configuration.kubePort)
+
+        let filesystem = NodeFilesystem(root: directory)
+        let loop = ControllerLoop()
+        var controllers: [any Controller] = [
+            Scheduler(store: store), VolumeBinder(store: store), LocalPathProvisioner(store: store, filesystem: filesystem),
+            ProtectionController(store: store), DeploymentController(store: store), ReplicaSetController(store: store),
+            GarbageCollector(store: store),
+        ]
+        for node in configuration.nodes {
+            try filesystem.createDirectory(node: node.name, path: LocalPathProvisioner.storageRoot)
+            controllers.append(
+                Kubelet(
+                    node: node.name, store: store, logs: logs, runtimes: runtimes + [ShellContainerRuntime()],
+                    filesystem: filesystem, timing: configuration.timing, loop: loop))
+        }
+        let running = controllers
+        let task = Task { await loop.run(store: store, controllers: running) }
+
+        let kubeconfig = directory.appendingPathComponent("kubeconfig")
+        try writePrivate(KubeconfigWriter.contents(server: "https://127.0.0.1:\(server.port)", caPEM: ca.certificatePEM, client: admin), to: kubeconfig)
+        try writePrivate(ca.certificatePEM, to: pki.appendingPathComponent("ca.crt"))
+        try writePrivate(admin.certificatePEM, to: pki.appendingPathComponent("admin.crt"))
+        try writePrivate(admin.privateKeyPEM, to: pki.appendingPathComponent("admin.key"))
+        try writePrivate(token + "\n", to: pki.appendingPathComponent("admin.token"))
+        return KubeLab(
+            store: store, logs: logs, filesystem: filesystem, configuration: configuration, certificateAuthority: ca,
+            server: server, kubeconfigPath: kubeconfig, adminToken: token, controllers: task)
+    }
+
+    public func stop() {
+        controllers.cancel()
+        server.stop()
+    }
+
+    /// Credentials are written readable by their owner only, like K3s does.
+    static func writePrivate(_ text: String, to url: URL) throws {
+        try Data(text.utf8).write(to: url, options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
+    }
+}

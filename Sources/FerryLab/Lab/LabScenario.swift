@@ -1,0 +1,20 @@
+/// The homelabs the lab can stand up. Each names its nodes; the workloads and the
+/// Proxmox side come with the scenarios that need them.
+public enum LabScenario: String, Sendable, CaseIterable {
+    /// The three K3s VMs of the blueprint's homelab, nothing deployed.
+    case homelab
+
+    public var nodes: [NodeSpec] {
+        switch self {
+        case .homelab:
+            return [
+                NodeSpec(
+                    name: "k3s-vm-pumped-piglet-gpu",
+                    capacity: ["cpu": "8", "memory": "32Gi", "pods": "110", "nvidia.com/gpu": "1"],
+                    runtimeHandlers: ["nvidia", "nvidia-experimental"], internalIP: "192.168.4.210"),
+                NodeSpec(name: "k3s-vm-still-fawn", internalIP: "192.168.4.212"),
+                NodeSpec(name: "k3s-vm-pve", internalIP: "192.168.4.214"),
+            ]
+        }
+    }
+}
