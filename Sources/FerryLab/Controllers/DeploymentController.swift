@@ -98,9 +98,11 @@ struct DeploymentController: Controller {
         await store.modify(ObjectKey(ResourceCatalog.deployments, namespace: deployment.namespace, name: deployment.name)) {
             $0.annotations["deployment.kubernetes.io/revision"] = String(revision)
         }
-        await events.record(
-            deployment, kind: ResourceCatalog.deployments, reason: "ScalingReplicaSet",
-            message: "Scaled up replica set \(created.name) from 0 to \(replicas)")
+        if replicas > 0 {
+            await events.record(
+                deployment, kind: ResourceCatalog.deployments, reason: "ScalingReplicaSet",
+                message: "Scaled up replica set \(created.name) from 0 to \(replicas)")
+        }
         return created
     }
 

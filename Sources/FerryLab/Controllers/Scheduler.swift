@@ -51,7 +51,8 @@ struct Scheduler: Controller {
             }
         }
         guard let chosen = feasible.min(by: { ($0.load, $0.node.name) < ($1.load, $1.node.name) })?.node else {
-            let summary = reasons.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            // Kubernetes sorts the "COUNT reason" strings themselves.
+            let summary = reasons.map { "\($0.value) \($0.key)" }.sorted().joined(separator: ", ")
             await unschedulable(pod, message: "0/\(nodes.count) nodes are available: \(summary). "
                 + "preemption: 0/\(nodes.count) nodes are available: \(nodes.count) Preemption is not helpful for scheduling.")
             return
