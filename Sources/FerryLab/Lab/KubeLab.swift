@@ -98,3 +98,16 @@ public final class KubeLab: Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
     }
 }
+
+extension KubeLab {
+    /// Creates an object as a user's `kubectl create` would: through admission
+    /// (defaults, validation), so that scenarios start from realistic objects.
+    @discardableResult
+    public func create(_ object: JSON) async throws -> JSON {
+        guard let apiVersion = object["apiVersion"].stringValue, let kindName = object["kind"].stringValue,
+            let kind = ResourceCatalog.kind(apiVersion: apiVersion, kind: kindName)
+        else { throw LabError(description: "the lab serves no kind \(object["kind"].serialized) in \(object["apiVersion"].serialized)") }
+        let admitted = try await Admission(store: store).create(object, kind: kind, namespace: object.namespace)
+        return try await store.create(admitted, kind: kind)
+    }
+}
