@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "ferry", targets: ["ferry"]),
         .library(name: "FerryCore", targets: ["FerryCore"]),
+        .library(name: "FerryJSON", targets: ["FerryJSON"]),
         .library(name: "FerryKube", targets: ["FerryKube"]),
         .library(name: "FerryProxmox", targets: ["FerryProxmox"]),
         .library(name: "FerryRemote", targets: ["FerryRemote"]),
@@ -41,6 +42,7 @@ let package = Package(
         .target(
             name: "FerryKube",
             dependencies: [
+                "FerryJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -54,6 +56,7 @@ let package = Package(
         .target(
             name: "FerryLab",
             dependencies: [
+                "FerryJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -68,24 +71,26 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryCore", "FerryLab",
+                "FerryCore", "FerryLab", "FerryJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
+        .target(name: "FerryJSON", swiftSettings: strict),
+        .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strict),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: strict),
         .testTarget(name: "FerryKubeTests", dependencies: ["FerryKube", "FerryLab"], swiftSettings: strict),
         .testTarget(name: "FerryRemoteTests", dependencies: ["FerryRemote"], swiftSettings: strict),
         .testTarget(
             name: "FerryLabTests",
             dependencies: [
-                "FerryLab",
+                "FerryLab", "FerryJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["FerryLab"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["FerryLab", "FerryJSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

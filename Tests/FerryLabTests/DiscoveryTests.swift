@@ -1,6 +1,7 @@
 import Testing
 
 @testable import FerryLab
+import FerryJSON
 
 @Suite("Discovery documents")
 struct DiscoveryTests {

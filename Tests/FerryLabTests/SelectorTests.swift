@@ -1,6 +1,7 @@
 import Testing
 
 @testable import FerryLab
+import FerryJSON
 
 private func j(_ text: String) -> JSON {
     do { return try JSON.parse(text) } catch { fatalError("bad test JSON: \(text)") }

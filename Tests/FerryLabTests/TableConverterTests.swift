@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import FerryLab
+import FerryJSON
 
 /// A fixed clock and timestamps relative to it.
 private let now = Date(timeIntervalSince1970: 1_750_000_000)

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// What a container does when the lab's kubelet starts it. The lab runs no images;
 /// a runtime decides, from the image and command, whether the container keeps

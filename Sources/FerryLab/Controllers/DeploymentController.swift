@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// Rolls Deployments out through ReplicaSets, one per pod template (named
 /// `DEPLOYMENT-HASH`, so pods read `frigate-7d8ff58b5d-v9n4p`). `Recreate` scales every

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// Writes core/v1 Events the way Kubernetes components do, folding repeats of the
 /// same reason and message into one Event with a count, so that `kubectl describe`

@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// Background cascading deletion: an object whose owners are all gone is deleted
 /// (a Deployment's ReplicaSets, their pods). And namespace deletion: a Terminating
 /// namespace has its content deleted, then its `kubernetes` finalizer lifted.

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// One node's kubelet: it starts the containers of the pods bound to its node after
 /// the configured delay, keeps their status (phase, readiness, restarts,

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// rancher.io/local-path as K3s ships it: when the scheduler has picked a node for a
 /// WaitForFirstConsumer claim (`volume.kubernetes.io/selected-node`), it creates a

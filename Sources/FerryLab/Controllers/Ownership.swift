@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// Owner references: who created an object and is responsible for it.
 extension JSON {
     /// The uid of the controlling owner (`controller: true`), if any.

@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// The claims a pod mounts and where they stand, as the scheduler's VolumeBinding
 /// plugin sees them before it looks at any node.
 struct PodVolumes {

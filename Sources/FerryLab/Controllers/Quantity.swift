@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// Kubernetes resource quantities ("500m", "2", "128Mi", "1G") as plain numbers in
 /// base units, enough for the scheduler to add requests and compare with allocatable.
 enum Quantity {

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// Keeps each ReplicaSet's count of live pods at `spec.replicas`: creates pods from
 /// its template (through admission, so that a pod the apiserver would reject is

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// The default scheduler, reduced to the filters a hardware migration meets:
 /// cordoned nodes, taints (a NotReady node counts as tainted), nodeSelector and node

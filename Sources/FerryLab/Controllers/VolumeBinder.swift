@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// The PersistentVolume controller's binding and release: a PV and a claim that
 /// name each other (by `claimRef` or `volumeName`) are bound; a PV whose claim is

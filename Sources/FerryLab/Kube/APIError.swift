@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// A failed API request, carried as the `Status` body a real apiserver returns so
 /// that kubectl and our own client print the message Kubernetes users know.
 public struct APIError: Error, Sendable, Equatable {

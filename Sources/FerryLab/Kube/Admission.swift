@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// What the apiserver does to a user's request before storing it: defaulting,
 /// validation, and the admission plugins a K3s cluster runs (NamespaceLifecycle,

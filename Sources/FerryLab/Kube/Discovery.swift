@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// The documents kubectl reads to learn what the server serves: `/version`, `/api`,
 /// `/apis`, `/apis/{group}` and the resource lists under `/api/v1` and
 /// `/apis/{group}/{version}`, in the shapes a K3s v1.32 apiserver returns them

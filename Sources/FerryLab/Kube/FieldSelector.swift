@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// Field selectors as in `?fieldSelector=`: `=`, `==`, `!=` terms joined by commas,
 /// with `\`-escapes for `,`, `=` and `\` in values. Each field must be one the kind
 /// supports, as the apiserver's field label conversion functions decide.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import FerryJSON
 
 /// list, update, patch and delete: the verbs that read or change stored objects.
 extension KubeAPIServer {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import FerryJSON
 
 /// Watch streams: one JSON event per line over a chunked response, as
 /// `kubectl get -w`, `kubectl wait` and client-go informers read them.

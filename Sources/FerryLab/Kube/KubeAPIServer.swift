@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import NIOSSL
 import X509
+import FerryJSON
 
 /// The lab's Kubernetes apiserver as an HTTP responder: authentication, then the
 /// URL space of `KubeRoute`, answered from the `ObjectStore` with the status codes

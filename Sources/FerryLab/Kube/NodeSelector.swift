@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// Node affinity: v1.NodeSelector with its nodeSelectorTerms, as the scheduler reads
 /// it (k8s.io/component-helpers/scheduling/corev1/nodeaffinity). Terms are ORed,
 /// requirements within a term ANDed; a term with no requirements matches nothing,

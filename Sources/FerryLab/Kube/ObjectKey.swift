@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// Where an object lives: its kind, namespace ("" for cluster-scoped kinds) and name.
 public struct ObjectKey: Sendable, Hashable, CustomStringConvertible {
     public var kind: ResourceKind

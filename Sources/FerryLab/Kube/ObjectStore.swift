@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// The lab apiserver's storage: every object of every kind, one resourceVersion
 /// counter for all of them (as etcd's revision), and the recent history that watches

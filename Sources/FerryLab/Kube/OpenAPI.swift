@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// A minimal OpenAPI v3 description of the API: for every kind, its PATCH
 /// operation with the `fieldValidation` query parameter. kubectl reads exactly this
 /// to decide that the server validates fields itself (`--validate=strict`, the

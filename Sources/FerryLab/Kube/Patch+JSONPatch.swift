@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// The RFC 6902 engine behind `Patch.jsonPatch`, modelled on evanphx/json-patch v4
 /// (the library the apiserver uses) so that successes and error texts match.
 struct JSONPointerDocument {

@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// Strategic merge patch as apimachinery's `strategicpatch` applies it on the server
 /// (MergeParallelList and IgnoreUnmatchedNulls on). The Go implementation reads merge
 /// strategies from struct tags; the lab keeps them in `StrategicMerger.strategy`.

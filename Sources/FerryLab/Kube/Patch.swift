@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// The patch formats the API accepts, by Content-Type.
 public enum PatchType: String, Sendable {
     case json = "application/json-patch+json"

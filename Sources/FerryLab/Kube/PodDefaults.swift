@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// The defaults the apiserver fills into a pod spec, so that `kubectl get -o yaml`
 /// shows what users see on a real cluster and controllers can rely on them.
 enum PodDefaults {

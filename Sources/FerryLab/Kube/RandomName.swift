@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// Generated name suffixes in Kubernetes' alphabet (no vowels, no 0/1/3, so that
 /// generated names never spell words or look alike), as in `frigate-7d8ff58b5d-v9n4p`.
 enum RandomName {

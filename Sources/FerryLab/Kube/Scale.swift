@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// The `scale` subresource: an `autoscaling/v1` Scale view of a Deployment or
 /// StatefulSet, which is how `kubectl scale` changes replicas.
 enum Scale {

@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// A selector that cannot be parsed or validated; `message` reads like
 /// k8s.io/apimachinery's text for the same mistake.
 public struct SelectorError: Error, Sendable, Equatable {

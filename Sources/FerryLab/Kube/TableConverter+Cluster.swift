@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// Nodes, Namespaces, Events and RuntimeClasses: printNode, printNamespace,
 /// printEvent, printRuntimeClass.

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// ConfigMaps, Secrets, Services and ServiceAccounts: printConfigMap, printSecret,
 /// printService, printServiceAccount.

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// Flux custom resources, printed the way apiextensions-apiserver's table
 /// convertor prints their CRDs' additionalPrinterColumns: a Name column, then

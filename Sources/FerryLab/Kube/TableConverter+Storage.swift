@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// PersistentVolumeClaims, PersistentVolumes and StorageClasses:
 /// printPersistentVolumeClaim, printPersistentVolume, printStorageClass.

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// Pods, Deployments, ReplicaSets and StatefulSets: printPod, printDeployment,
 /// printReplicaSet, printStatefulSet.

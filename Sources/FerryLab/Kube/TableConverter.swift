@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// How much of each object a Table row carries (`?includeObject=`).
 public enum IncludeObject: String, Sendable {

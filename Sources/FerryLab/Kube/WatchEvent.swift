@@ -1,3 +1,5 @@
+import FerryJSON
+
 /// One change to one object, as it goes out on a watch stream.
 public struct WatchEvent: Sendable {
     public enum EventType: String, Sendable {

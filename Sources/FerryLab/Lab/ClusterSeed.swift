@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// The objects a fresh K3s cluster has before anyone deploys anything: its
 /// namespaces, the `local-path` StorageClass, the RuntimeClasses K3s creates, and

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 extension KubeLab {
     /// Waits until `match` finds an object among those of `kind` in `namespace`,

@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// The Kubernetes half of the lab: an HTTPS apiserver with its own CA, the
 /// controllers that make a cluster move (scheduler, kubelets, ReplicaSets and

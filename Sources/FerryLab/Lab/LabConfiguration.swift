@@ -1,4 +1,5 @@
 import Foundation
+import FerryJSON
 
 /// What a lab is made of and how fast it moves. Every delay is small by default so
 /// that tests and the demo are quick, and can be raised to rehearse real timing.

@@ -1,3 +1,4 @@
+import FerryJSON
 import FerryLab
 
 /// A Frigate-shaped workload for the demo: a namespace, a local-path claim and a
