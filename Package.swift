@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-ssh.git", from: "0.15.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -42,17 +43,29 @@ let package = Package(
         .target(
             name: "FerryKube",
             dependencies: [
-                "FerryJSON",
+                "FerryJSON", "FerryRemote",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
-        .target(name: "FerryProxmox", swiftSettings: strict),
+        .target(
+            name: "FerryProxmox",
+            dependencies: [
+                "FerryJSON", "FerryRemote",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "FerryRemote", swiftSettings: strict),
-        .target(name: "FerryGitOps", swiftSettings: strict),
+        .target(name: "FerryGitOps", dependencies: ["FerryJSON", "FerryRemote"], swiftSettings: strict),
         .target(
             name: "FerryLab",
             dependencies: [
@@ -61,6 +74,8 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -76,11 +91,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "FerryJSON", swiftSettings: strict),
+        .target(
+            name: "FerryJSON",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strict),
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: strict),
         .testTarget(name: "FerryKubeTests", dependencies: ["FerryKube", "FerryLab"], swiftSettings: strict),
         .testTarget(name: "FerryRemoteTests", dependencies: ["FerryRemote"], swiftSettings: strict),
+        .testTarget(name: "FerryProxmoxTests", dependencies: ["FerryProxmox", "FerryLab", "FerryJSON"], swiftSettings: strict),
         .testTarget(
             name: "FerryLabTests",
             dependencies: [

@@ -36,3 +36,34 @@ struct JSONTests {
         #expect(throws: (any Error).self) { try JSON.parse("{\"a\": }") }
     }
 }
+
+@Suite("YAML to JSON")
+struct YAMLTests {
+    @Test("scalars are typed as Kubernetes reads them: quoted numbers stay strings")
+    func scalars() throws {
+        let value = try JSON.parseYAML("replicas: 1\nport: \"8080\"\nratio: 0.5\nenabled: true\nnothing: ~\n")
+        #expect(value == ["replicas": 1, "port": "8080", "ratio": 0.5, "enabled": true, "nothing": nil])
+    }
+
+    @Test("a multi-document stream yields each non-empty document")
+    func documents() throws {
+        let docs = try JSON.parseYAMLDocuments("---\na: 1\n---\n---\nb: [x, y]\n")
+        #expect(docs == [["a": 1], ["b": ["x", "y"]]])
+    }
+
+    @Test("a syntax error says the line and column")
+    func syntaxError() {
+        do {
+            _ = try JSON.parseYAML("a: 1\nb: [unclosed\n")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 3)
+            #expect(error.description.hasPrefix("3:"))
+        }
+    }
+
+    @Test("a duplicate key is refused with its position")
+    func duplicateKey() {
+        #expect(throws: YAMLSyntaxError.self) { try JSON.parseYAML("a: 1\na: 2\n") }
+    }
+}

@@ -28,7 +28,9 @@ extension KubeAPIServer {
             })
         }
         let now = self.now
+        let watches = self.watches
         let lines = AsyncStream<ByteBuffer> { continuation in
+            let id = watches.register { continuation.finish() }
             let pump = Task {
                 for await event in events {
                     guard let (type, object) = Self.visible(event, filter: filter) else { continue }
@@ -49,6 +51,7 @@ extension KubeAPIServer {
             continuation.onTermination = { _ in
                 pump.cancel()
                 timer.cancel()
+                watches.unregister(id)
             }
         }
         return Self.stream(lines)

@@ -21,6 +21,7 @@ public struct KubeAPIServer: HTTPResponder {
     let admission: Admission
     let tokens: [String: String]
     let now: @Sendable () -> Date
+    let watches = WatchConnections()
 
     /// - Parameter tokens: bearer token -> user name.
     public init(store: ObjectStore, logs: PodLogs, tokens: [String: String] = [:], now: @escaping @Sendable () -> Date = { Date() }) {
@@ -131,7 +132,15 @@ public struct KubeAPIServer: HTTPResponder {
         func key(_ name: String) -> ObjectKey { ObjectKey(kind, namespace: namespace ?? "", name: name) }
     }
 
+    /// Reads a JSON body. Other encodings (kubectl sends built-in kinds as protobuf
+    /// first) get 415, on which client-go retries with JSON, as it does against an
+    /// apiserver that cannot decode a content type.
     static func body(_ request: inout Request) async throws -> JSON {
+        let contentType = request.headers[.contentType] ?? "application/json"
+        if contentType.contains("protobuf") || contentType.contains("cbor") {
+            throw APIError.unsupportedMediaType(
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+        }
         let buffer = try await request.collectBody(upTo: 16 << 20)
         guard buffer.readableBytes > 0 else { return .emptyObject }
         do {

@@ -90,7 +90,7 @@ public actor ObjectStore {
         } else {
             next = object
             for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] {
-                next[path: ["metadata", field]] = current["metadata"][field] == .null ? nil : current["metadata"][field]
+                next[path: ["metadata", field]] = current["metadata"][field] == .null ? JSON?.none : current["metadata"][field]
             }
             next[path: ["metadata", "name"]] = .string(key.name)
             if key.kind.namespaced { next[path: ["metadata", "namespace"]] = .string(key.namespace) }

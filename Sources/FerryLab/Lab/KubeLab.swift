@@ -66,6 +66,7 @@ public final class KubeLab: Sendable {
             Scheduler(store: store), VolumeBinder(store: store), LocalPathProvisioner(store: store, filesystem: filesystem),
             ProtectionController(store: store), DeploymentController(store: store), ReplicaSetController(store: store),
             GarbageCollector(store: store),
+            FluxController(store: store, directory: directory, timing: configuration.timing, loop: loop),
         ]
         for node in configuration.nodes {
             try filesystem.createDirectory(node: node.name, path: LocalPathProvisioner.storageRoot)
@@ -86,6 +87,11 @@ public final class KubeLab: Sendable {
         return KubeLab(
             store: store, logs: logs, filesystem: filesystem, configuration: configuration, certificateAuthority: ca,
             server: server, kubeconfigPath: kubeconfig, adminToken: token, controllers: task)
+    }
+
+    /// Cuts every open watch connection, as an apiserver restart would.
+    public func dropWatchConnections() {
+        server.responder.watches.dropAll()
     }
 
     public func stop() {

@@ -10,6 +10,11 @@ public struct LabConfiguration: Sendable {
     public var kubePort: Int = 0
     public var nodes: [NodeSpec]
     public var timing = Timing()
+    /// The Proxmox side (hosts, VMs, hardware), started by `Lab.start`; nil for a
+    /// Kubernetes-only lab.
+    public var homelab: HomelabSpec?
+    /// The Proxmox VE API's port; 0 picks a free port.
+    public var proxmoxPort: Int = 0
 
     public init(directory: URL, nodes: [NodeSpec], kubePort: Int = 0, timing: Timing = Timing()) {
         self.directory = directory
@@ -27,6 +32,16 @@ public struct LabConfiguration: Sendable {
         /// (Kubernetes: 10s doubling to 5m).
         public var crashBackoff: Duration = .milliseconds(400)
         public var crashBackoffMax: Duration = .seconds(3)
+        /// From a VM's start (or the QEMU restart of a reboot) to its guest being up:
+        /// kubelet posting Ready, agent and SSH answering.
+        public var vmBoot: Duration = .milliseconds(300)
+        /// From an ACPI shutdown or reboot request to QEMU exiting.
+        public var vmShutdown: Duration = .milliseconds(100)
+        /// From a guest-agent `exec` to its `exec-status` reporting it exited.
+        public var guestExec: Duration = .milliseconds(50)
+        /// Flux intervals (`spec.interval` of a GitRepository or Kustomization) are
+        /// multiplied by this: 1/300 makes "10m" two seconds and "1m" 200 ms.
+        public var fluxIntervalScale: Double = 1.0 / 300
 
         public init() {}
     }

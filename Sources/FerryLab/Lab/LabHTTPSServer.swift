@@ -13,6 +13,7 @@ import NIOSSL
 final class LabHTTPSServer<Responder: HTTPResponder>: Sendable
 where Responder.Context: InitializableFromSource<ApplicationRequestContextSource> {
     let port: Int
+    let responder: Responder
     private let task: Task<Void, any Error>
 
     init(responder: Responder, identity: PEMIdentity, clientCA: String?, port requestedPort: Int) async throws {
@@ -35,6 +36,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
                 continuation.finish()
             },
             logger: logger)
+        self.responder = responder
         task = Task { try await app.run() }
         var iterator = started.makeAsyncIterator()
         guard let port = await iterator.next() else {

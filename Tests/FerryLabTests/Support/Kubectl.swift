@@ -58,6 +58,11 @@ struct Kubectl: Sendable {
     /// Runs and requires success, recording the output as the failure otherwise.
     @discardableResult
     func succeed(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        try await succeed(arguments, sourceLocation: sourceLocation)
+    }
+
+    @discardableResult
+    func succeed(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
         let result = try await run(arguments)
         try #require(result.succeeded, "\(result)", sourceLocation: sourceLocation)
         return result.stdout
@@ -92,8 +97,8 @@ struct Kubectl: Sendable {
         let id = UUID().uuidString
         let out = scratch.appendingPathComponent("kubectl-\(id).out")
         let err = scratch.appendingPathComponent("kubectl-\(id).err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.path)
         process.arguments = arguments

@@ -76,35 +76,50 @@ struct LabFixture: Sendable {
         try await kubectl.json("get", resource, name)
     }
 
-    /// Polls `kubectl get RESOURCE NAME -o json` until `condition` holds, returning the object.
+    /// Waits (on a watch of the lab's store, not by polling kubectl) until the object
+    /// `resource/name` in `default` satisfies `condition`, and returns it.
     @discardableResult
     func waitFor(
         _ resource: String, _ name: String, _ what: String, timeout: Duration = .seconds(20),
         sourceLocation: SourceLocation = #_sourceLocation, until condition: @escaping @Sendable (JSON) -> Bool
     ) async throws -> JSON {
-        let kubectl = kubectl
-        return try await eventually("\(resource)/\(name): \(what)", timeout: timeout, sourceLocation: sourceLocation) {
-            let result = try await kubectl.run(["get", resource, name, "-o", "json", "--ignore-not-found"])
-            guard result.succeeded, !result.stdout.isEmpty, let object = try? JSON.parse(Data(result.stdout.utf8)) else {
-                return nil
-            }
-            return condition(object) ? object : nil
+        let kind = try Self.kind(resource, sourceLocation: sourceLocation)
+        let found = await lab.waitUntil(kind, namespace: kind.namespaced ? "default" : nil, timeout: timeout) { objects in
+            objects.first { $0["metadata"]["name"].stringValue == name && condition($0) }
         }
+        return try #require(found, "timed out waiting for \(resource)/\(name): \(what)", sourceLocation: sourceLocation)
     }
 
-    /// Pods whose labels match `selector`, polled until `condition` holds for the list.
+    /// Waits until the pods in `default` whose labels match `selector` (k=v,...) satisfy `condition`.
     @discardableResult
     func waitForPods(
         _ selector: String, _ what: String, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
         until condition: @escaping @Sendable ([JSON]) -> Bool
     ) async throws -> [JSON] {
-        let kubectl = kubectl
-        return try await eventually("pods -l \(selector): \(what)", timeout: timeout, sourceLocation: sourceLocation) {
-            let result = try await kubectl.run(["get", "pods", "-l", selector, "-o", "json"])
-            guard result.succeeded, let list = try? JSON.parse(Data(result.stdout.utf8)) else { return nil }
-            let items = list["items"].arrayValue ?? []
-            return condition(items) ? items : nil
+        let wanted = selector.split(separator: ",").map { $0.split(separator: "=", maxSplits: 1).map(String.init) }
+        let found = await lab.waitUntil(ResourceCatalog.pods, namespace: "default", timeout: timeout) { pods in
+            let matching = pods.filter { pod in wanted.allSatisfy { pod["metadata"]["labels"][$0[0]].stringValue == $0[1] } }
+            return condition(matching) ? .array(matching) : nil
         }
+        let pods = try #require(found, "timed out waiting for pods -l \(selector): \(what)", sourceLocation: sourceLocation)
+        return pods.arrayValue ?? []
+    }
+
+    /// Waits until an Event about `object` with `reason` exists, and returns its message.
+    func waitForEvent(about object: String, reason: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let found = await lab.waitUntil(ResourceCatalog.events, namespace: "default", timeout: .seconds(20)) { events in
+            events.first { $0["involvedObject"]["name"].stringValue == object && $0["reason"].stringValue == reason }
+        }
+        let event = try #require(found, "timed out waiting for a \(reason) event about \(object)", sourceLocation: sourceLocation)
+        return event["message"].stringValue ?? ""
+    }
+
+    static func kind(_ resource: String, sourceLocation: SourceLocation) throws -> ResourceKind {
+        let kinds: [String: ResourceKind] = [
+            "pod": ResourceCatalog.pods, "pvc": ResourceCatalog.persistentVolumeClaims, "pv": ResourceCatalog.persistentVolumes,
+            "deployment": ResourceCatalog.deployments, "configmap": ResourceCatalog.configMaps, "node": ResourceCatalog.nodes,
+        ]
+        return try #require(kinds[resource], "no kind for \(resource)", sourceLocation: sourceLocation)
     }
 
     /// A barrier: a throwaway pod is created and becomes Ready, so the controllers

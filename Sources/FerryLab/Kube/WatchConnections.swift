@@ -1,0 +1,27 @@
+import Foundation
+import Synchronization
+
+/// The open watch streams of the lab's apiserver, so that a test or a fault can cut
+/// them all at once, as an apiserver restart or a flaky network does.
+final class WatchConnections: Sendable {
+    private let open = Mutex<[UUID: @Sendable () -> Void]>([:])
+
+    func register(_ close: @escaping @Sendable () -> Void) -> UUID {
+        let id = UUID()
+        open.withLock { $0[id] = close }
+        return id
+    }
+
+    func unregister(_ id: UUID) {
+        _ = open.withLock { $0.removeValue(forKey: id) }
+    }
+
+    /// Ends every open watch response; clients see the stream end and reconnect.
+    func dropAll() {
+        let closers = open.withLock { open in
+            defer { open.removeAll() }
+            return Array(open.values)
+        }
+        closers.forEach { $0() }
+    }
+}
