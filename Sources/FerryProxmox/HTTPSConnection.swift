@@ -114,9 +114,13 @@ struct HTTPSConnection: Sendable {
         // A fingerprint is recorded only when it is not the pinned one.
         if let presented, error is NIOSSLError { return .fingerprintMismatch(presented: presented) }
         let text = String(describing: error)
-        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError || text.contains("CERTIFICATE_VERIFY_FAILED") {
-            return .tls(text)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return .tls("its certificate is not signed by a CA in the system trust store")
         }
+        if let extra = error as? NIOSSLExtraError, text.contains("failedToValidateHostname") {
+            return .tls("its certificate is not issued for this host name (\(extra))")
+        }
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError { return .tls(text) }
         if error is ChannelError, case .connectTimeout = error as! ChannelError { return .timeout }
         if connecting { return .connect(Self.connectReason(error)) }
         return .io(text)

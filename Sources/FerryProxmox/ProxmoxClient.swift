@@ -60,7 +60,7 @@ public struct ProxmoxClient: Sendable {
     /// The USB devices plugged into `node`, root hubs included (see `HostUSBDevice.isHub`).
     public func usbDevices(node: String) async throws(ProxmoxError) -> [HostUSBDevice] {
         try ProxmoxNames.checkNode(node)
-        do {
+        do throws(ProxmoxError) {
             let data = try await transport.get("/nodes/\(node)/hardware/usb")
             guard let entries = data.arrayValue else { throw ProxmoxError.decoding("expected a list, got \(data.serialized.prefix(100))") }
             var devices: [HostUSBDevice] = []

@@ -97,7 +97,7 @@ public struct ProxmoxError: Error, Sendable, CustomStringConvertible {
             } else {
                 code = .api(status: status)
             }
-            return ProxmoxError(code: code, description: "\(request) on \(server) failed (\(status)): \(message)", message: message)
+            return ProxmoxError(code: code, description: "\(request) via \(server) failed (\(status)): \(message)", message: message)
         }
     }
 

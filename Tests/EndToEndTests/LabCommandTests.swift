@@ -21,9 +21,6 @@ struct LabCommandTests {
         }
         let mode = try FileManager.default.attributesOfItem(atPath: kubeconfig.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        for file in ["ca.crt", "admin.crt", "admin.key"] {
-            #expect(FileManager.default.fileExists(atPath: labDirectory.appendingPathComponent("pki/\(file)").path), "\(file)")
-        }
 
         let kubectl = ["--kubeconfig", kubeconfig.path, "--cache-dir", directory.appendingPathComponent("cache").path]
         let nodes = try await ChildProcess.run(Kubectl.path, kubectl + ["get", "nodes", "-o", "name"], scratch: directory)
@@ -36,6 +33,10 @@ struct LabCommandTests {
         let ready = try await ChildProcess.run(
             Kubectl.path, kubectl + ["wait", "--for=condition=Ready", "pod/web", "--timeout=20s"], scratch: directory)
         #expect(ready.stdout == "pod/web condition met\n", "\(ready.stderr)")
+
+        for file in ["ca.crt", "admin.crt", "admin.key", "admin.token"] {
+            #expect(FileManager.default.fileExists(atPath: labDirectory.appendingPathComponent("pki/\(file)").path), "\(file)")
+        }
 
         lab.interrupt()
         let status = try await lab.waitForExit()

@@ -68,26 +68,32 @@ struct AuthTests {
         }
     }
 
-    @Test("kubectl without credentials is told to log in; with the lab's kubeconfig it works")
-    func kubectlUnauthorized() async throws {
+    @Test("kubectl with a wrong token is told to log in, with a foreign certificate is refused, with the lab's credentials works")
+    func kubectlCredentials() async throws {
         try await LabFixture.with { lab in
             let emptyConfig = lab.kubectl.scratch.appendingPathComponent("empty-kubeconfig")
             try Data("apiVersion: v1\nkind: Config\n".utf8).write(to: emptyConfig)
-            let anonymous = try await lab.kubectl.run(
-                [
-                    "--kubeconfig", emptyConfig.path, "--cache-dir", lab.kubectl.scratch.appendingPathComponent("anon-cache").path,
-                    "--server", lab.lab.serverURL,
-                    "--certificate-authority", lab.directory.appendingPathComponent("pki/ca.crt").path, "get", "pods",
-                ], withCredentials: false)
-            #expect(anonymous.status == 1)
-            #expect(anonymous.stderr.contains("You must be logged in to the server (Unauthorized)"), "\(anonymous)")
+            let ca = lab.directory.appendingPathComponent("pki/ca.crt").path
+            func kubectl(_ cache: String, _ arguments: [String]) async throws -> KubectlResult {
+                try await lab.kubectl.run(
+                    ["--kubeconfig", emptyConfig.path, "--cache-dir", lab.kubectl.scratch.appendingPathComponent(cache).path,
+                     "--server", lab.lab.serverURL, "--certificate-authority", ca] + arguments,
+                    withCredentials: false)
+            }
+            let wrongToken = try await kubectl("wrong", ["--token", "not-the-token", "get", "pods"])
+            #expect(wrongToken.status == 1)
+            #expect(wrongToken.stderr.contains("error: You must be logged in to the server"), "\(wrongToken)")
 
-            let withToken = try await lab.kubectl.run(
-                [
-                    "--kubeconfig", emptyConfig.path, "--cache-dir", lab.kubectl.scratch.appendingPathComponent("token-cache").path,
-                    "--server", lab.lab.serverURL, "--token", lab.lab.adminToken,
-                    "--certificate-authority", lab.directory.appendingPathComponent("pki/ca.crt").path, "get", "nodes", "-o", "name",
-                ], withCredentials: false)
+            let impostor = try LabCertificateAuthority(commonName: "k3s-server-ca").issueClient(user: "system:admin", groups: ["system:masters"])
+            let certificate = lab.kubectl.scratch.appendingPathComponent("impostor.crt")
+            let key = lab.kubectl.scratch.appendingPathComponent("impostor.key")
+            try Data(impostor.certificatePEM.utf8).write(to: certificate)
+            try Data(impostor.privateKeyPEM.utf8).write(to: key)
+            let foreign = try await kubectl("foreign", ["--client-certificate", certificate.path, "--client-key", key.path, "get", "pods"])
+            #expect(foreign.status == 1)
+            #expect(foreign.stderr.contains("remote error: tls:") || foreign.stderr.contains("Unauthorized"), "\(foreign)")
+
+            let withToken = try await kubectl("token", ["--token", lab.lab.adminToken, "get", "nodes", "-o", "name"])
             #expect(withToken.succeeded, "\(withToken)")
             #expect(withToken.stdout.split(separator: "\n").count == 3)
 

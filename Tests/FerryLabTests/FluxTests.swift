@@ -76,6 +76,7 @@ struct FluxTests {
 
             try await flux.lab.kubectl.succeed(
                 "patch", "-n", "flux-system", "kustomization/demo", "--type=merge", "-p", #"{"spec":{"suspend":true}}"#)
+            try await barrier(flux)
             try await flux.lab.kubectl.succeed("scale", "-n", "demo", "deployment/web", "--replicas=0")
             try await flux.lab.kubectl.succeed(
                 "annotate", "--overwrite", "-n", "flux-system", "kustomization/demo",
@@ -199,6 +200,22 @@ struct FluxTests {
             }
             #expect(failed.condition(type: "Ready")?["reason"] == "ArtifactFailed")
             #expect(failed.condition(type: "Ready")?["message"].stringValue?.hasPrefix("kustomization path not found: stat ") == true)
+        }
+    }
+
+    @Test func aPathWithoutKustomizationYAMLTakesEveryManifestIntoTheTargetNamespace() async throws {
+        try await FluxFixture.with { flux in
+            try await flux.lab.lab.create([
+                "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+                "metadata": ["name": "plain", "namespace": "flux-system"],
+                "spec": ["interval": "1m", "path": "apps/plain", "prune": true, "targetNamespace": "demo",
+                         "sourceRef": ["kind": "GitRepository", "name": "gitops", "namespace": "flux-system"]],
+            ])
+            try await flux.object(ResourceCatalog.kustomizations, "flux-system", "plain", "applied") { $0.isReady }
+            let settings = try #require(await flux.find(ResourceCatalog.configMaps, "demo", "settings"))
+            #expect(settings["data"]["level"] == "debug")
+            #expect(settings.labels[FluxStatus.nameLabel] == "plain")
+            #expect(await flux.find(ResourceCatalog.configMaps, "default", "settings") == nil)
         }
     }
 

@@ -7,8 +7,6 @@ import Testing
 /// The commands VMs and hosts answer (through the agent here; over SSH elsewhere).
 @Suite("Homelab commands")
 struct HomelabCommandTests {
-    static let homelab = Homelab(spec: .frigateCoral)
-
     @Test("shell words: quotes, escapes and operators")
     func shellWords() throws {
         #expect(try ShellWords.split(#"qm guest exec 108 -- sh -c "lsusb | grep 18d1""#)
@@ -20,13 +18,14 @@ struct HomelabCommandTests {
 
     @Test("VM packages and services: dpkg -s, apt-get install, systemctl is-active")
     func packages() async throws {
-        let vm = VMCommands(homelab: Self.homelab, vmid: 108)
+        let homelab = Homelab(spec: .frigateCoral)
+        let vm = VMCommands(homelab: homelab, vmid: 108)
         let missing = await vm.run(["dpkg", "-s", "libedgetpu1-std"])
         #expect(missing.exitCode == 1)
         #expect(missing.stderr.hasPrefix("dpkg-query: package 'libedgetpu1-std' is not installed"))
-        let asUser = await VMCommands(homelab: Self.homelab, vmid: 108, user: "ubuntu").run(commandLine: "apt-get install -y libedgetpu1-std")
+        let asUser = await VMCommands(homelab: homelab, vmid: 108, user: "ubuntu").run(commandLine: "apt-get install -y libedgetpu1-std")
         #expect(asUser.exitCode == 100)
-        let installed = await VMCommands(homelab: Self.homelab, vmid: 108, user: "ubuntu").run(commandLine: "sudo apt-get install -y libedgetpu1-std")
+        let installed = await VMCommands(homelab: homelab, vmid: 108, user: "ubuntu").run(commandLine: "sudo apt-get install -y libedgetpu1-std")
         #expect(installed.exitCode == 0, "\(installed)")
         #expect(await vm.run(["dpkg", "-s", "libedgetpu1-std"]).stdout.contains("Status: install ok installed"))
         #expect(await vm.run(["apt-get", "install", "-y", "no-such-pkg"]).stderr == "E: Unable to locate package no-such-pkg\n")
@@ -37,13 +36,14 @@ struct HomelabCommandTests {
 
     @Test("host commands: qm config, qm set with a digest, qm guest exec, pvesh, lsusb")
     func hostCommands() async throws {
-        let piglet = HostCommands(homelab: Self.homelab, host: "pumped-piglet")
+        let homelab = Homelab(spec: .frigateCoral)
+        let piglet = HostCommands(homelab: homelab, host: "pumped-piglet")
         let config = await piglet.run(commandLine: "qm config 105")
         #expect(config.stdout.contains("usb0: host=1a6e:089a,usb3=1\n"))
         #expect(config.stdout.contains("hostpci0: 0000:01:00.0,pcie=1\n"))
         #expect(await piglet.run(commandLine: "lsusb | grep 1a6e").stdout == "Bus 002 Device 003: ID 1a6e:089a Global Unichip Corp.\n")
 
-        let fawn = HostCommands(homelab: Self.homelab, host: "still-fawn")
+        let fawn = HostCommands(homelab: homelab, host: "still-fawn")
         let stale = await fawn.run(commandLine: "qm set 108 --usb2 host=2-1,usb3=1 --digest 0000")
         #expect(stale.exitCode == 255)
         #expect(stale.stderr == "detected modified configuration - file changed by other user? Try again.\n")

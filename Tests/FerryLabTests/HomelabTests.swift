@@ -112,7 +112,7 @@ struct HomelabTests {
             }
             #expect(await lab.readyCondition(Node.pve)?["status"].stringValue == "Unknown")
             let ping = try await lab.client.post("/nodes/pve/qemu/107/agent/ping")
-            #expect(ping.reason == "QEMU guest agent is not running")
+            #expect(ping.message == "QEMU guest agent is not running")
             let status = try await lab.client.get("/nodes/pve/qemu/107/status/current").body["data"]
             #expect(status["status"].stringValue == "running")
 

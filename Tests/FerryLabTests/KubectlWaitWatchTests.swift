@@ -59,16 +59,16 @@ struct KubectlWaitWatchTests {
     @Test("get -w prints a pod's rows as it is scheduled, runs, and is deleted")
     func getWatchTable() async throws {
         try await LabFixture.with { lab in
-            let watch = try lab.kubectl.start("get", "pods", "-w")
-            defer { watch.stop() }
-            try await lab.kubectl.apply(Manifest.pod("web"))
-            try await watch.waitForOutput("a Running row for web") { output in
-                output.split(separator: "\n").contains { $0.hasPrefix("web ") && $0.contains(" Running ") && $0.contains("1/1") }
+            try await lab.kubectl.watching("get", "pods", "-w") { watch in
+                try await lab.kubectl.apply(Manifest.pod("web"))
+                try await watch.waitForOutput("a Running row for web") { output in
+                    output.split(separator: "\n").contains { $0.hasPrefix("web ") && $0.contains(" Running ") && $0.contains("1/1") }
+                }
+                try await lab.kubectl.succeed("delete", "pod", "web", "--wait=false")
+                let output = try await watch.waitForOutput("a Terminating row for web") { $0.contains(" Terminating ") }
+                #expect(output.hasPrefix("NAME"))
+                #expect(output.contains(" Pending "))
             }
-            try await lab.kubectl.succeed("delete", "pod", "web", "--wait=false")
-            let output = try await watch.waitForOutput("a Terminating row for web") { $0.contains(" Terminating ") }
-            #expect(output.hasPrefix("NAME"))
-            #expect(output.contains(" Pending "))
         }
     }
 
@@ -76,13 +76,13 @@ struct KubectlWaitWatchTests {
     func getWatchEvents() async throws {
         try await LabFixture.with { lab in
             try await lab.kubectl.apply(Manifest.pod("other", labels: ["app": "other"]))
-            let watch = try lab.kubectl.start("get", "pods", "-l", "app=cam", "-w", "--output-watch-events")
-            defer { watch.stop() }
-            try await lab.kubectl.apply(Manifest.pod("cam", labels: ["app": "cam"]))
-            try await lab.kubectl.succeed("wait", "--for=condition=Ready", "pod/cam", "--timeout=20s")
-            try await lab.kubectl.succeed("delete", "pod", "cam", "--wait=false")
-            let output = try await watch.waitForOutput("a DELETED event for cam") { output in
-                output.split(separator: "\n").contains { $0.hasPrefix("DELETED") && $0.contains(" cam ") }
+            let output = try await lab.kubectl.watching("get", "pods", "-l", "app=cam", "-w", "--output-watch-events") { watch in
+                try await lab.kubectl.apply(Manifest.pod("cam", labels: ["app": "cam"]))
+                try await lab.kubectl.succeed("wait", "--for=condition=Ready", "pod/cam", "--timeout=20s")
+                try await lab.kubectl.succeed("delete", "pod", "cam", "--wait=false")
+                return try await watch.waitForOutput("a DELETED event for cam") { output in
+                    output.split(separator: "\n").contains { $0.hasPrefix("DELETED") && $0.contains(" cam ") }
+                }
             }
             let rows = output.split(separator: "\n").dropFirst()
             #expect(rows.first?.hasPrefix("ADDED") == true, "\(output)")

@@ -6,6 +6,14 @@ import Testing
 /// logs of the current and the previous container.
 @Suite("Kubelet")
 struct KubeletTests {
+    /// restartCount only grows, and fast with the lab's short back-off: wait for a
+    /// lower bound (an exact `kubectl wait --for=jsonpath=...=2` can miss the moment).
+    static func waitForRestarts(_ lab: LabFixture, _ pod: String, atLeast count: Int64) async throws {
+        try await lab.waitFor("pod", pod, "\(count) restarts") {
+            ($0["status"]["containerStatuses"].arrayValue?.first?["restartCount"].intValue ?? 0) >= count
+        }
+    }
+
     @Test("a pod goes Pending -> Running and Ready, with a pod IP from its node's CIDR and the node's IP")
     func runningPod() async throws {
         try await LabFixture.with { lab in
@@ -50,7 +58,7 @@ struct KubeletTests {
     func crashLoop() async throws {
         try await LabFixture.with { lab in
             try await lab.kubectl.apply(Manifest.pod("boom", command: "echo boom; exit 1"))
-            try await lab.kubectl.succeed("wait", "--for=jsonpath={.status.containerStatuses[0].restartCount}=2", "pod/boom", "--timeout=20s")
+            try await Self.waitForRestarts(lab, "boom", atLeast: 2)
             let pod = try await lab.object("pod", "boom")
             let status = try #require(pod["status"]["containerStatuses"].arrayValue?.first)
             #expect(status["ready"] == false)
@@ -74,7 +82,7 @@ struct KubeletTests {
     func previousLogs() async throws {
         try await LabFixture.with { lab in
             try await lab.kubectl.apply(Manifest.pod("boom", command: "echo boom; exit 1"))
-            try await lab.kubectl.succeed("wait", "--for=jsonpath={.status.containerStatuses[0].restartCount}=2", "pod/boom", "--timeout=20s")
+            try await Self.waitForRestarts(lab, "boom", atLeast: 2)
             #expect(try await lab.kubectl.succeed("logs", "boom", "--previous") == "boom\n")
             #expect(try await lab.kubectl.succeed("logs", "boom", "-p", "-c", "main") == "boom\n")
         }

@@ -14,13 +14,13 @@ struct ProxmoxAPITests {
             let wrong = "root@pam!ferry=not-the-secret-4242"
             let rejected = try await lab.client.request(.GET, "/nodes", authorization: "PVEAPIToken=\(wrong)")
             #expect(rejected.status == 401)
-            #expect(rejected.reason == "invalid token value!")
+            #expect(rejected.message == "invalid token value!")
             #expect(!rejected.text.contains("not-the-secret-4242"))
-            #expect(!rejected.reason.contains("not-the-secret-4242"))
+            #expect(!rejected.text.contains("not-the-secret-4242"))
 
             let missing = try await lab.client.request(.GET, "/nodes", authorization: "")
             #expect(missing.status == 401)
-            #expect(missing.reason == "No ticket")
+            #expect(missing.message == "No ticket")
 
             let nodes = try await lab.client.get("/nodes")
             #expect(nodes.status == 200)
@@ -97,7 +97,7 @@ struct ProxmoxAPITests {
 
             let wrongHost = try await lab.client.get("/nodes/pve/qemu/108/config")
             #expect(wrongHost.status == 500)
-            #expect(wrongHost.reason == "Configuration file 'nodes/pve/qemu-server/108.conf' does not exist")
+            #expect(wrongHost.message == "Configuration file 'nodes/pve/qemu-server/108.conf' does not exist")
         }
     }
 
@@ -122,7 +122,7 @@ struct ProxmoxAPITests {
             #expect(first.status == 200, "\(first)")
             let stale = try await lab.client.put(path, form: form(["usb1": "host=18d1:9302,usb3=1", "digest": digest]))
             #expect(stale.status == 500)
-            #expect(stale.reason == "detected modified configuration - file changed by other user? Try again.")
+            #expect(stale.message == "detected modified configuration - file changed by other user? Try again.")
             #expect(try await lab.client.get(path).body["data"]["usb1"] == .null)
 
             // POST is asynchronous: the stale digest ends its task with the error.
@@ -174,7 +174,7 @@ struct ProxmoxAPITests {
         try await HomelabFixture.with(faults: LabFaults(guestAgentAbsent: [108])) { lab in
             let ping = try await lab.client.post("/nodes/still-fawn/qemu/108/agent/ping")
             #expect(ping.status == 500)
-            #expect(ping.reason == "QEMU guest agent is not running")
+            #expect(ping.message == "QEMU guest agent is not running")
             let exec = try await lab.client.post("/nodes/still-fawn/qemu/108/agent/exec", json: ["command": ["uptime"]])
             #expect(exec.status == 500)
 
@@ -182,7 +182,7 @@ struct ProxmoxAPITests {
             _ = try await lab.waitForTask(try #require(stop.body["data"].stringValue), node: "pve")
             let stopped = try await lab.client.post("/nodes/pve/qemu/107/agent/ping")
             #expect(stopped.status == 500)
-            #expect(stopped.reason == "VM 107 not running")
+            #expect(stopped.message == "VM 107 not running")
         }
     }
 

@@ -55,6 +55,15 @@ struct Admission {
             try validate(object, kind: kind)
             try checkImmutable(object, old: old, kind: kind)
         }
+        if old.isDeleting {
+            let added = object.finalizers.filter { !old.finalizers.contains($0) }
+            if !added.isEmpty {
+                let list = added.map { "\"\($0)\"" }.joined(separator: ", ")
+                throw .invalid(
+                    kind, object.name, field: "metadata.finalizers",
+                    "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\(list)}")
+            }
+        }
         return object
     }
 
@@ -101,6 +110,9 @@ struct Admission {
             if object["spec"]["replicas"] == .null { object[path: ["spec", "replicas"]] = 1 }
             if object["spec"]["podManagementPolicy"] == .null {
                 object[path: ["spec", "podManagementPolicy"]] = "OrderedReady"
+            }
+            if object["spec"]["updateStrategy"] == .null {
+                object[path: ["spec", "updateStrategy"]] = ["type": "RollingUpdate", "rollingUpdate": ["partition": 0]]
             }
             PodDefaults.apply(toTemplateOf: &object)
         case ResourceCatalog.secrets:

@@ -110,6 +110,11 @@ extension KubeAPIServer {
                 ?? "ContainerCreating"
             throw APIError.badRequest("container \"\(container)\" in pod \"\(name)\" is waiting to start: \(reason)")
         }
+        let restarts = pod["status"]["containerStatuses"].arrayValue?
+            .first { $0["name"].stringValue == container }?["restartCount"].intValue ?? 0
+        if previous, restarts == 0 {
+            throw APIError.badRequest("previous terminated container \"\(container)\" in pod \"\(name)\" not found")
+        }
         let text = lines.map { $0 + "\n" }.joined()
         guard query.flag("follow"), !previous else {
             var headers = HTTPFields()
@@ -117,13 +122,18 @@ extension KubeAPIServer {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let follow = await logs.follow(namespace: namespace, pod: name, container: container)
+        let watches = self.watches
         let stream = AsyncStream<ByteBuffer> { continuation in
+            let id = watches.register { continuation.finish() }
             continuation.yield(ByteBuffer(string: text))
             let pump = Task {
                 for await line in follow { continuation.yield(ByteBuffer(string: line + "\n")) }
                 continuation.finish()
             }
-            continuation.onTermination = { _ in pump.cancel() }
+            continuation.onTermination = { _ in
+                pump.cancel()
+                watches.unregister(id)
+            }
         }
         return Self.stream(stream, contentType: "text/plain")
     }

@@ -62,7 +62,7 @@ public struct KubeAPIServer: HTTPResponder {
     }
 
     private func route(_ request: inout Request) async throws -> Response {
-        let query = Query(request.uri.queryParameters)
+        let query = Query(raw: request.uri.query)
         switch KubeRoute(path: request.uri.path) {
         case .version: return Self.json(Discovery.version())
         case .health: return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))

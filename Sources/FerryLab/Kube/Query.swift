@@ -4,10 +4,19 @@ import Foundation
 struct Query {
     private var values: [String: String] = [:]
 
-    init(_ parameters: some Sequence<(key: Substring, value: Substring)>) {
-        for (key, value) in parameters {
-            values[String(key)] = String(value).removingPercentEncoding ?? String(value)
+    /// Decodes the raw query string as Go's `url.ParseQuery` does (`+` is a space,
+    /// then percent-decoding), which is how kubectl's selectors arrive:
+    /// `labelSelector=app+in+%28cam%2Cbroker%29`.
+    init(raw: String?) {
+        for pair in (raw ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(Self.decode)
+            values[parts[0]] = parts.count > 1 ? parts[1] : ""
         }
+    }
+
+    private static func decode(_ text: Substring) -> String {
+        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? spaced
     }
 
     subscript(_ key: String) -> String? {

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// The open watch streams of the lab's apiserver, so that a test or a fault can cut
-/// them all at once, as an apiserver restart or a flaky network does.
+/// The long-lived responses of the lab's apiserver (watches, `logs -f`), so that a
+/// test or a fault can cut them all at once, as an apiserver restart or a flaky
+/// network does, and so that the server can stop without waiting for them.
 final class WatchConnections: Sendable {
     private let open = Mutex<[UUID: @Sendable () -> Void]>([:])
 

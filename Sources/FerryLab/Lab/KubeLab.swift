@@ -65,6 +65,7 @@ public final class KubeLab: Sendable {
         var controllers: [any Controller] = [
             Scheduler(store: store), VolumeBinder(store: store), LocalPathProvisioner(store: store, filesystem: filesystem),
             ProtectionController(store: store), DeploymentController(store: store), ReplicaSetController(store: store),
+            StatefulSetController(store: store),
             GarbageCollector(store: store),
             FluxController(store: store, directory: directory, timing: configuration.timing, loop: loop),
         ]
@@ -79,11 +80,12 @@ public final class KubeLab: Sendable {
         let task = Task { await loop.run(store: store, controllers: running) }
 
         let kubeconfig = directory.appendingPathComponent("kubeconfig")
-        try writePrivate(KubeconfigWriter.contents(server: "https://127.0.0.1:\(server.port)", caPEM: ca.certificatePEM, client: admin), to: kubeconfig)
         try writePrivate(ca.certificatePEM, to: pki.appendingPathComponent("ca.crt"))
         try writePrivate(admin.certificatePEM, to: pki.appendingPathComponent("admin.crt"))
         try writePrivate(admin.privateKeyPEM, to: pki.appendingPathComponent("admin.key"))
         try writePrivate(token + "\n", to: pki.appendingPathComponent("admin.token"))
+        // Written last: a tool that waits for the kubeconfig finds everything in place.
+        try writePrivate(KubeconfigWriter.contents(server: "https://127.0.0.1:\(server.port)", caPEM: ca.certificatePEM, client: admin), to: kubeconfig)
         return KubeLab(
             store: store, logs: logs, filesystem: filesystem, configuration: configuration, certificateAuthority: ca,
             server: server, kubeconfigPath: kubeconfig, adminToken: token, controllers: task)
@@ -94,9 +96,18 @@ public final class KubeLab: Sendable {
         server.responder.watches.dropAll()
     }
 
+    /// Stops the controllers and the apiserver (open watches are cut first, so
+    /// that the server does not wait for them). Returns at once.
     public func stop() {
         controllers.cancel()
+        dropWatchConnections()
         server.stop()
+    }
+
+    /// `stop()`, then waits until the apiserver has closed its port.
+    public func shutdown() async {
+        stop()
+        await server.shutdown()
     }
 
     /// Credentials are written readable by their owner only, like K3s does.

@@ -14,6 +14,9 @@ import Foundation
 /// PROXMOX_VE_FINGERPRINT=AB:CD:...
 /// ```
 ///
+/// and, for the hosts' and VMs' SSH endpoints (`LabSSH`), `ssh_config`, `ssh/known_hosts`
+/// and the client key `ssh/id_ed25519`.
+///
 /// ```swift
 /// var configuration = LabConfiguration(directory: dir, nodes: LabScenario.homelab.nodes)
 /// configuration.homelab = .frigateCoral
@@ -24,12 +27,18 @@ public final class Lab: Sendable {
     public let kube: KubeLab
     public let homelab: Homelab?
     public let proxmox: ProxmoxEndpoint?
+    /// The hosts' and VMs' SSH endpoints (`ssh -F DIR/ssh_config NAME COMMAND`); nil without a homelab.
+    public let ssh: LabSSH?
     private let proxmoxServer: LabHTTPSServer<ProxmoxAPIServer>?
 
-    private init(kube: KubeLab, homelab: Homelab?, proxmox: ProxmoxEndpoint?, proxmoxServer: LabHTTPSServer<ProxmoxAPIServer>?) {
+    private init(
+        kube: KubeLab, homelab: Homelab?, proxmox: ProxmoxEndpoint?, ssh: LabSSH? = nil,
+        proxmoxServer: LabHTTPSServer<ProxmoxAPIServer>?
+    ) {
         self.kube = kube
         self.homelab = homelab
         self.proxmox = proxmox
+        self.ssh = ssh
         self.proxmoxServer = proxmoxServer
     }
 
@@ -56,7 +65,14 @@ public final class Lab: Sendable {
                 caPEM: ca.certificatePEM, envFile: configuration.directory.appendingPathComponent("proxmox.env"))
             try KubeLab.writePrivate(endpoint.environment, to: endpoint.envFile)
             try KubeLab.writePrivate(ca.certificatePEM, to: configuration.directory.appendingPathComponent("pki/proxmox-ca.crt"))
-            return Lab(kube: kube, homelab: homelab, proxmox: endpoint, proxmoxServer: server)
+            let ssh: LabSSH
+            do {
+                ssh = try await LabSSH.start(directory: configuration.directory, homelab: homelab, refused: configuration.sshRefused)
+            } catch {
+                server.stop()
+                throw error
+            }
+            return Lab(kube: kube, homelab: homelab, proxmox: endpoint, ssh: ssh, proxmoxServer: server)
         } catch {
             kube.stop()
             throw error
@@ -64,6 +80,7 @@ public final class Lab: Sendable {
     }
 
     public func stop() {
+        if let ssh { Task { await ssh.stop() } }
         proxmoxServer?.stop()
         kube.stop()
     }

@@ -15,6 +15,9 @@ public struct LabConfiguration: Sendable {
     public var homelab: HomelabSpec?
     /// The Proxmox VE API's port; 0 picks a free port.
     public var proxmoxPort: Int = 0
+    /// SSH endpoints (`still-fawn.maas`, `k3s-vm-still-fawn`, ...) that start with the
+    /// `refused` fault on; `LabScenario.sshRefused` is a scenario's default.
+    public var sshRefused: Set<String> = []
 
     public init(directory: URL, nodes: [NodeSpec], kubePort: Int = 0, timing: Timing = Timing()) {
         self.directory = directory

@@ -4,6 +4,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 
 /// Runs one of the lab's HTTPS endpoints on 127.0.0.1 until stopped.
 ///
@@ -15,6 +16,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
     let port: Int
     let responder: Responder
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
 
     init(responder: Responder, identity: PEMIdentity, clientCA: String?, port requestedPort: Int) async throws {
         var tls = TLSConfiguration.makeServerConfiguration(
@@ -37,7 +39,10 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
             },
             logger: logger)
         self.responder = responder
-        task = Task { try await app.run() }
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [], logger: logger))
+        self.group = group
+        task = Task { try await group.run() }
         var iterator = started.makeAsyncIterator()
         guard let port = await iterator.next() else {
             task.cancel()
@@ -46,8 +51,18 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
         self.port = port
     }
 
+    /// Stops accepting connections and lets open requests finish (callers end long
+    /// watches first). A graceful stop, not a cancellation: cancelling the server
+    /// while it accepts a connection trips a NIO precondition.
     func stop() {
-        task.cancel()
+        let group = self.group
+        Task { await group.triggerGracefulShutdown() }
+    }
+
+    /// `stop()`, then waits until the server has closed.
+    func shutdown() async {
+        stop()
+        _ = try? await task.value
     }
 }
 

@@ -4,6 +4,14 @@ public enum LabScenario: String, Sendable, CaseIterable {
     /// The three K3s VMs of the blueprint's homelab, nothing deployed.
     case homelab
 
+    /// SSH endpoints broken from the start: in the blueprint's incident, SSH to the
+    /// target VM did not work and commands went through the guest agent.
+    public var sshRefused: Set<String> {
+        switch self {
+        case .homelab: return ["k3s-vm-still-fawn"]
+        }
+    }
+
     public var nodes: [NodeSpec] {
         switch self {
         case .homelab:

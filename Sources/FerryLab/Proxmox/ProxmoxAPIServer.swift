@@ -25,7 +25,8 @@ public struct ProxmoxAPIServer: HTTPResponder {
         let user: String
         switch authenticate(request.headers[.authorization]) {
         case .success(let tokenID): user = tokenID
-        case .failure(let failure): return Self.reply(status: 401, reason: failure.reason, body: ["data": .null])
+        case .failure(let failure):
+            return Self.reply(status: 401, reason: failure.reason, body: ["data": .null, "message": .string(failure.reason + "\n")])
         }
         let faults = await api.homelab.faults
         if faults.apiLatency > .zero { try? await Task.sleep(for: faults.apiLatency) }

@@ -45,10 +45,10 @@ public final class LabSSH: Sendable {
         ports: [String: Int] = [:], refused: Set<String> = []
     ) async throws -> LabSSH {
         for name in Array(users.keys) + Array(ports.keys) + Array(refused) where handlers[name] == nil {
-            throw LabError(description: "the lab has no SSH endpoint named \(name); it has \(handlers.keys.sorted().joined(separator: ", "))")
+            throw noSuchEndpoint(name, among: handlers.keys)
         }
         for name in handlers.keys where !isValidHostName(name) {
-            throw LabError(description: "'\(name)' cannot be an SSH host name in ssh_config (letters, digits, '.', '-', '_' only)")
+            throw LabError(description: "'\(name)' cannot be an SSH host name in ssh_config (letters, digits, '.', '-', '_')")
         }
         let keys = try await SSHKeys.clientKey(in: directory.appendingPathComponent("ssh"))
         var endpoints: [String: SSHEndpoint] = [:]
@@ -71,9 +71,7 @@ public final class LabSSH: Sendable {
 
     /// The endpoint for `name`, or an error naming the ones there are.
     public func endpoint(_ name: String) throws -> SSHEndpoint {
-        guard let endpoint = endpoints[name] else {
-            throw LabError(description: "the lab has no SSH endpoint named \(name); it has \(endpoints.keys.sorted().joined(separator: ", "))")
-        }
+        guard let endpoint = endpoints[name] else { throw Self.noSuchEndpoint(name, among: endpoints.keys) }
         return endpoint
     }
 
@@ -88,6 +86,10 @@ public final class LabSSH: Sendable {
     /// Stops every endpoint. The files stay, as a stopped sshd leaves its keys.
     public func stop() async {
         for endpoint in endpoints.values { await endpoint.stop() }
+    }
+
+    static func noSuchEndpoint(_ name: String, among names: some Collection<String>) -> LabError {
+        LabError(description: "the lab has no SSH endpoint named \(name); it has \(names.sorted().joined(separator: ", "))")
     }
 
     /// What may stand after `Host` and `HostKeyAlias` without quoting or matching patterns.

@@ -34,7 +34,10 @@ public actor SSHEndpoint {
     /// How long a command waits for stdin when the client sends neither data nor EOF.
     public static let defaultStdinGrace: TimeAmount = .milliseconds(250)
 
-    private init(name: String, port: Int, hostKey: OpenSSHPublicKey, connections: SSHConnections, bootstrap: ServerBootstrap, listener: (any Channel)?) {
+    private init(
+        name: String, port: Int, hostKey: OpenSSHPublicKey, connections: SSHConnections, bootstrap: ServerBootstrap,
+        listener: (any Channel)?
+    ) {
         self.name = name
         self.port = port
         self.hostKey = hostKey

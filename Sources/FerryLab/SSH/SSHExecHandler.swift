@@ -109,22 +109,20 @@ final class SSHExecHandler: ChannelInboundHandler {
             await SSHResultWriter.send(result, on: channel)
         }
     }
-
 }
 
 /// Writes a command's result to its session channel.
 enum SSHResultWriter {
-    /// Sends the result in sshd's order (less the EOF: see `SSHExecHandler`), each part written before the next is sent,
-    /// so that the exit status never overtakes output held back by the SSH window.
+    /// Sends the result in sshd's order (less the EOF: see `SSHExecHandler`), each part
+    /// written before the next is sent, so that the exit status never overtakes output
+    /// held back by the SSH window.
     static func send(_ result: SSHCommandResult, on channel: any Channel) async {
         do {
-            if !result.stdout.isEmpty {
-                try await channel.writeAndFlush(SSHChannelData(type: .channel, data: .byteBuffer(ByteBuffer(bytes: result.stdout))))
+            for (bytes, type) in [(result.stdout, SSHChannelData.DataType.channel), (result.stderr, .stdErr)] where !bytes.isEmpty {
+                try await channel.writeAndFlush(SSHChannelData(type: type, data: .byteBuffer(ByteBuffer(bytes: bytes))))
             }
-            if !result.stderr.isEmpty {
-                try await channel.writeAndFlush(SSHChannelData(type: .stdErr, data: .byteBuffer(ByteBuffer(bytes: result.stderr))))
-            }
-            try await channel.triggerUserOutboundEvent(SSHChannelRequestEvent.ExitStatus(exitStatus: Int(UInt32(bitPattern: result.exitStatus)))).get()
+            let status = SSHChannelRequestEvent.ExitStatus(exitStatus: Int(UInt32(bitPattern: result.exitStatus)))
+            try await channel.triggerUserOutboundEvent(status).get()
         } catch {
             // The client went away first; there is no one left to tell.
         }

@@ -16,6 +16,7 @@ struct FluxFixture: Sendable {
         "apps/demo/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: demo\n",
         "apps/demo/deployment.yaml": deployment(replicas: 1, app: "web"),
         "apps/demo/config.yaml": config(mode: "cpu"),
+        "apps/plain/settings.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  level: debug\n",
         "README.md": "The demo homelab's GitOps repository.\n",
     ]
 

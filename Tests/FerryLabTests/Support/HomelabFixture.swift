@@ -54,9 +54,10 @@ struct HomelabFixture: Sendable {
     /// Waits until a task stopped and returns its status.
     func waitForTask(_ upid: String, node: String) async throws -> JSON {
         let client = client
-        return try await eventually("task \(upid) stopped") {
+        return try await eventually("task \(upid) stopped") { () -> JSON? in
             let reply = try await client.get("/nodes/\(node)/tasks/\(upid)/status")
-            return reply.body["data"]["status"].stringValue == "stopped" ? reply.body["data"] : nil
+            guard reply.body["data"]["status"].stringValue == "stopped" else { return Optional<JSON>.none }
+            return reply.body["data"]
         }
     }
 
@@ -67,9 +68,10 @@ struct HomelabFixture: Sendable {
             "/nodes/\(node)/qemu/\(vmid)/agent/exec", json: ["command": .array(command.map { .string($0) })])
         try #require(started.status == 200, "\(started)")
         let pid = try #require(started.body["data"]["pid"].intValue)
-        return try await eventually("\(command) exited in VM \(vmid)") {
+        return try await eventually("\(command) exited in VM \(vmid)") { () -> JSON? in
             let reply = try await client.get("/nodes/\(node)/qemu/\(vmid)/agent/exec-status?pid=\(pid)")
-            return reply.body["data"]["exited"].intValue == 1 ? reply.body["data"] : nil
+            guard reply.body["data"]["exited"].intValue == 1 else { return Optional<JSON>.none }
+            return reply.body["data"]
         }
     }
 
@@ -90,6 +92,10 @@ final class ProxmoxHTTPS: Sendable {
         var body: JSON
         var text: String
         var description: String { "\(status) \(reason): \(text)" }
+        /// Proxmox's error message (the body's `message`, without its newline).
+        var message: String? {
+            body["message"].stringValue.map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
+        }
     }
 
     let base: String

@@ -43,16 +43,10 @@ struct Kubectl: Sendable {
 
     func run(_ arguments: [String], withCredentials: Bool = true) async throws -> KubectlResult {
         let process = try makeProcess(withCredentials ? baseArguments + arguments : arguments)
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.process.run()
-            } catch {
-                process.process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return KubectlResult(arguments: arguments, status: status, stdout: process.stdout(), stderr: process.stderr())
+        try process.process.run()
+        await process.waitForExit()
+        return KubectlResult(
+            arguments: arguments, status: process.process.terminationStatus, stdout: process.stdout(), stderr: process.stderr())
     }
 
     /// Runs and requires success, recording the output as the failure otherwise.
@@ -85,11 +79,21 @@ struct Kubectl: Sendable {
         return result.stdout
     }
 
-    /// Starts a long-running kubectl (`get -w`, `logs -f`) whose output can be read while it runs.
-    func start(_ arguments: String...) throws -> KubectlStream {
-        let process = try makeProcess(baseArguments + arguments)
-        try process.process.run()
-        return KubectlStream(running: process)
+    /// Runs a long-running kubectl (`get -w`, `logs -f`) while `body` reads its output,
+    /// then stops it and waits for it to exit, so that no client is left connecting
+    /// when the lab shuts down.
+    func watching<T: Sendable>(_ arguments: String..., body: (KubectlStream) async throws -> T) async throws -> T {
+        let running = try makeProcess(baseArguments + arguments)
+        let stream = KubectlStream(running: running)
+        try running.process.run()
+        do {
+            let result = try await body(stream)
+            await stream.stop()
+            return result
+        } catch {
+            await stream.stop()
+            throw error
+        }
     }
 
     fileprivate func makeProcess(_ arguments: [String]) throws -> RunningProcess {
@@ -110,10 +114,25 @@ struct Kubectl: Sendable {
 }
 
 /// A kubectl process with its output going to files (no pipe to drain, no deadlock).
-struct RunningProcess: @unchecked Sendable {
+final class RunningProcess: @unchecked Sendable {
     let process: Process
     let out: URL
     let err: URL
+    private let exited: AsyncStream<Void>
+
+    init(process: Process, out: URL, err: URL) {
+        self.process = process
+        self.out = out
+        self.err = err
+        let (exited, continuation) = AsyncStream.makeStream(of: Void.self)
+        self.exited = exited
+        process.terminationHandler = { _ in continuation.finish() }
+    }
+
+    /// Returns once the process has exited.
+    func waitForExit() async {
+        for await _ in exited {}
+    }
 
     func stdout() -> String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
     func stderr() -> String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
@@ -142,7 +161,8 @@ struct KubectlStream: Sendable {
         }
     }
 
-    func stop() {
+    func stop() async {
         if running.process.isRunning { running.process.terminate() }
+        await running.waitForExit()
     }
 }
