@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "FerryCore", "FerryLab", "FerryJSON",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),
@@ -99,9 +100,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strict),
-        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"], swiftSettings: strict),
         .testTarget(name: "FerryKubeTests", dependencies: ["FerryKube", "FerryLab"], swiftSettings: strict),
         .testTarget(name: "FerryRemoteTests", dependencies: ["FerryRemote"], swiftSettings: strict),
+        .testTarget(name: "FerryGitOpsTests", dependencies: ["FerryGitOps", "FerryRemote"], swiftSettings: strict),
         .testTarget(name: "FerryProxmoxTests", dependencies: ["FerryProxmox", "FerryLab", "FerryJSON"], swiftSettings: strict),
         .testTarget(
             name: "FerryLabTests",

@@ -35,6 +35,9 @@ struct HTTPSConnection: Sendable {
     func send(_ head: HTTPRequestHead, body: ByteBuffer?) async throws(Failure) -> Response {
         let presented = Recorder<CertificateFingerprint?>(nil)
         let timedOut = Recorder(false)
+        // The TLS handshake's own error: a write can fail first with "I/O on closed
+        // channel", which says nothing about why the server was refused.
+        let handshakeError = Recorder<(any Error & Sendable)?>(nil)
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -42,13 +45,14 @@ struct HTTPSConnection: Sendable {
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(try makeTLSHandler(presented: presented))
+                        try channel.pipeline.syncOperations.addHandler(HandshakeErrorRecorder(recorder: handshakeError))
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
                         return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
                             wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {
-            throw Self.classify(error, presented: presented.value, timedOut: false, connecting: true)
+            throw Self.classify(handshakeError.value ?? error, presented: presented.value, timedOut: false, connecting: true)
         }
         let deadline = channel.channel.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(requestTimeout))) {
             timedOut.value = true
@@ -76,7 +80,7 @@ struct HTTPSConnection: Sendable {
                 throw Failure.io("the server closed the connection before the answer was complete")
             }
         } catch {
-            throw Self.classify(error, presented: presented.value, timedOut: timedOut.value, connecting: false)
+            throw Self.classify(handshakeError.value ?? error, presented: presented.value, timedOut: timedOut.value, connecting: false)
         }
     }
 
@@ -112,7 +116,7 @@ struct HTTPSConnection: Sendable {
         if let failure = error as? Failure { return failure }
         if timedOut { return .timeout }
         // A fingerprint is recorded only when it is not the pinned one.
-        if let presented, error is NIOSSLError { return .fingerprintMismatch(presented: presented) }
+        if let presented { return .fingerprintMismatch(presented: presented) }
         let text = String(describing: error)
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
             return .tls("its certificate is not signed by a CA in the system trust store")
@@ -149,6 +153,21 @@ struct HTTPSConnection: Sendable {
 
 /// A value written on the channel's event loop (the verification callback, the
 /// deadline) and read by the request once the channel is done.
+/// Keeps the first TLS error the pipeline reports.
+private final class HandshakeErrorRecorder: ChannelInboundHandler, Sendable {
+    typealias InboundIn = NIOAny
+    let recorder: Recorder<(any Error & Sendable)?>
+
+    init(recorder: Recorder<(any Error & Sendable)?>) { self.recorder = recorder }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if recorder.value == nil, error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            recorder.value = error as? any Error & Sendable
+        }
+        context.fireErrorCaught(error)
+    }
+}
+
 final class Recorder<Value: Sendable>: Sendable {
     private let state: Mutex<Value>
     init(_ value: Value) { state = Mutex(value) }

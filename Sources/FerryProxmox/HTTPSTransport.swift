@@ -77,7 +77,7 @@ public struct HTTPSTransport: ProxmoxTransport {
                 token: configuration.token)
         }
         guard let document else {
-            throw ProxmoxError.decoding("\(request) on \(server): the answer is not JSON: \(text.prefix(200))")
+            throw ProxmoxError.decoding("\(request) via \(server): the answer is not JSON: \(text.prefix(200))")
         }
         return document["data"]
     }

@@ -62,7 +62,7 @@ public struct SSHTransport: ProxmoxTransport {
         do {
             return try JSON.parse(text)
         } catch {
-            throw .decoding("\(request) on \(server): pvesh printed something that is not JSON: \(text.prefix(200))")
+            throw .decoding("\(request) via \(server): pvesh printed something that is not JSON: \(text.prefix(200))")
         }
     }
 

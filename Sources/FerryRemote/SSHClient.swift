@@ -43,9 +43,10 @@ public struct SSHClient: Sendable {
         } catch {
             throw .unreachable(host: host, method: .ssh, reason: String(describing: error))
         }
-        // OpenSSH exits 255 when it could not connect or authenticate; the remote
-        // command's own status otherwise.
-        if output.exitCode == 255 {
+        // OpenSSH exits 255 when it could not connect or authenticate, but a remote
+        // command may exit 255 too (pvesh and qm do on every API error): only ssh's
+        // own complaints on stderr make it a connection failure.
+        if output.exitCode == 255, Self.isConnectionFailure(output.stderrText) {
             throw .unreachable(host: host, method: .ssh, reason: Self.reason(output.stderrText))
         }
         return output
@@ -68,6 +69,18 @@ public struct SSHClient: Sendable {
             ]
         }
         return arguments + [host]
+    }
+
+    /// What OpenSSH itself prints when it cannot reach, trust or log in to a host.
+    static func isConnectionFailure(_ stderr: String) -> Bool {
+        let signatures = [
+            "ssh: connect to host", "ssh: Could not resolve hostname", "Connection refused", "Connection timed out",
+            "Connection closed by", "Connection reset by", "Permission denied (", "Host key verification failed",
+            "REMOTE HOST IDENTIFICATION HAS CHANGED", "kex_exchange_identification", "No route to host",
+            "Control socket connect", "mux_client_request_session", "Bad owner or permissions", "Can't open user config file",
+            "no such identity", "Too many authentication failures", "Could not resolve",
+        ]
+        return signatures.contains { stderr.contains($0) }
     }
 
     /// The line of ssh's stderr that says why, without the noise.

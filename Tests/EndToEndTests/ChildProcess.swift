@@ -53,7 +53,7 @@ final class ChildProcess: @unchecked Sendable {
         var stderr: String
     }
 
-    private init(_ executable: URL, _ arguments: [String], scratch: URL) throws {
+    private init(_ executable: URL, _ arguments: [String], scratch: URL, environment: [String: String]) throws {
         let id = UUID().uuidString
         out = scratch.appendingPathComponent("\(id).out")
         err = scratch.appendingPathComponent("\(id).err")
@@ -65,22 +65,28 @@ final class ChildProcess: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
+        // Help text wraps at COLUMNS; pin it so that expected texts do not depend on the terminal.
+        process.environment = ProcessInfo.processInfo.environment.merging(["COLUMNS": "80"].merging(environment) { $1 }) { $1 }
         (exited, exitContinuation) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(1))
         let continuation = exitContinuation
         process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
     }
 
-    static func start(_ executable: URL, _ arguments: [String], scratch: URL) throws -> ChildProcess {
-        let child = try ChildProcess(executable, arguments, scratch: scratch)
+    static func start(
+        _ executable: URL, _ arguments: [String], scratch: URL, environment: [String: String] = [:]
+    ) throws -> ChildProcess {
+        let child = try ChildProcess(executable, arguments, scratch: scratch, environment: environment)
         try child.process.run()
         return child
     }
 
-    static func run(_ path: String, _ arguments: [String], scratch: URL) async throws -> Result {
+    static func run(
+        _ path: String, _ arguments: [String], scratch: URL, environment: [String: String] = [:]
+    ) async throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw SetupFailure(description: path == Kubectl.path ? "kubectl not found at \(path): install kubectl (see README)" : "\(path) not found")
         }
-        let child = try start(URL(fileURLWithPath: path), arguments, scratch: scratch)
+        let child = try start(URL(fileURLWithPath: path), arguments, scratch: scratch, environment: environment)
         let status = try await child.waitForExit()
         return Result(status: status, stdout: child.stdout(), stderr: child.stderr())
     }

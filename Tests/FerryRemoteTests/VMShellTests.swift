@@ -69,3 +69,40 @@ struct VMShellTests {
         #expect(result.output.exitCode == 1)
     }
 }
+
+@Suite("OpenSSH client")
+struct SSHClientTests {
+    struct Runner: ProcessRunner {
+        var stderr: String
+        func run(_ e: String, _ a: [String], environment: [String: String], stdin: Data?, workingDirectory: URL?) async throws -> CommandOutput {
+            CommandOutput(stdout: Data(), stderr: Data(stderr.utf8), exitCode: 255)
+        }
+    }
+
+    @Test("a remote command that exits 255 is its own result, not a connection failure")
+    func remote255() async throws {
+        let output = try await SSHClient(runner: Runner(stderr: "400 Parameter verification failed.\n")).run(["pvesh", "get", "/x"], on: "pve.maas")
+        #expect(output.exitCode == 255)
+        #expect(output.stderrText.contains("Parameter verification failed"))
+    }
+
+    @Test("ssh's own failures are unreachable errors naming the reason")
+    func unreachable() async {
+        let error = await #expect(throws: RemoteError.self) {
+            try await SSHClient(runner: Runner(stderr: "Host key verification failed.\n")).run(["uptime"], on: "still-fawn.maas")
+        }
+        #expect(error?.description == "cannot run commands on still-fawn.maas (ssh: Host key verification failed.)")
+    }
+
+    @Test("every call is non-interactive with a connect timeout, and shares a master connection when asked")
+    func arguments() {
+        var options = SSHClient.Options(configFile: URL(fileURLWithPath: "/lab/ssh_config"), controlDirectory: URL(fileURLWithPath: "/run/ferry"))
+        options.connectTimeout = .seconds(5)
+        let arguments = SSHClient(options: options).sshArguments(host: "pve.maas")
+        #expect(arguments == [
+            "-F", "/lab/ssh_config", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "-o", "ControlMaster=auto",
+            "-o", "ControlPath=/run/ferry/%C", "-o", "ControlPersist=300", "pve.maas",
+        ])
+        #expect(!arguments.contains { $0.contains("StrictHostKeyChecking") })
+    }
+}

@@ -9,6 +9,14 @@ import FerryJSON
 public protocol ContainerRuntime: Sendable {
     /// nil when this runtime does not simulate `container`.
     func start(container: JSON, pod: JSON, node: String) async -> ContainerOutcome?
+
+    /// For a container this runtime started and that is running: nil while it keeps
+    /// running, or how it ended (Frigate dies when its Coral is unplugged).
+    func check(container: JSON, pod: JSON, node: String) async -> ContainerOutcome?
+}
+
+extension ContainerRuntime {
+    public func check(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? { nil }
 }
 
 public enum ContainerOutcome: Sendable, Equatable {

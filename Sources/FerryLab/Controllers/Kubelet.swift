@@ -104,16 +104,20 @@ struct Kubelet: Controller {
         for container in pod["spec"]["containers"].arrayValue ?? [] {
             let name = container["name"].stringValue ?? ""
             let current = statuses.first { $0["name"].stringValue == name } ?? .null
-            if current["state"]["running"] != .null {
-                updated.append(current)
-                continue
-            }
             let restarts = current["restartCount"].intValue ?? 0
             let lastExit = current["lastState"]["terminated"] != .null
-            if lastExit { await logs.restart(namespace: pod.namespace, pod: pod.name, container: name) }
             var outcome = ContainerOutcome.running(log: [])
-            for runtime in runtimes {
-                if let answer = await runtime.start(container: container, pod: pod, node: node) { outcome = answer; break }
+            if current["state"]["running"] != .null {
+                guard let ended = await checkRunning(container, pod: pod) else {
+                    updated.append(current)
+                    continue
+                }
+                outcome = ended
+            } else {
+                if lastExit { await logs.restart(namespace: pod.namespace, pod: pod.name, container: name) }
+                for runtime in runtimes {
+                    if let answer = await runtime.start(container: container, pod: pod, node: node) { outcome = answer; break }
+                }
             }
             let stamp = Timestamp.string(now)
             switch outcome {
@@ -159,6 +163,14 @@ struct Kubelet: Controller {
             pod[path: ["status", "phase"]] = .string(phase)
             Self.setPodConditions(&pod, ready: allReady, now: Timestamp.string(now))
         }
+    }
+
+    /// How a running container ended since the last round, if it did.
+    private func checkRunning(_ container: JSON, pod: JSON) async -> ContainerOutcome? {
+        for runtime in runtimes {
+            if let ended = await runtime.check(container: container, pod: pod, node: node) { return ended }
+        }
+        return nil
     }
 
     private func backoff(forRestart restart: Int64) -> Duration {

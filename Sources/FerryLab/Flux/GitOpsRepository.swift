@@ -23,6 +23,13 @@ public struct GitOpsRepository: Sendable {
     /// `file://DIR/gitops.git`, for `GitRepository.spec.url`.
     public var url: String { URL(fileURLWithPath: bareRepository.standardizedFileURL.path, isDirectory: false).absoluteString }
 
+    /// The repository a lab created in `directory` earlier (`DIR/gitops.git`, `DIR/gitops`).
+    public static func existing(in directory: URL, branch: String = "main") -> GitOpsRepository {
+        GitOpsRepository(
+            bareRepository: directory.appendingPathComponent("gitops.git", isDirectory: true),
+            workingCopy: directory.appendingPathComponent("gitops", isDirectory: true), branch: branch)
+    }
+
     /// Creates the bare repository with one commit holding `files` (relative path ->
     /// contents) on `branch`, and the working clone. Fails if either already exists.
     public static func create(

@@ -11,8 +11,10 @@ import FerryJSON
 /// Every write goes through the `ObjectStore`, whose change wakes the controllers.
 extension Homelab {
     /// Connects the homelab to a cluster and brings its nodes in line with the VMs.
-    public func attach(store: ObjectStore, filesystem: NodeFilesystem) async {
-        kube = KubeBinding(store: store, filesystem: filesystem)
+    public func attach(
+        store: ObjectStore, filesystem: NodeFilesystem, hardwareChanged: @escaping @Sendable () -> Void = {}
+    ) async {
+        kube = KubeBinding(store: store, filesystem: filesystem, hardwareChanged: hardwareChanged)
         await syncAllNodes()
     }
 
@@ -38,6 +40,7 @@ extension Homelab {
                 }
             }
         }
+        kube.hardwareChanged()
     }
 
     /// Brings the node's `/dev` in line with what the VM has, changing only what

@@ -36,6 +36,9 @@ public actor Homelab {
     struct KubeBinding: Sendable {
         let store: ObjectStore
         let filesystem: NodeFilesystem
+        /// Wakes the cluster's controllers: hardware changes are not store changes,
+        /// but a kubelet must notice when a running container loses its device.
+        let hardwareChanged: @Sendable () -> Void
     }
 
     public init(spec: HomelabSpec, timing: LabConfiguration.Timing = .init(), faults: LabFaults = .init()) {

@@ -24,12 +24,14 @@ public final class KubeLab: Sendable {
     public let adminToken: String
     private let server: LabHTTPSServer<KubeAPIServer>
     private let controllers: Task<Void, Never>
+    private let loop: ControllerLoop
 
     private init(
         store: ObjectStore, logs: PodLogs, filesystem: NodeFilesystem, configuration: LabConfiguration,
         certificateAuthority: LabCertificateAuthority, server: LabHTTPSServer<KubeAPIServer>, kubeconfigPath: URL,
-        adminToken: String, controllers: Task<Void, Never>
+        adminToken: String, controllers: Task<Void, Never>, loop: ControllerLoop
     ) {
+        self.loop = loop
         self.store = store
         self.logs = logs
         self.filesystem = filesystem
@@ -44,7 +46,9 @@ public final class KubeLab: Sendable {
 
     /// Starts the cluster with `configuration.nodes`, all Ready, and extra container
     /// runtimes consulted before the generic shell one.
-    public static func start(_ configuration: LabConfiguration, runtimes: [any ContainerRuntime] = []) async throws -> KubeLab {
+    public static func start(
+        _ configuration: LabConfiguration, store: ObjectStore = ObjectStore(), runtimes: [any ContainerRuntime] = []
+    ) async throws -> KubeLab {
         let directory = configuration.directory
         let pki = directory.appendingPathComponent("pki")
         try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)
@@ -53,7 +57,6 @@ public final class KubeLab: Sendable {
         let admin = try ca.issueClient(user: "system:admin", groups: ["system:masters"])
         let token = RandomName.suffix(length: 32)
 
-        let store = ObjectStore()
         let logs = PodLogs()
         try await ClusterSeed.apply(to: store, nodes: configuration.nodes)
         let apiserver = KubeAPIServer(store: store, logs: logs, tokens: [token: "system:admin"])
@@ -88,7 +91,13 @@ public final class KubeLab: Sendable {
         try writePrivate(KubeconfigWriter.contents(server: "https://127.0.0.1:\(server.port)", caPEM: ca.certificatePEM, client: admin), to: kubeconfig)
         return KubeLab(
             store: store, logs: logs, filesystem: filesystem, configuration: configuration, certificateAuthority: ca,
-            server: server, kubeconfigPath: kubeconfig, adminToken: token, controllers: task)
+            server: server, kubeconfigPath: kubeconfig, adminToken: token, controllers: task, loop: loop)
+    }
+
+    /// Asks the controllers for a round now: for changes outside the store, such as
+    /// hardware that moved.
+    public func poke() {
+        loop.poke()
     }
 
     /// Cuts every open watch connection, as an apiserver restart would.

@@ -49,10 +49,13 @@ public final class Lab: Sendable {
         _ configuration: LabConfiguration, runtimes: @Sendable (Homelab?) -> [any ContainerRuntime] = { _ in [] }
     ) async throws -> Lab {
         let homelab = configuration.homelab.map { Homelab(spec: $0, timing: configuration.timing) }
-        let kube = try await KubeLab.start(configuration, runtimes: runtimes(homelab))
+        let store = ObjectStore()
+        // Frigate's behaviour depends on what the VMs see, so it comes with the homelab.
+        let hardwareAware: [any ContainerRuntime] = homelab.map { [FrigateRuntime(homelab: $0, store: store)] } ?? []
+        let kube = try await KubeLab.start(configuration, store: store, runtimes: runtimes(homelab) + hardwareAware)
         guard let homelab else { return Lab(kube: kube, homelab: nil, proxmox: nil, proxmoxServer: nil) }
         do {
-            await homelab.attach(store: kube.store, filesystem: kube.filesystem)
+            await homelab.attach(store: kube.store, filesystem: kube.filesystem, hardwareChanged: { kube.poke() })
             let ca = try LabCertificateAuthority(commonName: "Proxmox Virtual Environment")
             let identity = try ca.issueServer(commonName: homelab.hosts.first?.name ?? "pve", dnsNames: homelab.hosts.map(\.name))
             let tokenID = "root@pam!ferry"
@@ -83,6 +86,13 @@ public final class Lab: Sendable {
         if let ssh { Task { await ssh.stop() } }
         proxmoxServer?.stop()
         kube.stop()
+    }
+
+    /// Stops everything and waits until every port the lab opened is closed.
+    public func shutdown() async {
+        await ssh?.stop()
+        await proxmoxServer?.shutdown()
+        await kube.shutdown()
     }
 }
 

@@ -1,28 +1,56 @@
-/// The homelabs the lab can stand up. Each names its nodes; the workloads and the
-/// Proxmox side come with the scenarios that need them.
+import FerryJSON
+import Foundation
+
+/// The homelabs the lab can stand up, all on the blueprint's world: three Proxmox
+/// hosts with one K3s VM each, an NVIDIA GPU on pumped-piglet, an AMD iGPU on
+/// still-fawn, and the Coral USB TPU plugged into pumped-piglet and passed through to
+/// VM 105 by both of its ids.
 public enum LabScenario: String, Sendable, CaseIterable {
-    /// The three K3s VMs of the blueprint's homelab, nothing deployed.
+    /// The hosts, VMs, hardware and cluster; nothing deployed.
     case homelab
+    /// `homelab` plus the GitOps repository, Flux, and Frigate running on
+    /// pumped-piglet with the Coral (`TPU found`) and files in its two local-path
+    /// volumes: the starting point of the blueprint's migration.
+    case frigateCoral = "frigate-coral"
 
     /// SSH endpoints broken from the start: in the blueprint's incident, SSH to the
-    /// target VM did not work and commands went through the guest agent.
-    public var sshRefused: Set<String> {
-        switch self {
-        case .homelab: return ["k3s-vm-still-fawn"]
-        }
-    }
+    /// target VM did not work and commands had to go through the guest agent.
+    public var sshRefused: Set<String> { ["k3s-vm-still-fawn"] }
 
     public var nodes: [NodeSpec] {
-        switch self {
-        case .homelab:
-            return [
-                NodeSpec(
-                    name: "k3s-vm-pumped-piglet-gpu",
-                    capacity: ["cpu": "8", "memory": "32Gi", "pods": "110", "nvidia.com/gpu": "1"],
-                    runtimeHandlers: ["nvidia", "nvidia-experimental"], internalIP: "192.168.4.210"),
-                NodeSpec(name: "k3s-vm-still-fawn", internalIP: "192.168.4.212"),
-                NodeSpec(name: "k3s-vm-pve", internalIP: "192.168.4.214"),
-            ]
+        [
+            NodeSpec(
+                name: "k3s-vm-pumped-piglet-gpu",
+                capacity: ["cpu": "8", "memory": "32Gi", "pods": "110", "nvidia.com/gpu": "1"],
+                runtimeHandlers: ["nvidia", "nvidia-experimental"], internalIP: "192.168.4.210"),
+            NodeSpec(name: "k3s-vm-still-fawn", internalIP: "192.168.4.212"),
+            NodeSpec(name: "k3s-vm-pve", internalIP: "192.168.4.214"),
+        ]
+    }
+
+    /// The lab's configuration for this scenario. With a `portBase`, the Kubernetes
+    /// API listens on it and the Proxmox API on the next port; 0 picks free ports.
+    public func configuration(directory: URL, portBase: Int = 0) -> LabConfiguration {
+        var configuration = LabConfiguration(directory: directory, nodes: nodes, kubePort: portBase)
+        configuration.homelab = .frigateCoral
+        configuration.proxmoxPort = portBase > 0 ? portBase + 1 : 0
+        configuration.sshRefused = sshRefused
+        return configuration
+    }
+
+    /// Starts the lab and sets the scenario up; returns once it is in its starting
+    /// state (for `frigate-coral`: Frigate Ready on the source node).
+    public func start(directory: URL, portBase: Int = 0) async throws -> Lab {
+        let lab = try await Lab.start(configuration(directory: directory, portBase: portBase))
+        do {
+            switch self {
+            case .homelab: break
+            case .frigateCoral: try await FrigateCoralScenario.seed(lab, directory: directory)
+            }
+            return lab
+        } catch {
+            await lab.shutdown()
+            throw error
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryJSON
 import FerryLab
 import Foundation
 
@@ -10,10 +11,11 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run a migration scenario against the built-in lab.",
         discussion: """
-            Starts the lab in a temporary directory (or --dir), deploys Frigate with a \
-            local-path volume on k3s-vm-pumped-piglet-gpu, then moves it the way the \
-            blueprint did by hand, by changing its nodeSelector, and shows what Kubernetes \
-            answers. Nothing outside the lab's directory is touched.
+            Starts the frigate-coral lab in a temporary directory (or --dir): Frigate with a \
+            Coral USB TPU on k3s-vm-pumped-piglet-gpu, deployed by Flux from a Git repository, \
+            with data in two local-path volumes. Then it moves Frigate the way the blueprint \
+            did by hand, by changing the nodeSelector in Git, and shows what Kubernetes answers. \
+            Nothing outside the lab's directory is touched.
             """)
 
     @Option(help: "Keep the lab's state in this directory instead of a temporary one (it is kept afterwards).")
@@ -22,40 +24,59 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = dir.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("ferry-demo-\(UUID().uuidString.prefix(8))")
-        let lab = try await KubeLab.start(LabConfiguration(directory: directory, nodes: LabScenario.homelab.nodes))
-        defer {
-            lab.stop()
-            if dir == nil { try? FileManager.default.removeItem(at: directory) }
+        step("Starting the frigate-coral lab in \(directory.path)")
+        let lab = try await LabScenario.frigateCoral.start(directory: directory)
+        do {
+            try await replay(lab, directory: directory)
+        } catch {
+            await lab.shutdown()
+            throw error
         }
-        print("Lab up: Kubernetes API at \(lab.serverURL) (kubeconfig: \(lab.kubeconfigPath.path))\n")
-        for object in DemoWorkload.objects(node: "k3s-vm-pumped-piglet-gpu") { try await lab.create(object) }
-        step("Deployed frigate/frigate with PVC frigate-config (local-path) on k3s-vm-pumped-piglet-gpu")
-        guard let pod = await lab.waitUntil(ResourceCatalog.pods, namespace: "frigate", timeout: .seconds(30), match: {
+        await lab.shutdown()
+        if dir == nil { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    private func replay(_ lab: Lab, directory: URL) async throws {
+        let kube = lab.kube
+        guard let pod = await kube.waitUntil(ResourceCatalog.pods, namespace: "frigate", timeout: .seconds(30), match: {
             $0.first { $0.condition("Ready")?["status"].stringValue == "True" }
-        }) else { throw DemoFailure("frigate did not become Ready on the source node within 30s") }
-        step("Pod \(pod.name) is Ready on \(pod["spec"]["nodeName"].stringValue ?? "?")")
+        }) else { throw DemoFailure("Frigate is not Ready on the source node") }
+        let log = await kube.logs.lines(namespace: "frigate", pod: pod.name, container: "frigate", previous: false, tail: nil) ?? []
+        step("Frigate \(pod.name) is Ready on \(pod["spec"]["nodeName"].stringValue ?? "?"): \(log.last { $0.contains("TPU") } ?? "")")
+        step("Its volumes frigate-config and frigate-media hold its database and recordings on that node")
 
-        let claim = try await lab.store.get(ObjectKey(ResourceCatalog.persistentVolumeClaims, namespace: "frigate", name: "frigate-config"))
-        let pv = try await lab.store.get(ObjectKey(ResourceCatalog.persistentVolumes, name: claim["spec"]["volumeName"].stringValue ?? ""))
-        let dataPath = pv["spec"]["hostPath"]["path"].stringValue ?? ""
-        let data = lab.filesystem.url(node: "k3s-vm-pumped-piglet-gpu", path: dataPath).appendingPathComponent("frigate.db")
-        try Data("recordings index\n".utf8).write(to: data)
-        step("Its volume \(pv.name) lives on the source node: \(data.path)")
-
-        step("Moving it the blueprint's way: nodeSelector -> k3s-vm-still-fawn")
-        let key = ObjectKey(ResourceCatalog.deployments, namespace: "frigate", name: "frigate")
-        await lab.store.modify(key) {
-            $0[path: ["spec", "template", "spec", "nodeSelector"]] = ["kubernetes.io/hostname": "k3s-vm-still-fawn"]
+        step("Moving it the blueprint's way: label k3s-vm-still-fawn, point the manifests at it, commit, push, reconcile")
+        await kube.store.modify(ObjectKey(ResourceCatalog.nodes, name: "k3s-vm-still-fawn")) { $0.labels["coral.ai/tpu"] = "usb" }
+        let repository = GitOpsRepository.existing(in: directory)
+        func edit(_ path: String, _ change: (String) -> String) throws {
+            let text = try String(contentsOf: repository.workingCopy.appendingPathComponent(path), encoding: .utf8)
+            try repository.write([path: change(text)])
         }
-        guard let pending = await lab.waitUntil(ResourceCatalog.pods, namespace: "frigate", timeout: .seconds(30), match: {
+        try edit("apps/frigate/deployment.yaml") { text in
+            text.replacingOccurrences(of: "kubernetes.io/hostname: k3s-vm-pumped-piglet-gpu", with: "kubernetes.io/hostname: k3s-vm-still-fawn")
+                .split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.contains("runtimeClassName: nvidia") && !$0.contains("nvidia.com/gpu") }
+                .joined(separator: "\n")
+        }
+        try edit("apps/frigate/configmap.yaml") { $0.replacingOccurrences(of: "preset-nvidia-h264", with: "preset-vaapi") }
+        _ = try await repository.commitAll("frigate: move to still-fawn (AMD VAAPI, Coral)")
+        try await repository.push()
+        let now = ISO8601DateFormatter().string(from: Date())
+        for kind in [ResourceCatalog.gitRepositories, ResourceCatalog.kustomizations] {
+            let name = kind == ResourceCatalog.gitRepositories ? "flux-system" : "frigate"
+            await kube.store.modify(ObjectKey(kind, namespace: "flux-system", name: name)) {
+                $0.annotations["reconcile.fluxcd.io/requestedAt"] = now
+            }
+        }
+        guard let pending = await kube.waitUntil(ResourceCatalog.pods, namespace: "frigate", timeout: .seconds(30), match: {
             $0.first { $0.condition("PodScheduled")?["status"].stringValue == "False" }
         }) else { throw DemoFailure("the moved pod was neither scheduled nor reported unschedulable within 30s") }
         step("Pod \(pending.name) is Pending:")
         print("    \(pending.condition("PodScheduled")?["message"].stringValue ?? "")\n")
         print("""
             That is the blueprint's 15-minute lesson: a local-path volume is bound to its node.
-            ferry's migration moves such volumes with their data instead of deleting them;
-            the run that does so is being built (see README.md, "Status").
+            ferry's migration moves such volumes with their data and the Coral with its
+            passthrough; the run that does so is being built (see README.md, "Status").
             """)
     }
 

@@ -1,0 +1,74 @@
+import FerryJSON
+import Foundation
+
+/// Sets up the blueprint's starting point on a fresh lab: the GitOps repository
+/// with Frigate's manifests, Flux reconciling it, the Coral label on the source
+/// node, Frigate Ready there, and data in its volumes (a database, a model cache,
+/// recordings) so that a migration has something to lose.
+enum FrigateCoralScenario {
+    static let source = "k3s-vm-pumped-piglet-gpu"
+    static let label = ("coral.ai/tpu", "usb")
+
+    static func seed(_ lab: Lab, directory: URL) async throws {
+        let kube = lab.kube
+        let repository = try await GitOpsRepository.create(
+            in: directory, files: FrigateCoralManifests.files, message: "frigate: Coral TPU on pumped-piglet")
+        await kube.store.modify(ObjectKey(ResourceCatalog.nodes, name: source)) { $0.labels[label.0] = label.1 }
+        try await kube.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "flux-system"]])
+        try await kube.create([
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": ["name": "flux-system", "namespace": "flux-system"],
+            "spec": ["interval": "1m0s", "ref": ["branch": .string(repository.branch)], "url": .string(repository.url)],
+        ])
+        try await kube.create([
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+            "metadata": ["name": "frigate", "namespace": "flux-system"],
+            "spec": [
+                "interval": "10m0s", "path": "./apps/frigate", "prune": true,
+                "sourceRef": ["kind": "GitRepository", "name": "flux-system"],
+            ],
+        ])
+        let ready = await kube.waitUntil(ResourceCatalog.pods, namespace: "frigate", timeout: .seconds(60)) { pods in
+            pods.first { $0.condition("Ready")?["status"].stringValue == "True" }
+        }
+        guard ready != nil else {
+            throw LabError(description: "the frigate-coral scenario did not come up: Frigate was not Ready on \(source) within 60s")
+        }
+        try await writeVolumeData(kube)
+    }
+
+    /// Files as Frigate keeps them; small, but with the shapes a copy must preserve
+    /// (nested directories, a symlink, an empty file, distinct modes).
+    static func writeVolumeData(_ kube: KubeLab) async throws {
+        let files: [String: [(String, String)]] = [
+            "frigate-config": [
+                ("frigate.db", "SQLite format 3\u{0}events,recordings,timeline\n"),
+                ("model_cache/edgetpu_model.tflite", String(repeating: "TFL3", count: 2048)),
+                ("backups/frigate.db.2025-12-12", "SQLite format 3\u{0}yesterday\n"),
+                ("faces/.keep", ""),
+            ],
+            "frigate-media": [
+                ("recordings/2025-12-13/10/driveway/00.00.mp4", String(repeating: "\u{0}ftypisom", count: 4096)),
+                ("recordings/2025-12-13/10/driveway/10.00.mp4", String(repeating: "\u{0}ftypisom", count: 4096)),
+                ("clips/driveway-1734084000.123-abc123.jpg", "\u{FF}\u{D8}JFIF snapshot"),
+            ],
+        ]
+        for (claimName, contents) in files {
+            let claim = try await kube.store.get(ObjectKey(ResourceCatalog.persistentVolumeClaims, namespace: "frigate", name: claimName))
+            let pv = try await kube.store.get(ObjectKey(ResourceCatalog.persistentVolumes, name: claim["spec"]["volumeName"].stringValue ?? ""))
+            guard let path = pv["spec"]["hostPath"]["path"].stringValue else { continue }
+            let root = kube.filesystem.url(node: source, path: path)
+            for (relative, text) in contents {
+                let file = root.appendingPathComponent(relative)
+                try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(text.utf8).write(to: file)
+            }
+            if claimName == "frigate-media" {
+                try FileManager.default.createSymbolicLink(
+                    atPath: root.appendingPathComponent("recordings/latest").path, withDestinationPath: "2025-12-13")
+                try FileManager.default.setAttributes(
+                    [.posixPermissions: 0o640], ofItemAtPath: root.appendingPathComponent("clips").path)
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import FerryJSON
+import Foundation
+import Testing
+
+@testable import FerryLab
+
+/// The reference scenario: the blueprint's homelab with Frigate on the Coral, and
+/// the hardware lessons of its migration, replayed on the lab.
+@Suite("The frigate-coral scenario")
+struct FrigateCoralScenarioTests {
+    static func withScenario(_ body: (Lab) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-scenario-\(UUID().uuidString)")
+        let lab = try await LabScenario.frigateCoral.start(directory: directory)
+        do {
+            try await body(lab)
+        } catch {
+            await lab.shutdown()
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        await lab.shutdown()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func frigatePod(_ lab: Lab, namespace: String = "frigate", timeout: Duration = .seconds(30),
+                           _ match: @escaping @Sendable (JSON) -> Bool) async -> JSON? {
+        await lab.kube.waitUntil(ResourceCatalog.pods, namespace: namespace, timeout: timeout) { pods in
+            pods.first { !$0.isDeleting && match($0) }
+        }
+    }
+
+    static func log(_ lab: Lab, _ pod: JSON, namespace: String = "frigate") async -> [String] {
+        await lab.kube.logs.lines(namespace: namespace, pod: pod.name, container: "frigate", previous: false, tail: nil) ?? []
+    }
+
+    static func crashLooping(_ pod: JSON) -> Bool {
+        pod["status"]["containerStatuses"].arrayValue?.first?["state"]["waiting"]["reason"].stringValue == "CrashLoopBackOff"
+    }
+
+    @Test("it starts with Frigate Ready on pumped-piglet, the TPU found, and files in both volumes")
+    func startingPoint() async throws {
+        try await Self.withScenario { lab in
+            let pod = try #require(await Self.frigatePod(lab) { $0.isReady })
+            #expect(pod["spec"]["nodeName"] == "k3s-vm-pumped-piglet-gpu")
+            #expect(await Self.log(lab, pod).contains { $0.hasSuffix("TPU found") })
+            let node = try await lab.kube.store.get(ObjectKey(ResourceCatalog.nodes, name: "k3s-vm-pumped-piglet-gpu"))
+            #expect(node.labels["coral.ai/tpu"] == "usb")
+            let storage = lab.kube.filesystem.url(node: "k3s-vm-pumped-piglet-gpu", path: LocalPathProvisioner.storageRoot)
+            let volumes = try FileManager.default.contentsOfDirectory(atPath: storage.path).sorted()
+            #expect(volumes.count == 2)
+            #expect(volumes.contains { $0.hasSuffix("_frigate_frigate-config") })
+            let config = storage.appendingPathComponent(volumes.first { $0.hasSuffix("frigate-config") }!)
+            #expect(FileManager.default.fileExists(atPath: config.appendingPathComponent("frigate.db").path))
+            let ks = try await lab.kube.store.get(ObjectKey(ResourceCatalog.kustomizations, namespace: "flux-system", name: "frigate"))
+            #expect(ks.condition("Ready")?["status"] == "True")
+            #expect(FileManager.default.fileExists(atPath: lab.kube.configuration.directory.appendingPathComponent("gitops/apps/frigate/deployment.yaml").path))
+        }
+    }
+
+    @Test("moving the Coral without reconfiguring passthrough leaves Frigate crash-looping without its TPU")
+    func moveWithoutPassthrough() async throws {
+        try await Self.withScenario { lab in
+            let homelab = try #require(lab.homelab)
+            try await homelab.moveDevice("coral", toHost: "still-fawn")
+            let pod = try #require(await Self.frigatePod(lab, Self.crashLooping))
+            #expect(await lab.kube.logs.lines(namespace: "frigate", pod: pod.name, container: "frigate", previous: false, tail: nil)?
+                .contains { $0.contains("No EdgeTPU was detected") || $0.contains("EdgeTPU is no longer available") } == true)
+            #expect(await homelab.devicesVisible(onNode: "k3s-vm-still-fawn").contains(where: FrigateRuntime.isCoral) == false)
+        }
+    }
+
+    @Test("passthrough set on the target VM changes nothing until it reboots; then Frigate there finds the TPU")
+    func passthroughNeedsReboot() async throws {
+        try await Self.withScenario { lab in
+            let homelab = try #require(lab.homelab)
+            try await homelab.moveDevice("coral", toHost: "still-fawn")
+            // A volume-less Frigate pinned to the target, with the target's VAAPI preset.
+            try await lab.kube.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "nvr"]])
+            var config = try await lab.kube.store.get(ObjectKey(ResourceCatalog.configMaps, namespace: "frigate", name: "frigate-config"))
+            config["metadata"] = ["name": "frigate-config", "namespace": "nvr"]
+            config[path: ["data", "config.yml"]] = .string(
+                (config["data"]["config.yml"].stringValue ?? "").replacingOccurrences(of: "preset-nvidia-h264", with: "preset-vaapi"))
+            try await lab.kube.create(config)
+            try await lab.kube.create(Self.targetFrigate)
+            let crashing = try #require(await Self.frigatePod(lab, namespace: "nvr", Self.crashLooping))
+            #expect(crashing["spec"]["nodeName"] == "k3s-vm-still-fawn")
+
+            let digest = try await homelab.config(108).digest
+            try await homelab.updateConfig(108, set: ["usb0": "host=1a6e:089a,usb3=1", "usb1": "host=18d1:9302,usb3=1"], delete: [], digest: digest)
+            #expect(await homelab.devicesVisible(onNode: "k3s-vm-still-fawn").contains(where: FrigateRuntime.isCoral) == false)
+
+            let upid = try await homelab.reboot(108)
+            _ = try await homelab.waitForTask(upid)
+            let running = try #require(await Self.frigatePod(lab, namespace: "nvr") { $0.isReady })
+            #expect(await Self.log(lab, running, namespace: "nvr").contains { $0.hasSuffix("TPU found") })
+            // Frigate opened it: the Coral now shows its Google id, still passed through.
+            #expect(await homelab.devicesVisible(onNode: "k3s-vm-still-fawn").contains { $0.identity.id == "18d1:9302" })
+        }
+    }
+
+    static let targetFrigate: JSON = [
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": ["name": "frigate", "namespace": "nvr"],
+        "spec": [
+            "replicas": 1, "strategy": ["type": "Recreate"], "selector": ["matchLabels": ["app": "frigate"]],
+            "template": [
+                "metadata": ["labels": ["app": "frigate"]],
+                "spec": [
+                    "nodeSelector": ["kubernetes.io/hostname": "k3s-vm-still-fawn"],
+                    "containers": [["name": "frigate", "image": "ghcr.io/blakeblackshear/frigate:0.14.1"]],
+                    "volumes": [["name": "config-file", "configMap": ["name": "frigate-config"]]],
+                ],
+            ],
+        ],
+    ]
+}
