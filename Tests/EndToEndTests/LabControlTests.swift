@@ -45,7 +45,7 @@ struct LabControlTests {
             #expect(on.stdout.hasPrefix("ssh-refused is on for k3s-vm-pve: connections to port "), "\(on.stdout)")
             let refused = try await lab.shell(ssh)
             #expect(refused.status == 255)
-            #expect(refused.stderr.hasSuffix("Connection refused\n"), "\(refused.stderr)")
+            #expect(refused.stderr.contains("port \(lab.sshPort("k3s-vm-pve")): Connection refused"), "\(refused.stderr)")
             #expect(try await status(lab).faults.contains(.init(name: "ssh-refused", target: "k3s-vm-pve")))
 
             let off = try await lab.ferry(["lab", "fault", "ssh-refused", "off", "--target", "k3s-vm-pve", "--dir", dir])

@@ -88,6 +88,17 @@ final class RunningLab: Sendable {
     /// `DIR/NAME`
     func file(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
+    /// The SSH port the summary lists for `name` (0 when it lists none).
+    func sshPort(_ name: String) -> Int {
+        for line in process.stdout().split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if words.first.map(String.init) == name, let address = words.dropFirst().first, address.hasPrefix("127.0.0.1:") {
+                return Int(address.dropFirst("127.0.0.1:".count)) ?? 0
+            }
+        }
+        return 0
+    }
+
     /// The lines of the summary's "Use it:" section, without their indentation.
     var usageLines: [String] {
         let lines = process.stdout().components(separatedBy: "\n")

@@ -155,3 +155,36 @@ enum TestWorkloads {
         ]
     }
 }
+
+@Suite("Typed views")
+struct TypedViewTests {
+    @Test("a Secret is read as names and keys only: its values never reach ferry")
+    func secretMetadata() async throws {
+        try await withLab { lab in
+            let client = try lab.client()
+            defer { Task { await client.shutdown() } }
+            try await client.create(.secrets, [
+                "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "frigate-credentials", "namespace": "default"],
+                "stringData": ["FRIGATE_MQTT_PASSWORD": "hunter2"],
+            ])
+            let secret = try await client.get(SecretMetadata.self, "frigate-credentials", namespace: "default")
+            #expect(secret.keys == ["FRIGATE_MQTT_PASSWORD"])
+            #expect(!secret.json.serialized.contains("aHVudGVyMg"))  // base64 of the value
+            #expect(!secret.json.serialized.contains("hunter2"))
+        }
+    }
+
+    @Test("the default StorageClass and the K3s RuntimeClasses read as the scheduler sees them")
+    func clusterKinds() async throws {
+        try await withLab { lab in
+            let client = try lab.client()
+            defer { Task { await client.shutdown() } }
+            let classes = try await client.list(StorageClass.self)
+            #expect(classes.first(where: \.isDefault)?.volumeBindingMode == "WaitForFirstConsumer")
+            #expect(try await client.get(RuntimeClass.self, "nvidia").handler == "nvidia")
+            let node = try await client.get(Node.self, "k3s-vm-pumped-piglet-gpu")
+            #expect(node.runtimeHandlers.contains("nvidia"))
+            #expect(node.hostnameLabel == "k3s-vm-pumped-piglet-gpu")
+        }
+    }
+}

@@ -58,8 +58,9 @@ struct LabStatusCommand: AsyncParsableCommand {
         out += "\nFaults on:"
         if status.faults.isEmpty { out += " none\n" }
         for fault in status.faults {
-            out += "\n  " + ([fault.name, fault.target].compactMap { $0 } + fault.value.map { [Self.number($0)] }.orEmpty)
-                .joined(separator: " ")
+            let unit = fault.name == LabControlFault.apiLatency.rawValue ? " ms" : ""
+            let value = fault.value.map { Self.number($0) + unit }
+            out += "\n  " + [fault.name, fault.target, value].compactMap { $0 }.joined(separator: " ")
         }
         if !status.faults.isEmpty { out += "\n" }
         return out
@@ -80,8 +81,4 @@ struct LabStatusCommand: AsyncParsableCommand {
     static func number(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
-}
-
-extension Optional where Wrapped == [String] {
-    fileprivate var orEmpty: [String] { self ?? [] }
 }
