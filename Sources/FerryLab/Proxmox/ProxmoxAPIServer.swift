@@ -33,7 +33,10 @@ public struct ProxmoxAPIServer: HTTPResponder {
         if await api.homelab.nextAPIRequestFails() {
             return Self.failure(.failure("Can't connect to 127.0.0.1:85 (Connection refused)"))
         }
-        let path = request.uri.path
+        // `$PROXMOX_VE_ENDPOINT/api2/...` with an endpoint ending in `/` asks for
+        // `//api2/...`; pveproxy serves it, so the lab does too.
+        var path = request.uri.path
+        while path.contains("//") { path = path.replacingOccurrences(of: "//", with: "/") }
         guard path.hasPrefix("/api2/json/") || path == "/api2/json" else {
             return Self.reply(status: 501, reason: "Unexpected content for path '\(path)'", body: ["data": .null])
         }
