@@ -34,7 +34,7 @@ public struct ProxmoxAPIServer: HTTPResponder {
             return Self.failure(.failure("Can't connect to 127.0.0.1:85 (Connection refused)"))
         }
         // `$PROXMOX_VE_ENDPOINT/api2/...` with an endpoint ending in `/` asks for
-        // `//api2/...`; pveproxy serves it, so the lab does too.
+        // `//api2/...`; the lab reads it as the path the user meant.
         var path = request.uri.path
         while path.contains("//") { path = path.replacingOccurrences(of: "//", with: "/") }
         guard path.hasPrefix("/api2/json/") || path == "/api2/json" else {
