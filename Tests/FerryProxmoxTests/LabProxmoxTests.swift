@@ -131,17 +131,12 @@ struct LabProxmoxTests {
             let task = try await client.waitForTask(node: "still-fawn", upid: upid, timeout: .seconds(20))
             #expect(task.exitStatus == "OK")
             #expect(try await client.status(node: "still-fawn", vmid: 108).isRunning)
-            var answered = false
-            for _ in 0..<200 where !answered {
-                do throws(ProxmoxError) {
-                    try await client.agentPing(node: "still-fawn", vmid: 108)
-                    answered = true
-                } catch {
-                    #expect(error.code == .guestAgent, "\(error)")
-                    try await Task.sleep(for: .milliseconds(20))
-                }
+            // The guest is up when its node is Ready again (a watch, not polling).
+            let ready = await lab.lab.kube.waitUntil(ResourceCatalog.nodes, timeout: .seconds(20)) { nodes in
+                nodes.first { $0.name == "k3s-vm-still-fawn" && $0.condition("Ready")?["status"].stringValue == "True" }
             }
-            #expect(answered)
+            #expect(ready != nil)
+            try await client.agentPing(node: "still-fawn", vmid: 108)
         }
     }
 
