@@ -100,6 +100,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strict),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryJSON"], swiftSettings: strict),
         .testTarget(name: "FerryKubeTests", dependencies: ["FerryKube", "FerryLab"], swiftSettings: strict),
         .testTarget(name: "FerryRemoteTests", dependencies: ["FerryRemote"], swiftSettings: strict),
         .testTarget(name: "FerryGitOpsTests", dependencies: ["FerryGitOps", "FerryRemote"], swiftSettings: strict),

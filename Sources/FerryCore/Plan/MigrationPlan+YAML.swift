@@ -1,0 +1,123 @@
+import FerryJSON
+
+extension MigrationPlan {
+    /// The plan as a commented plan file (what `ferry plan` writes): every field, in the
+    /// order docs/PLAN.md lists them, with a comment per section saying what it is for.
+    /// `PlanParser.parse(plan.yaml, file:)` gives the same plan back.
+    public var yaml: String {
+        var out = YAMLLines()
+        out.comment("ferry migration plan: move \(workload.namespace)/\(workload.name) from \(source.node) to \(target.node).")
+        out.comment("Check it with `ferry check FILE`, run it with `ferry run FILE`. Every field: docs/PLAN.md.")
+        out.field("apiVersion", MigrationPlan.apiVersion)
+        out.field("kind", MigrationPlan.kind)
+        out.key("metadata")
+        out.field("name", name, indent: 1)
+
+        out.section("The workload to move (Deployment or StatefulSet).")
+        out.key("workload")
+        out.field("namespace", workload.namespace, indent: 1)
+        out.field("kind", workload.kind.rawValue, indent: 1)
+        out.field("name", workload.name, indent: 1)
+
+        for (side, endpoint, what) in [("source", source, "Where it runs now"), ("target", target, "Where it moves to")] {
+            out.section("\(what): the Kubernetes node, the Proxmox VM that is that node, its VMID and host.")
+            out.key(side)
+            out.field("node", endpoint.node, indent: 1)
+            out.field("vm", endpoint.vm, indent: 1)
+            out.raw("vmid: \(endpoint.vmid)", indent: 1)
+            out.field("host", endpoint.host, indent: 1)
+        }
+
+        out.section("Hardware passed through to the VM; it moves from the source host to the target host.")
+        out.list("devices", devices.isEmpty)
+        for device in devices {
+            out.field("name", device.name, indent: 1, item: true)
+            switch device.selector {
+            case .usb(let usb):
+                out.field("type", "usb", indent: 2)
+                if !usb.ids.isEmpty {
+                    out.key("ids", indent: 2)
+                    for id in usb.ids { out.item(id, indent: 2) }
+                }
+                if let port = usb.port { out.field("port", port, indent: 2) }
+                if let mapping = usb.mapping { out.field("mapping", mapping, indent: 2) }
+                out.raw("usb3: \(usb.usb3)", indent: 2)
+            case .pci(let pci):
+                out.field("type", "pci", indent: 2)
+                if let address = pci.address { out.field("address", address, indent: 2) }
+                if let mapping = pci.mapping { out.field("mapping", mapping, indent: 2) }
+                out.raw("pcie: \(pci.pcie)", indent: 2)
+                out.raw("primaryGPU: \(pci.primaryGPU)", indent: 2)
+            }
+        }
+
+        if let nodeLabel {
+            out.section("The node label the workload selects on: removed from the source node, put on the target.")
+            out.key("nodeLabel")
+            out.field("key", nodeLabel.key, indent: 1)
+            out.field("value", nodeLabel.value, indent: 1)
+        }
+
+        out.section("PersistentVolumeClaims: move (copy the data to the target node, the default), keep, or discard (recreate empty: the data is lost).")
+        out.list("volumes", volumes.isEmpty)
+        for volume in volumes {
+            out.field("claim", volume.claim, indent: 1, item: true)
+            out.field("action", volume.action.rawValue, indent: 2)
+        }
+
+        if let gitops {
+            out.section("The GitOps repository (a local clone) and the Flux objects that apply the workload.")
+            out.key("gitops")
+            out.field("repo", gitops.repo, indent: 1)
+            if let branch = gitops.branch { out.field("branch", branch, indent: 1) }
+            out.field("kustomization", gitops.kustomization.description, indent: 1)
+            out.field("gitRepository", gitops.gitRepository.description, indent: 1)
+            out.key("files", indent: 1)
+            for file in gitops.files { out.item(file, indent: 1) }
+        }
+
+        out.section("Edits to the manifests, in order; comments and layout are kept.")
+        out.list("manifestChanges", manifestChanges.isEmpty)
+        for change in manifestChanges {
+            out.field("file", change.file, indent: 1, item: true)
+            if let document = change.document { out.field("document", document, indent: 2) }
+            out.raw("path: [" + change.path.map(YAMLLines.flowScalar).joined(separator: ", ") + "]", indent: 2)
+            switch change.edit {
+            case .set(let value): out.field("set", value, indent: 2)
+            case .remove: out.raw("remove: true", indent: 2)
+            case .replace(let from, let to):
+                out.key("replace", indent: 2)
+                out.field("from", from, indent: 3)
+                out.field("to", to, indent: 3)
+            }
+        }
+
+        out.section("Drivers the target VM needs: `check` exits 0 when present, else `install` runs in the VM as root.")
+        out.list("drivers", drivers.isEmpty)
+        for driver in drivers {
+            out.field("name", driver.name, indent: 1, item: true)
+            out.field("check", driver.check, indent: 2)
+            if let install = driver.install { out.field("install", install, indent: 2) }
+        }
+
+        out.section("Checks once the pods are Ready on the target: a log line, an HTTP GET (from the cluster or this machine), a command in the pod.")
+        out.list("verify", verify.isEmpty)
+        for check in verify {
+            switch check.kind {
+            case .log(let line): out.field("log", line, indent: 1, item: true)
+            case .command(let command): out.field("command", command, indent: 1, item: true)
+            case .http(let url, let origin, let status):
+                out.field("http", url, indent: 1, item: true)
+                out.field("from", origin.rawValue, indent: 2)
+                out.raw("status: \(status)", indent: 2)
+            }
+            if let container = check.container { out.field("container", container, indent: 2) }
+            if let timeout = check.timeout { out.field("timeout", timeout.description, indent: 2) }
+        }
+
+        out.section("How long to wait for each thing before failing (30s, 5m, 2h, 1m30s).")
+        out.key("timeouts")
+        for key in Timeouts.keys { out.field(key, timeouts[key].description, indent: 1) }
+        return out.text
+    }
+}

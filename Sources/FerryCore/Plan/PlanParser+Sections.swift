@@ -1,0 +1,161 @@
+import FerryJSON
+
+/// The list sections of a plan: devices, volumes, GitOps, manifest changes, drivers, checks.
+extension PlanParser {
+    static let usbKeys = ["name", "type", "ids", "port", "mapping", "usb3"]
+    static let pciKeys = ["name", "type", "address", "mapping", "pcie", "primaryGPU"]
+
+    static func readDevices(_ r: inout PlanReader) -> [MigrationPlan.Device] {
+        guard let items = r.list(["devices"]) else { return [] }
+        var devices: [MigrationPlan.Device] = []
+        for index in items.indices {
+            let path = ["devices", String(index)]
+            guard let object = r.mapping(path, keys: Array(Set(usbKeys + pciKeys)).sorted()) else { continue }
+            let name = r.string(path + ["name"], required: false) { PlanValidation.dnsLabel($0, what: "device name") }
+                ?? (r.has(path + ["name"]) ? nil : "device-\(index)")
+            let type = r.string(path + ["type"])
+            let selector: MigrationPlan.Device.Selector?
+            switch type {
+            case "usb": selector = readUSB(&r, path, object)
+            case "pci": selector = readPCI(&r, path, object)
+            case nil: selector = nil
+            case let other?:
+                r.report(.invalidValue, at: path + ["type"], "\(PlanValidation.quoted(other)) is not a device type",
+                         hint: "expected usb or pci")
+                selector = nil
+            }
+            if let name, devices.contains(where: { $0.name == name }) {
+                r.report(.conflict, at: path + ["name"], "device \"\(name)\" is listed twice", hint: "give each device its own name")
+                continue
+            }
+            if let name, let selector { devices.append(MigrationPlan.Device(name: name, selector: selector)) }
+        }
+        return devices
+    }
+
+    private static func rejectForeignKeys(_ r: inout PlanReader, _ path: [String], _ object: [String: JSON], type: String) {
+        let own = type == "usb" ? usbKeys : pciKeys
+        for key in object.keys.sorted() where !own.contains(key) && (usbKeys + pciKeys).contains(key) {
+            r.report(.unknownKey, at: path + [key], onKey: true, "\"\(key)\" does not apply to a \(type) device",
+                     hint: "a \(type) device takes: " + own.joined(separator: ", "))
+        }
+    }
+
+    /// Exactly one of `keys` must be present.
+    private static func oneOf(_ r: inout PlanReader, _ path: [String], _ keys: [String], what: String) -> Bool {
+        let present = keys.filter { r.has(path + [$0]) }
+        if present.count == 1 { return true }
+        if present.isEmpty {
+            r.report(.missing, at: path, "\(what) needs one of: " + keys.joined(separator: ", "))
+        } else {
+            r.report(.conflict, at: path + [present[1]], onKey: true,
+                     "\(present.map { "\"\($0)\"" }.joined(separator: " and ")) cannot be used together",
+                     hint: "keep one of them")
+        }
+        return false
+    }
+
+    private static func readUSB(
+        _ r: inout PlanReader, _ path: [String], _ object: [String: JSON]
+    ) -> MigrationPlan.Device.Selector? {
+        rejectForeignKeys(&r, path, object, type: "usb")
+        let chosen = oneOf(&r, path, ["ids", "port", "mapping"], what: "a USB device")
+        var usb = MigrationPlan.USB(usb3: r.bool(path + ["usb3"]) ?? false)
+        var ok = chosen
+        if let ids = r.list(path + ["ids"]) {
+            if ids.isEmpty { r.report(.invalidValue, at: path + ["ids"], "the list of USB ids is empty", hint: "e.g. [1a6e:089a]") }
+            for index in ids.indices {
+                guard let text = r.string(path + ["ids", String(index)]) else { ok = false; continue }
+                switch PlanValidation.usbID(text) {
+                case .success(let id): usb.ids.append(id)
+                case .failure(let failure): r.report(failure, at: path + ["ids", String(index)]); ok = false
+                }
+            }
+            ok = ok && !ids.isEmpty
+        }
+        usb.port = r.string(path + ["port"], required: false, PlanValidation.usbPort)
+        usb.mapping = r.string(path + ["mapping"], required: false) { PlanValidation.dnsLabel($0, what: "resource mapping name") }
+        if r.has(path + ["port"]) && usb.port == nil || r.has(path + ["mapping"]) && usb.mapping == nil { ok = false }
+        return ok ? .usb(usb) : nil
+    }
+
+    private static func readPCI(
+        _ r: inout PlanReader, _ path: [String], _ object: [String: JSON]
+    ) -> MigrationPlan.Device.Selector? {
+        rejectForeignKeys(&r, path, object, type: "pci")
+        var ok = oneOf(&r, path, ["address", "mapping"], what: "a PCI device")
+        var pci = MigrationPlan.PCI(pcie: r.bool(path + ["pcie"]) ?? false, primaryGPU: r.bool(path + ["primaryGPU"]) ?? false)
+        if let text = r.string(path + ["address"], required: false) {
+            switch PlanValidation.pciAddress(text) {
+            case .success(let address): pci.address = address
+            case .failure(let failure): r.report(failure, at: path + ["address"]); ok = false
+            }
+        }
+        pci.mapping = r.string(path + ["mapping"], required: false) { PlanValidation.dnsLabel($0, what: "resource mapping name") }
+        if r.has(path + ["mapping"]) && pci.mapping == nil { ok = false }
+        return ok ? .pci(pci) : nil
+    }
+
+    static func readVolumes(_ r: inout PlanReader) -> [MigrationPlan.Volume] {
+        guard let items = r.list(["volumes"]) else { return [] }
+        var volumes: [MigrationPlan.Volume] = []
+        for index in items.indices {
+            let path = ["volumes", String(index)]
+            guard r.mapping(path, keys: ["claim", "action"]) != nil else { continue }
+            let claim = r.string(path + ["claim"]) { PlanValidation.dnsSubdomain($0, what: "PersistentVolumeClaim name") }
+            let action = r.choice(path + ["action"], MigrationPlan.Volume.Action.self)
+            if let claim, volumes.contains(where: { $0.claim == claim }) {
+                r.report(.conflict, at: path + ["claim"], "volume \"\(claim)\" is listed twice", hint: "keep one entry per claim")
+                continue
+            }
+            guard let claim, action != nil || !r.has(path + ["action"]) else { continue }
+            volumes.append(MigrationPlan.Volume(claim: claim, action: action ?? .move))
+        }
+        return volumes
+    }
+
+    static func readGitOps(_ r: inout PlanReader) -> MigrationPlan.GitOps? {
+        let keys = ["repo", "branch", "kustomization", "gitRepository", "files"]
+        guard r.mapping(["gitops"], keys: keys, required: false) != nil else { return nil }
+        let repo = r.string(["gitops", "repo"], PlanParser.nonBlank)
+        let branch = r.string(["gitops", "branch"], required: false)
+        let kustomization = readRef(&r, ["gitops", "kustomization"], required: true)
+        let gitRepository = r.has(["gitops", "gitRepository"])
+            ? readRef(&r, ["gitops", "gitRepository"], required: true) : MigrationPlan.ObjectRef(name: "flux-system")
+        var files: [String] = []
+        var filesOK = false
+        if let items = r.list(["gitops", "files"], required: true) {
+            filesOK = !items.isEmpty
+            if items.isEmpty {
+                r.report(.invalidValue, at: ["gitops", "files"], "the list of manifest files is empty",
+                         hint: "list the files that define the workload, e.g. apps/frigate/deployment.yaml")
+            }
+            for index in items.indices {
+                if let file = r.string(["gitops", "files", String(index)], PlanValidation.repoPath) {
+                    files.append(file)
+                } else {
+                    filesOK = false
+                }
+            }
+        }
+        guard let repo, let kustomization, let gitRepository, filesOK else { return nil }
+        return MigrationPlan.GitOps(
+            repo: repo, branch: branch, kustomization: kustomization, gitRepository: gitRepository, files: files)
+    }
+
+    /// `namespace/name` or `name` (in flux-system).
+    static func readRef(_ r: inout PlanReader, _ path: [String], required: Bool) -> MigrationPlan.ObjectRef? {
+        guard let text = r.string(path, required: required) else { return nil }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let ref = parts.count == 2 ? MigrationPlan.ObjectRef(namespace: parts[0], name: parts[1])
+            : MigrationPlan.ObjectRef(name: parts[0])
+        if parts.count > 2 || PlanValidation.dnsLabel(ref.namespace, what: "") != nil
+            || PlanValidation.dnsSubdomain(ref.name, what: "") != nil
+        {
+            r.report(.invalidValue, at: path, "\(PlanValidation.quoted(text)) is not a Flux object reference",
+                     hint: "expected NAMESPACE/NAME (DNS-1123 names), e.g. flux-system/frigate")
+            return nil
+        }
+        return ref
+    }
+}

@@ -1,0 +1,152 @@
+import FerryJSON
+
+/// The sections that say what to change and how to check it: manifest changes,
+/// drivers and verification checks.
+extension PlanParser {
+    static func readManifestChanges(_ r: inout PlanReader, gitops: MigrationPlan.GitOps?) -> [MigrationPlan.ManifestChange] {
+        guard let items = r.list(["manifestChanges"]) else { return [] }
+        var changes: [MigrationPlan.ManifestChange] = []
+        for index in items.indices {
+            let path = ["manifestChanges", String(index)]
+            let keys = ["file", "document", "path", "set", "remove", "replace"]
+            guard r.mapping(path, keys: keys) != nil else { continue }
+            var ok = true
+            let file = r.string(path + ["file"], PlanValidation.repoPath)
+            if let file, let gitops, !gitops.files.contains(file) {
+                r.report(.conflict, at: path + ["file"], "\(PlanValidation.quoted(file)) is not one of gitops.files",
+                         hint: "add it to gitops.files, or fix the name: " + gitops.files.joined(separator: ", "))
+                ok = false
+            } else if file != nil, !r.has(["gitops"]) {
+                r.report(.conflict, at: path + ["file"], "manifest changes need a gitops section",
+                         hint: "add gitops with the repository and the files it changes")
+                ok = false
+            }
+            let document = r.string(path + ["document"], required: false)
+            var segments: [String] = []
+            if let text = r.value(path + ["path"])?.stringValue {
+                r.report(.wrongType, at: path + ["path"], "expected a list of keys, found a string (\(PlanValidation.quoted(text)))",
+                         hint: pathHint)
+                ok = false
+            } else if let parts = r.list(path + ["path"], required: true) {
+                if parts.isEmpty { r.report(.invalidValue, at: path + ["path"], "the path is empty", hint: pathHint); ok = false }
+                for part in parts.indices {
+                    if let segment = r.string(path + ["path", String(part)]), !segment.isEmpty {
+                        segments.append(segment)
+                    } else {
+                        ok = false
+                    }
+                }
+            } else {
+                ok = false
+            }
+            guard let edit = readEdit(&r, path), let file, ok else { continue }
+            changes.append(MigrationPlan.ManifestChange(file: file, document: document, path: segments, edit: edit))
+        }
+        return changes
+    }
+
+    static let pathHint = "write the path as a list of keys, e.g. [spec, template, spec, nodeSelector, kubernetes.io/hostname]"
+
+    private static func readEdit(_ r: inout PlanReader, _ path: [String]) -> MigrationPlan.ManifestChange.Edit? {
+        let present = ["set", "remove", "replace"].filter { r.has(path + [$0]) }
+        guard present.count == 1 else {
+            if present.isEmpty {
+                r.report(.missing, at: path, "a manifest change needs one of: set, remove, replace")
+            } else {
+                r.report(.conflict, at: path + [present[1]], onKey: true,
+                         "\(present.map { "\"\($0)\"" }.joined(separator: " and ")) cannot be used together",
+                         hint: "write one change per entry")
+            }
+            return nil
+        }
+        switch present[0] {
+        case "set":
+            return r.string(path + ["set"]).map { .set($0) }
+        case "remove":
+            guard let flag = r.bool(path + ["remove"]) else { return nil }
+            if !flag {
+                r.report(.invalidValue, at: path + ["remove"], "remove: false changes nothing",
+                         hint: "write remove: true, or delete the entry")
+                return nil
+            }
+            return .remove
+        default:
+            guard r.mapping(path + ["replace"], keys: ["from", "to"]) != nil else { return nil }
+            let from = r.string(path + ["replace", "from"])
+            let to = r.string(path + ["replace", "to"])
+            if from == "" {
+                r.report(.invalidValue, at: path + ["replace", "from"], "the text to replace is empty")
+                return nil
+            }
+            guard let from, let to else { return nil }
+            return .replace(from: from, to: to)
+        }
+    }
+
+    static func readDrivers(_ r: inout PlanReader) -> [MigrationPlan.Driver] {
+        guard let items = r.list(["drivers"]) else { return [] }
+        var drivers: [MigrationPlan.Driver] = []
+        for index in items.indices {
+            let path = ["drivers", String(index)]
+            guard r.mapping(path, keys: ["name", "check", "install"]) != nil else { continue }
+            let name = r.string(path + ["name"]) { PlanValidation.dnsSubdomain($0, what: "driver name") }
+            let check = r.string(path + ["check"], nonBlank)
+            let install = r.string(path + ["install"], required: false, nonBlank)
+            guard let name, let check, install != nil || !r.has(path + ["install"]) else { continue }
+            drivers.append(MigrationPlan.Driver(name: name, check: check, install: install))
+        }
+        return drivers
+    }
+
+    /// Commands, log lines and paths must say something.
+    static func nonBlank(_ text: String) -> PlanValidation.Failure? {
+        text.allSatisfy(\.isWhitespace) ? PlanValidation.Failure(message: "the value is empty", hint: nil) : nil
+    }
+
+    static func readChecks(_ r: inout PlanReader) -> [MigrationPlan.Check] {
+        guard let items = r.list(["verify"]) else { return [] }
+        var checks: [MigrationPlan.Check] = []
+        for index in items.indices {
+            let path = ["verify", String(index)]
+            let keys = ["log", "http", "command", "container", "from", "status", "timeout"]
+            guard r.mapping(path, keys: keys) != nil else { continue }
+            let present = ["log", "http", "command"].filter { r.has(path + [$0]) }
+            let container = r.string(path + ["container"], required: false) { PlanValidation.dnsLabel($0, what: "container name") }
+            let timeout = r.duration(path + ["timeout"])
+            var ok = (container != nil || !r.has(path + ["container"])) && (timeout != nil || !r.has(path + ["timeout"]))
+            if present.count != 1 {
+                if present.isEmpty {
+                    r.report(.missing, at: path, "a check needs one of: log, http, command")
+                } else {
+                    r.report(.conflict, at: path + [present[1]], onKey: true,
+                             "\(present.map { "\"\($0)\"" }.joined(separator: " and ")) cannot be used together",
+                             hint: "write one check per entry")
+                }
+                continue
+            }
+            if present[0] != "http" {
+                for key in ["from", "status"] where r.has(path + [key]) {
+                    r.report(.unknownKey, at: path + [key], onKey: true, "\"\(key)\" applies only to an http check")
+                    ok = false
+                }
+            }
+            let kind: MigrationPlan.Check.Kind?
+            switch present[0] {
+            case "log": kind = r.string(path + ["log"], nonBlank).map { .log($0) }
+            case "command": kind = r.string(path + ["command"], nonBlank).map { .command($0) }
+            default:
+                let url = r.string(path + ["http"], PlanValidation.httpURL)
+                let origin = r.choice(path + ["from"], MigrationPlan.Check.Origin.self)
+                var status = r.int(path + ["status"], required: false)
+                if let code = status, !(100...599).contains(code) {
+                    r.report(.invalidValue, at: path + ["status"], "\(code) is not an HTTP status", hint: "expected 100 to 599, e.g. 200")
+                    status = nil
+                }
+                if r.has(path + ["from"]) && origin == nil || r.has(path + ["status"]) && status == nil { ok = false }
+                kind = url.map { .http(url: $0, from: origin ?? .cluster, status: status ?? 200) }
+            }
+            if let kind, ok { checks.append(MigrationPlan.Check(kind, container: container, timeout: timeout)) }
+        }
+        return checks
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// The value rules of a plan: what a name, an id, an address or a duration may look
+/// like. Each rule returns nil for a good value, or the problem and a hint.
+enum PlanValidation {
+    struct Failure: Error, Equatable {
+        var message: String
+        var hint: String?
+    }
+
+    static let dnsLabelHint =
+        "expected a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+    static let dnsSubdomainHint =
+        "expected a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters"
+
+    static func dnsLabel(_ value: String, what: String) -> Failure? {
+        isDNSLabel(value) ? nil : Failure(message: "\(quoted(value)) is not a valid \(what)", hint: dnsLabelHint)
+    }
+
+    static func dnsSubdomain(_ value: String, what: String) -> Failure? {
+        isDNSSubdomain(value) ? nil : Failure(message: "\(quoted(value)) is not a valid \(what)", hint: dnsSubdomainHint)
+    }
+
+    static func vmid(_ value: Int) -> Failure? {
+        (100...999_999_999).contains(value)
+            ? nil : Failure(message: "\(value) is not a valid VMID", hint: "Proxmox VMIDs are 100 to 999999999")
+    }
+
+    /// `1a6e:089a`; returns the id lowercased, or the failure.
+    static func usbID(_ value: String) -> Result<String, Failure> {
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 4 && $0.allSatisfy(\.isHexDigit) }) else {
+            return .failure(Failure(
+                message: "\(quoted(value)) is not a USB id",
+                hint: "expected VENDOR:PRODUCT with 4 hex digits each, e.g. 1a6e:089a"))
+        }
+        return .success(value.lowercased())
+    }
+
+    /// `BUS-PORT[.PORT...]`, as Proxmox and `lsusb -t` write it: `2-1`, `1-1.4`.
+    static func usbPort(_ value: String) -> Failure? {
+        let halves = value.split(separator: "-", omittingEmptySubsequences: false)
+        let ok = halves.count == 2 && isNumber(halves[0])
+            && halves[1].split(separator: ".", omittingEmptySubsequences: false).allSatisfy(isNumber)
+        return ok ? nil : Failure(
+            message: "\(quoted(value)) is not a USB port path",
+            hint: "expected BUS-PORT[.PORT...], e.g. 2-1 or 1-1.4 (see `lsusb -t` on the host)")
+    }
+
+    /// `0000:01:00.0`, `01:00.0` or `01:00` (all functions); returns the address with its domain.
+    static func pciAddress(_ value: String) -> Result<String, Failure> {
+        let lower = value.lowercased()
+        var parts = lower.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 2 { parts.insert("0000", at: 0) }
+        let slotFunction = (parts.last ?? "").split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let hex: (String, Int) -> Bool = { $0.count == $1 && $0.allSatisfy(\.isHexDigit) }
+        let ok = parts.count == 3 && hex(parts[0], 4) && hex(parts[1], 2) && hex(slotFunction[0], 2)
+            && (slotFunction.count == 1 || (slotFunction.count == 2 && ["0", "1", "2", "3", "4", "5", "6", "7"]
+                .contains(slotFunction[1])))
+        guard ok else {
+            return .failure(Failure(
+                message: "\(quoted(value)) is not a PCI address",
+                hint: "expected [DOMAIN:]BUS:SLOT.FUNCTION in hex, e.g. 0000:01:00.0 or 01:00.0 (see `lspci -D` on the host)"))
+        }
+        return .success(parts.joined(separator: ":"))
+    }
+
+    /// A Kubernetes label key: an optional DNS subdomain prefix and `/`, then a name.
+    static func labelKey(_ value: String) -> Failure? {
+        let pieces = value.split(separator: "/", omittingEmptySubsequences: false)
+        let name = pieces.last.map(String.init) ?? ""
+        let prefixOK = pieces.count == 1 || (pieces.count == 2 && isDNSSubdomain(String(pieces[0])))
+        guard pieces.count <= 2, prefixOK, !name.isEmpty, isLabelName(name) else {
+            return Failure(
+                message: "\(quoted(value)) is not a valid label key",
+                hint: "expected [PREFIX/]NAME: a DNS subdomain prefix, and a name of at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit, e.g. coral.ai/tpu")
+        }
+        return nil
+    }
+
+    static func labelValue(_ value: String) -> Failure? {
+        value.isEmpty || isLabelName(value) ? nil : Failure(
+            message: "\(quoted(value)) is not a valid label value",
+            hint: "expected at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit")
+    }
+
+    static func duration(_ value: String) -> Result<PlanDuration, Failure> {
+        if let duration = PlanDuration(parsing: value) { return .success(duration) }
+        return .failure(Failure(
+            message: "\(quoted(value)) is not a duration", hint: "expected a number with a unit, e.g. 30s, 5m, 2h or 1m30s"))
+    }
+
+    static func httpURL(_ value: String) -> Failure? {
+        let components = URLComponents(string: value)
+        let scheme = components?.scheme?.lowercased()
+        guard let components, scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
+            return Failure(
+                message: "\(quoted(value)) is not an HTTP URL",
+                hint: "expected http:// or https:// and a host, e.g. http://frigate.frigate.svc:5000/api/version")
+        }
+        return nil
+    }
+
+    /// A path inside the Git repository: relative, no `..`.
+    static func repoPath(_ value: String) -> Failure? {
+        let parts = value.split(separator: "/", omittingEmptySubsequences: false)
+        guard !value.isEmpty, !value.hasPrefix("/"), !parts.contains(".."), !parts.contains("") else {
+            return Failure(
+                message: "\(quoted(value)) is not a path inside the repository",
+                hint: "expected a relative path without '..', e.g. apps/frigate/deployment.yaml")
+        }
+        return nil
+    }
+
+    /// The known key closest to `key`, if it is one or two edits away.
+    static func suggestion(for key: String, among known: [String]) -> String? {
+        let scored = known.map { ($0, editDistance(key.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+
+    static func quoted(_ value: String) -> String {
+        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    private static func isNumber(_ text: Substring) -> Bool { !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }
+
+    private static func isDNSLabel(_ value: String) -> Bool {
+        guard (1...63).contains(value.count), let first = value.first, let last = value.last else { return false }
+        let lowerAlnum: (Character) -> Bool = { $0.isASCII && ($0.isLowercase || $0.isNumber) }
+        return lowerAlnum(first) && lowerAlnum(last) && value.allSatisfy { lowerAlnum($0) || $0 == "-" }
+    }
+
+    private static func isDNSSubdomain(_ value: String) -> Bool {
+        value.count <= 253 && value.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
+            isDNSLabel(String($0))
+        }
+    }
+
+    private static func isLabelName(_ value: String) -> Bool {
+        guard value.count <= 63, let first = value.first, let last = value.last else { return false }
+        let alnum: (Character) -> Bool = { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        return alnum(first) && alnum(last) && value.allSatisfy { alnum($0) || "-_.".contains($0) }
+    }
+}

@@ -1,0 +1,258 @@
+import Testing
+
+@testable import FerryCore
+
+/// Each class of problem, with its exact message and position.
+@Suite("Plan problems")
+struct PlanProblemTests {
+    /// A valid head (apiVersion to target) followed by `rest`; line 14 is the first of `rest`.
+    static func plan(_ rest: String, target: String = "k3s-vm-still-fawn", vmid: String = "108") -> String {
+        """
+        apiVersion: ferry.dev/v1alpha1
+        kind: MigrationPlan
+        metadata:
+          name: test
+        workload:
+          namespace: frigate
+          name: frigate
+        source:
+          node: k3s-vm-pumped-piglet-gpu
+          vm: k3s-vm-pumped-piglet-gpu
+          vmid: 105
+          host: pumped-piglet
+        target: {node: \(target), vm: k3s-vm-still-fawn, vmid: \(vmid), host: still-fawn}
+
+        """ + rest
+    }
+
+    static func problems(_ text: String) -> [String] {
+        do {
+            _ = try PlanParser.parse(text, file: "migration.yaml")
+            return []
+        } catch {
+            return error.problems.map(\.description)
+        }
+    }
+
+    @Test("a bad USB id is reported at the id, with the expected form")
+    func usbID() {
+        let text = Self.plan("""
+            devices:
+              - name: coral
+                type: usb
+                ids: [1a6e:089a, "1a6e:08"]
+            """)
+        #expect(Self.problems(text) == [
+            #"migration.yaml:17:22: devices[0].ids[1]: "1a6e:08" is not a USB id: expected VENDOR:PRODUCT with 4 hex digits each, e.g. 1a6e:089a"#,
+        ])
+    }
+
+    @Test("an unknown key gets a did-you-mean hint when a known key is close")
+    func unknownKey() {
+        let text = Self.plan("""
+            devices:
+              - name: coral
+                type: usb
+                ids: [1a6e:089a]
+                usb4: true
+            nodeLable: {key: coral.ai/tpu, value: usb}
+            """)
+        #expect(Self.problems(text) == [
+            #"migration.yaml:18:5: devices[0].usb4: unknown key "usb4": did you mean "usb3"?"#,
+            #"migration.yaml:19:1: nodeLable: unknown key "nodeLable": did you mean "nodeLabel"?"#,
+        ])
+    }
+
+    @Test("an unknown key with nothing close lists the known keys")
+    func unknownKeyFar() {
+        let text = Self.plan("volumes:\n  - claim: data\n    whatever: 1\n")
+        #expect(Self.problems(text) == [
+            #"migration.yaml:16:5: volumes[0].whatever: unknown key "whatever": expected one of: claim, action"#,
+        ])
+    }
+
+    @Test("a value of the wrong type names what was expected and what was found")
+    func wrongType() {
+        let text = Self.plan("volumes: {claim: data}\ndevices:\n  - name: coral\n    type: usb\n    port: 2-1\n    usb3: \"yes\"\n")
+        #expect(Self.problems(text) == [
+            "migration.yaml:14:10: volumes: expected a list, found a mapping",
+            #"migration.yaml:19:11: devices[0].usb3: expected true or false, found a string ("yes")"#,
+        ])
+    }
+
+    @Test("a quoted VMID is the wrong type, with the fix as the hint")
+    func quotedVMID() {
+        #expect(Self.problems(Self.plan("", vmid: "\"108\"")) == [
+            #"migration.yaml:13:64: target.vmid: expected an integer, found a string ("108"): write it without quotes: 108"#,
+        ])
+    }
+
+    @Test("a VMID out of range")
+    func vmidRange() {
+        #expect(Self.problems(Self.plan("", vmid: "99")) == [
+            "migration.yaml:13:64: target.vmid: 99 is not a valid VMID: Proxmox VMIDs are 100 to 999999999",
+        ])
+    }
+
+    @Test("names follow DNS-1123 and label keys Kubernetes' rules")
+    func names() {
+        let text = Self.plan("nodeLabel:\n  key: coral.ai/tpu/usb\n  value: -usb\n", target: "K3s_fawn")
+        #expect(Self.problems(text) == [
+            #"migration.yaml:13:16: target.node: "K3s_fawn" is not a valid node name: \#(PlanValidation.dnsSubdomainHint)"#,
+            #"migration.yaml:15:8: nodeLabel.key: "coral.ai/tpu/usb" is not a valid label key: expected [PREFIX/]NAME: a DNS subdomain prefix, and a name of at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit, e.g. coral.ai/tpu"#,
+            #"migration.yaml:16:10: nodeLabel.value: "-usb" is not a valid label value: expected at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit"#,
+        ])
+    }
+
+    @Test("missing required fields are reported at the mapping that lacks them")
+    func missing() {
+        let text = """
+            apiVersion: ferry.dev/v1alpha1
+            kind: MigrationPlan
+            metadata:
+              name: test
+            workload:
+              namespace: frigate
+            source: {node: a, vm: a, vmid: 105}
+            """
+        #expect(Self.problems(text) == [
+            #"migration.yaml:1:1: missing required field "target""#,
+            #"migration.yaml:6:3: workload: missing required field "name""#,
+            #"migration.yaml:7:9: source: missing required field "host""#,
+        ])
+    }
+
+    @Test("USB port paths, PCI addresses, durations and URLs are checked")
+    func values() {
+        let text = Self.plan("""
+            devices:
+              - {name: coral, type: usb, port: "2.1"}
+              - {name: gpu, type: pci, address: "01:00.9"}
+            verify:
+              - http: ftp://frigate/api
+            timeouts:
+              vmBoot: 5 minutes
+              podReady: 300
+            """)
+        #expect(Self.problems(text) == [
+            #"migration.yaml:15:36: devices[0].port: "2.1" is not a USB port path: expected BUS-PORT[.PORT...], e.g. 2-1 or 1-1.4 (see `lsusb -t` on the host)"#,
+            #"migration.yaml:16:37: devices[1].address: "01:00.9" is not a PCI address: expected [DOMAIN:]BUS:SLOT.FUNCTION in hex, e.g. 0000:01:00.0 or 01:00.0 (see `lspci -D` on the host)"#,
+            #"migration.yaml:18:11: verify[0].http: "ftp://frigate/api" is not an HTTP URL: expected http:// or https:// and a host, e.g. http://frigate.frigate.svc:5000/api/version"#,
+            #"migration.yaml:20:11: timeouts.vmBoot: "5 minutes" is not a duration: expected a number with a unit, e.g. 30s, 5m, 2h or 1m30s"#,
+            "migration.yaml:21:13: timeouts.podReady: 300 has no unit: write a unit: 300s, 300m or 300h",
+        ])
+    }
+
+    @Test("a volume action must be one of move, keep, discard")
+    func volumeAction() {
+        let text = Self.plan("volumes:\n  - claim: media\n    action: dicsard\n")
+        #expect(Self.problems(text) == [
+            #"migration.yaml:16:13: volumes[0].action: "dicsard" is not accepted here: did you mean "discard"? expected one of: move, keep, discard"#,
+        ])
+    }
+
+    @Test("several problems in several sections are reported together, in file order")
+    func several() throws {
+        let text = Self.plan("""
+            devices:
+              - name: coral
+                type: usb
+                ids: [1a6e:089a, 18d1:930g]
+                port: 2-1
+            volumes:
+              - claim: Frigate-Media
+            verify:
+              - log: TPU found
+                status: 200
+            """, vmid: "42")
+        let problems = Self.problems(text)
+        #expect(problems == [
+            "migration.yaml:13:64: target.vmid: 42 is not a valid VMID: Proxmox VMIDs are 100 to 999999999",
+            #"migration.yaml:17:22: devices[0].ids[1]: "18d1:930g" is not a USB id: expected VENDOR:PRODUCT with 4 hex digits each, e.g. 1a6e:089a"#,
+            #"migration.yaml:18:5: devices[0].port: "ids" and "port" cannot be used together: keep one of them"#,
+            #"migration.yaml:20:12: volumes[0].claim: "Frigate-Media" is not a valid PersistentVolumeClaim name: \#(PlanValidation.dnsSubdomainHint)"#,
+            #"migration.yaml:23:5: verify[0].status: "status" applies only to an http check"#,
+        ])
+        do {
+            _ = try PlanParser.parse(text, file: "migration.yaml")
+        } catch {
+            #expect(error.problems.map(\.kind) == [.invalidValue, .invalidValue, .conflict, .invalidValue, .unknownKey])
+            #expect(error.description.hasSuffix("migration.yaml: 5 problems; fix the plan and run the command again."))
+        }
+    }
+
+    @Test("a manifest change must name a file of gitops.files and one edit")
+    func manifestChanges() {
+        let text = Self.plan("""
+            gitops:
+              repo: ~/gitops
+              kustomization: frigate
+              files: [apps/frigate/deployment.yaml]
+            manifestChanges:
+              - file: apps/frigate/configmap.yaml
+                path: data.config
+                remove: true
+                set: x
+            """)
+        #expect(Self.problems(text) == [
+            #"migration.yaml:19:11: manifestChanges[0].file: "apps/frigate/configmap.yaml" is not one of gitops.files: add it to gitops.files, or fix the name: apps/frigate/deployment.yaml"#,
+            #"migration.yaml:20:11: manifestChanges[0].path: expected a list of keys, found a string ("data.config"): \#(PlanParser.pathHint)"#,
+            #"migration.yaml:21:5: manifestChanges[0].remove: "set" and "remove" cannot be used together: write one change per entry"#,
+        ])
+    }
+
+    @Test("wrong apiVersion and kind, and a YAML syntax error")
+    func header() {
+        let header = Self.problems("apiVersion: v1\nkind: Deployment\n")
+        #expect(header.contains(#"migration.yaml:1:13: apiVersion: "v1" is not a plan version ferry reads: expected ferry.dev/v1alpha1"#))
+        #expect(header.contains(#"migration.yaml:2:7: kind: "Deployment" is not a plan: expected MigrationPlan"#))
+        #expect(header.contains(#"migration.yaml:1:1: missing required field "workload""#))
+        let syntax = Self.problems("workload:\n  name: [frigate\n")
+        #expect(syntax.count == 1)
+        #expect(syntax.first?.hasPrefix("migration.yaml:3:1: ") == true)
+    }
+
+    @Test("an empty file, a file that is not a mapping, a duplicate key")
+    func shapes() {
+        #expect(Self.problems("# nothing yet\n") == ["migration.yaml:1:1: the plan is empty: start from the example in docs/PLAN.md"])
+        #expect(Self.problems("- a\n- b\n") == ["migration.yaml:1:1: expected a mapping, found a list"])
+        #expect(Self.problems("kind: MigrationPlan\nkind: MigrationPlan\n") == [
+            #"migration.yaml:1:1: the mapping that starts here has "kind" more than once: the file is not valid YAML"#,
+        ])
+    }
+
+    @Test("a device's keys must fit its type, and it needs a selector")
+    func deviceTypes() {
+        let text = Self.plan("""
+            devices:
+              - {name: gpu, type: pci, address: 0000:01:00.0, usb3: true}
+              - {name: coral, type: usb}
+              - {name: thing, type: firewire}
+            """)
+        #expect(Self.problems(text) == [
+            #"migration.yaml:15:51: devices[0].usb3: "usb3" does not apply to a pci device: a pci device takes: name, type, address, mapping, pcie, primaryGPU"#,
+            "migration.yaml:16:5: devices[1]: a USB device needs one of: ids, port, mapping",
+            #"migration.yaml:17:25: devices[2].type: "firewire" is not a device type: expected usb or pci"#,
+        ])
+    }
+
+    @Test("a field written without a value, an empty command, a device listed twice")
+    func emptyValues() {
+        let text = Self.plan("""
+            devices:
+              - {name: coral, type: usb, ids: [1a6e:089a]}
+              - {name: coral, type: usb, port: 2-1}
+            drivers:
+              - name: libedgetpu
+                check: " "
+            nodeLabel:
+              key: coral.ai/tpu
+              value:
+            """)
+        #expect(Self.problems(text) == [
+            #"migration.yaml:16:12: devices[1].name: device "coral" is listed twice: give each device its own name"#,
+            #"migration.yaml:19:12: drivers[0].check: the value is empty"#,
+            #"migration.yaml:22:3: nodeLabel.value: "value" has no value"#,
+        ])
+    }
+}
