@@ -16,7 +16,7 @@ public struct ClusterAccess: Sendable, CustomStringConvertible {
     public var server: URL
     /// PEM of the CA bundle to trust; nil means the system trust store.
     public var certificateAuthorityPEM: [UInt8]?
-    /// Only ever true when the kubeconfig itself says `insecure-skip-tls-verify: true`.
+    /// Only ever true when the kubeconfig itself turns verification off (`insecure-skip-tls-verify`).
     public var insecureSkipTLSVerify: Bool
     public var tlsServerName: String?
     public var credential: Credential
