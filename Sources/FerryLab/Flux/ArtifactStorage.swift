@@ -69,28 +69,11 @@ struct ArtifactStorage: Sendable {
     private var artifacts: URL { root.appendingPathComponent("artifacts", isDirectory: true) }
     private var trees: URL { root.appendingPathComponent("trees", isDirectory: true) }
 
-    /// `tar -xzf ARCHIVE -C DIR`, awaited like git.
+    /// `tar -xzf ARCHIVE -C DIR`.
     private static func untar(_ archive: URL, into directory: URL) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tar", "-xzf", archive.path, "-C", directory.path]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let box = UntarProcess(process: process)
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            box.process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try box.process.run()
-            } catch {
-                box.process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
+        let result = try await LabProcess.run("tar", ["-xzf", archive.path, "-C", directory.path])
+        guard result.succeeded else {
+            throw LabError(description: "tar could not unpack \(archive.lastPathComponent) (exit \(result.status))")
         }
-        guard status == 0 else { throw LabError(description: "tar could not unpack \(archive.lastPathComponent) (exit \(status))") }
     }
-}
-
-private struct UntarProcess: @unchecked Sendable {
-    let process: Process
 }

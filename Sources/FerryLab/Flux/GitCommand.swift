@@ -1,8 +1,6 @@
 import Foundation
 
-/// Runs the real `git` binary: argv arrays only (never a shell string), output to
-/// temporary files (no pipe to drain, no deadlock), awaited through the process's
-/// termination handler so no thread blocks while git runs.
+/// Runs the real `git` binary through `LabProcess`, in a clean environment.
 ///
 /// ```swift
 /// let head = try await GitCommand.run(["ls-remote", url, "refs/heads/main"]).stdout
@@ -31,43 +29,8 @@ struct GitCommand: Sendable {
 
     /// Runs `git ARGS` in `directory` and returns whatever it printed, successful or not.
     static func run(_ arguments: [String], in directory: URL? = nil) async throws -> Result {
-        let scratch = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ferry-git-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("stdout")
-        let err = scratch.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        defer {
-            try? outHandle.close()
-            try? errHandle.close()
-        }
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        let box = ProcessBox(process: process)
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            box.process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try box.process.run()
-            } catch {
-                box.process.terminationHandler = nil
-                continuation.resume(throwing: LabError(description: "could not run \(executable): \(error)"))
-            }
-        }
-        return Result(
-            arguments: arguments, status: status,
-            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        let result = try await LabProcess.run(executable, arguments, in: directory, environment: environment)
+        return Result(arguments: arguments, status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// Runs `git ARGS` and returns its stdout, or throws with git's own message.
@@ -91,9 +54,4 @@ struct GitCommand: Sendable {
         environment["GIT_TERMINAL_PROMPT"] = "0"
         return environment
     }()
-}
-
-/// `Process` is not Sendable; this one is only touched to start it and in its handler.
-private struct ProcessBox: @unchecked Sendable {
-    let process: Process
 }

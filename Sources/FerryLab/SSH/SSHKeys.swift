@@ -46,29 +46,19 @@ public struct SSHKeys: Sendable {
         return SSHKeys(privateKeyPath: privateKey, publicKeyPath: publicKey, publicKey: key)
     }
 
-    /// Runs `ssh-keygen` (found on PATH through /usr/bin/env) with an argv array, no shell.
+    /// Runs `ssh-keygen` (found on PATH) with an argv array, no shell.
     static func generate(at privateKey: URL, comment: String = SSHKeys.comment) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ssh-keygen", "-t", "ed25519", "-N", "", "-q", "-f", privateKey.path, "-C", comment]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: LabError(description: "could not run ssh-keygen (is OpenSSH installed?): \(error)"))
-            }
+        let result: LabProcess.Result
+        do {
+            result = try await LabProcess.run(
+                "ssh-keygen", ["-t", "ed25519", "-N", "", "-q", "-f", privateKey.path, "-C", comment])
+        } catch {
+            throw LabError(description: "could not run ssh-keygen (is OpenSSH installed?): \(error)")
         }
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard status == 0 else {
+        guard result.succeeded else {
             throw LabError(
-                description: "ssh-keygen exited \(status) making \(privateKey.path): "
-                    + message.trimmingCharacters(in: .whitespacesAndNewlines))
+                description: "ssh-keygen exited \(result.status) making \(privateKey.path): "
+                    + result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
         }
     }
 }
