@@ -38,7 +38,10 @@ let package = Package(
     targets: [
         .target(
             name: "FerryCore",
-            dependencies: ["FerryKube", "FerryProxmox", "FerryRemote", "FerryGitOps"],
+            dependencies: [
+                "FerryKube", "FerryProxmox", "FerryRemote", "FerryGitOps",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -100,7 +103,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strict),
-        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryJSON"], swiftSettings: strict),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryJSON", "FerryLab"], swiftSettings: strict),
         .testTarget(name: "FerryKubeTests", dependencies: ["FerryKube", "FerryLab"], swiftSettings: strict),
         .testTarget(name: "FerryRemoteTests", dependencies: ["FerryRemote"], swiftSettings: strict),
         .testTarget(name: "FerryGitOpsTests", dependencies: ["FerryGitOps", "FerryRemote"], swiftSettings: strict),
@@ -114,7 +117,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["FerryLab", "FerryJSON"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["FerryCore", "FerryLab", "FerryJSON"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

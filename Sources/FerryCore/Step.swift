@@ -5,19 +5,38 @@
 /// ferry stopped is inspected again on `ferry resume`, never applied twice blindly.
 /// `undo` is what `ferry rollback` runs, in reverse order; `describe` is what
 /// `--dry-run` and `ferry scripts` print.
+///
+/// A step keeps no state of its own between calls: what `undo` will need (the
+/// replica count before scaling down, the config lines removed from a VM, the commit
+/// pushed) goes into `context.remember`, which is journaled before the change is
+/// made, so a rollback in another process, after a crash, still has it.
 public protocol MigrationStep: Sendable {
     /// A stable identifier, used as the key in the journal (`suspend-flux`, `label-target`).
     var id: String { get }
     /// What the step does, for a person: "Remove USB passthrough from VM 105 on pumped-piglet".
     var title: String { get }
+    /// The phase of the run it belongs to, for grouping in the output and the report.
+    var phase: MigrationPhase { get }
 
-    func inspect() async throws -> StepState
-    func apply() async throws
+    func inspect(_ context: StepContext) async throws -> StepState
+    func apply(_ context: StepContext) async throws
     /// Restores what `apply` changed, or throws `StepCannotUndo` with the reason and
-    /// what the user has to do by hand (e.g. move the hardware back).
-    func undo() async throws
+    /// what the user has to do by hand (e.g. move the hardware back). Must be safe to
+    /// run on a step that was only partly applied, and twice.
+    func undo(_ context: StepContext) async throws
     /// Every change the step would make: API calls, VM config lines, commands.
     func describe() -> [String]
+}
+
+/// The blueprint's phases, in order.
+public enum MigrationPhase: String, Sendable, Codable, CaseIterable {
+    case preflight = "Pre-flight"
+    case source = "Source"
+    case move = "Physical move"
+    case target = "Target"
+    case volumes = "Volumes"
+    case gitops = "GitOps"
+    case deploy = "Deploy and verify"
 }
 
 /// What `inspect` found.
@@ -41,4 +60,17 @@ public struct StepCannotUndo: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(step) cannot be undone automatically: \(instructions)" }
+}
+
+/// A step's failure as the user reads it: what went wrong and what to do about it.
+public struct StepFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var fix: String?
+
+    public init(_ message: String, fix: String? = nil) {
+        self.message = message
+        self.fix = fix
+    }
+
+    public var description: String { fix.map { "\(message)\n  fix: \($0)" } ?? message }
 }

@@ -5,5 +5,8 @@ struct Ferry: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ferry",
         abstract: "Move a hardware-bound Kubernetes workload between K3s nodes on Proxmox VE.",
-        subcommands: [DemoCommand.self, LabCommand.self])
+        subcommands: [
+            PlanCommand.self, CheckCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self, RollbackCommand.self, CleanupCommand.self,
+            DemoCommand.self, LabCommand.self,
+        ])
 }

@@ -14,7 +14,7 @@ import Foundation
 /// ```swift
 /// let connections = try Connections.open(ConnectionSettings(environment: ProcessInfo.processInfo.environment))
 /// defer { Task { await connections.shutdown() } }
-/// let shell = connections.vmShell(for: plan.target, sshTimeout: plan.timeouts.ssh)
+/// let shell = connections.vmShell(for: plan.target, sshTimeout: plan.timeouts.ssh.duration)
 /// ```
 public struct Connections: Sendable {
     public let kube: KubeClient
@@ -44,9 +44,14 @@ public struct Connections: Sendable {
     }
 
     /// Commands in one side's VM: SSH to the VM's name (an ssh_config alias), else
-    /// its QEMU guest agent through Proxmox.
-    public func vmShell(for endpoint: MigrationPlan.Endpoint, commandTimeout: Duration = .seconds(120)) -> VMShell {
-        VMShell(
+    /// its QEMU guest agent through Proxmox. `sshTimeout` (the plan's `timeouts.ssh`)
+    /// bounds how long SSH may take to connect before the agent is tried.
+    public func vmShell(
+        for endpoint: MigrationPlan.Endpoint, sshTimeout: Duration? = nil, commandTimeout: Duration = .seconds(120)
+    ) -> VMShell {
+        var ssh = self.ssh
+        if let sshTimeout { ssh.options.connectTimeout = sshTimeout }
+        return VMShell(
             host: endpoint.vm, ssh: ssh,
             agent: proxmox.guestAgent(node: endpoint.host, vmid: endpoint.vmid, timeout: commandTimeout))
     }

@@ -1,9 +1,20 @@
+import Foundation
+
 extension MigrationPlan {
     /// Where the workload's manifests live and which Flux objects apply them.
     public struct GitOps: Sendable, Hashable {
-        /// The local clone of the GitOps repository (`~` is expanded when it is used).
+        /// The local clone as the plan file says it (`~/homelab-gitops`, `../gitops`):
+        /// what `MigrationPlan.yaml` writes back, so that a plan kept in Git stays valid
+        /// for another user, machine or checkout.
         public var repo: String
-        /// The branch to commit to and push; nil means the clone's current branch.
+        /// Where the clone is: `repo` with a leading `~` expanded to the home directory
+        /// and a relative path taken from the plan file's directory, as docs/PLAN.md says.
+        /// `PlanParser.parse(_:file:directory:home:)` sets it; it is relative to the
+        /// working directory only when the plan file's own path was.
+        public var repoDirectory: String
+        /// The branch to commit to and push; nil means the clone's current branch, which
+        /// only git can tell at run time (`GitRepository.currentBranch()`), so the plan
+        /// keeps "current" rather than a name guessed when it was read.
         public var branch: String?
         /// The Flux Kustomization that applies the workload; suspended during the move.
         public var kustomization: ObjectRef
@@ -12,12 +23,36 @@ extension MigrationPlan {
         /// The manifest files, relative to the repository root, that ferry may edit.
         public var files: [String]
 
-        public init(repo: String, branch: String? = nil, kustomization: ObjectRef, gitRepository: ObjectRef, files: [String]) {
+        /// `repoDirectory` defaults to `repo` resolved against the working directory and
+        /// the current user's home, as for a plan file named without a directory.
+        public init(
+            repo: String, branch: String? = nil, kustomization: ObjectRef, gitRepository: ObjectRef, files: [String],
+            repoDirectory: String? = nil
+        ) {
             self.repo = repo
+            self.repoDirectory = repoDirectory ?? Self.resolve(repo: repo, directory: "", home: Self.currentHome)
             self.branch = branch
             self.kustomization = kustomization
             self.gitRepository = gitRepository
             self.files = files
+        }
+
+        /// `~` and `~/...` are the home directory; an absolute path stays; a relative path
+        /// is taken from `directory` (the plan file's; empty for the working directory).
+        /// `~user/...` is not expanded: the parser reports it.
+        public static func resolve(repo: String, directory: String, home: String) -> String {
+            if repo == "~" { return home }
+            if repo.hasPrefix("~/") { return join(home, String(repo.dropFirst(2))) }
+            if repo.hasPrefix("/") || directory.isEmpty { return repo }
+            return join(directory, repo)
+        }
+
+        /// The home directory `~` means when the caller names none.
+        public static var currentHome: String { FileManager.default.homeDirectoryForCurrentUser.path }
+
+        private static func join(_ directory: String, _ path: String) -> String {
+            guard !path.isEmpty else { return directory }
+            return directory.hasSuffix("/") ? directory + path : directory + "/" + path
         }
     }
 

@@ -21,7 +21,8 @@ extension PlanParser {
                          hint: "add gitops with the repository and the files it changes")
                 ok = false
             }
-            let document = r.string(path + ["document"], required: false)
+            let document = r.string(path + ["document"], required: false, documentSelector)
+            if document == nil, r.has(path + ["document"]) { ok = false }
             var segments: [String] = []
             if let text = r.value(path + ["path"])?.stringValue {
                 r.report(.wrongType, at: path + ["path"], "expected a list of keys, found a string (\(PlanValidation.quoted(text)))",
@@ -30,7 +31,8 @@ extension PlanParser {
             } else if let parts = r.list(path + ["path"], required: true) {
                 if parts.isEmpty { r.report(.invalidValue, at: path + ["path"], "the path is empty", hint: pathHint); ok = false }
                 for part in parts.indices {
-                    if let segment = r.string(path + ["path", String(part)]), !segment.isEmpty {
+                    let at = path + ["path", String(part)]
+                    if let segment = r.string(at, pathComponent) {
                         segments.append(segment)
                     } else {
                         ok = false
@@ -43,6 +45,65 @@ extension PlanParser {
             changes.append(MigrationPlan.ManifestChange(file: file, document: document, path: segments, edit: edit))
         }
         return changes
+    }
+
+    /// Applies the rules of docs/PLAN.md that need the plan file's place: `repo` with `~`
+    /// expanded and a relative path taken from the plan's directory; and checks the
+    /// branch, which reaches `git push` as an argument.
+    static func resolveGitOps(
+        _ r: inout PlanReader, _ gitops: MigrationPlan.GitOps, directory: String, home: String
+    ) -> MigrationPlan.GitOps {
+        var gitops = gitops
+        if gitops.repo.hasPrefix("~"), gitops.repo != "~", !gitops.repo.hasPrefix("~/") {
+            r.report(.invalidValue, at: ["gitops", "repo"], "ferry expands only \"~\" and \"~/\" (your own home directory)",
+                     hint: "write the full path of the clone, e.g. /home/NAME/" + gitops.repo.drop { $0 != "/" }.dropFirst())
+        }
+        gitops.repoDirectory = MigrationPlan.GitOps.resolve(repo: gitops.repo, directory: directory, home: home)
+        if let branch = gitops.branch, let problem = branchProblem(branch) {
+            r.report(.invalidValue, at: ["gitops", "branch"], "\(PlanValidation.quoted(branch)) is not a branch name git accepts: \(problem)",
+                     hint: "write the branch as `git branch` shows it, e.g. main, or leave branch out for the clone's current branch")
+        }
+        return gitops
+    }
+
+    /// The rules of `git check-ref-format --branch` that a hand-written name can break.
+    static func branchProblem(_ name: String) -> String? {
+        if name.isEmpty { return "it is empty" }
+        if name.hasPrefix("-") { return "it starts with \"-\"" }
+        if name.hasPrefix("/") || name.hasSuffix("/") || name.contains("//") { return "it has an empty part between slashes" }
+        if name.hasSuffix(".") || name.hasSuffix(".lock") { return "it ends with \".\" or \".lock\"" }
+        if name.contains("..") || name.contains("@{") || name == "@" { return "it contains \"..\" or \"@{\"" }
+        if name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { return "a part starts with \".\"" }
+        if let bad = name.first(where: { " ~^:?*[\\".contains($0) || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } == true }) {
+            return "it contains \(bad == " " ? "a space" : "\"\(bad)\"")"
+        }
+        return nil
+    }
+
+    /// A key (any text, `kubernetes.io/hostname` included), an index (`0`), or a list
+    /// item chosen by one of its fields (`name=frigate`, split at the first `=`).
+    static func pathComponent(_ text: String) -> PlanValidation.Failure? {
+        if text.isEmpty { return PlanValidation.Failure(message: "a path component is empty", hint: pathHint) }
+        guard let equals = text.firstIndex(of: "=") else { return nil }
+        if equals == text.startIndex || text.index(after: equals) == text.endIndex {
+            return PlanValidation.Failure(
+                message: "\(PlanValidation.quoted(text)) is not a list item selector",
+                hint: "write FIELD=VALUE with both sides, e.g. name=frigate")
+        }
+        return nil
+    }
+
+    /// `KIND/NAME`, e.g. `Deployment/frigate`.
+    static func documentSelector(_ text: String) -> PlanValidation.Failure? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }), !parts[0].isEmpty,
+            PlanValidation.dnsSubdomain(String(parts[1]), what: "") == nil
+        else {
+            return PlanValidation.Failure(
+                message: "\(PlanValidation.quoted(text)) does not name a document",
+                hint: "write KIND/NAME as kubectl does, e.g. Deployment/frigate")
+        }
+        return nil
     }
 
     static let pathHint = "write the path as a list of keys, e.g. [spec, template, spec, nodeSelector, kubernetes.io/hostname]"

@@ -17,7 +17,13 @@ public enum PlanParser {
         "manifestChanges", "drivers", "verify", "timeouts",
     ]
 
-    public static func parse(_ text: String, file: String) throws(PlanError) -> MigrationPlan {
+    /// `directory` is the plan file's directory, which a relative `gitops.repo` is taken
+    /// from (default: the directory part of `file`, so `plans/m.yaml` gives `plans` and
+    /// `m.yaml` the working directory); `home` is what `~` means (default: the current
+    /// user's home).
+    public static func parse(
+        _ text: String, file: String, directory: String? = nil, home: String? = nil
+    ) throws(PlanError) -> MigrationPlan {
         let document: YAMLDocument
         do {
             document = try YAMLDocument.parse(text)
@@ -28,7 +34,11 @@ public enum PlanParser {
             throw PlanError(file: file, problems: [problem])
         }
         var reader = PlanReader(document: document, file: file)
-        let plan = read(&reader)
+        var plan = read(&reader)
+        if let gitops = plan?.gitops {
+            plan?.gitops = resolveGitOps(
+                &reader, gitops, directory: directory ?? directoryPart(of: file), home: home ?? MigrationPlan.GitOps.currentHome)
+        }
         guard reader.problems.isEmpty, let plan else {
             let sorted = reader.problems.enumerated().sorted {
                 ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
@@ -36,6 +46,12 @@ public enum PlanParser {
             throw PlanError(file: file, problems: sorted.map(\.element))
         }
         return plan
+    }
+
+    /// `plans/m.yaml` -> `plans`, `/m.yaml` -> `/`, `m.yaml` -> empty (the working directory).
+    static func directoryPart(of file: String) -> String {
+        guard let slash = file.lastIndex(of: "/") else { return "" }
+        return slash == file.startIndex ? "/" : String(file[..<slash])
     }
 
     /// Reads every section even when an earlier one failed, so that all problems are found.

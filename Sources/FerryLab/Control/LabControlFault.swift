@@ -14,7 +14,7 @@ public enum LabControlFault: String, Sendable, CaseIterable, Codable {
     case guestAgentAbsent = "guest-agent-absent"
     /// A fraction of Proxmox API requests fail with HTTP 500. Value: the rate.
     case apiErrors = "api-errors"
-    /// Every Proxmox API answer is delayed. Value: milliseconds.
+    /// Every answer of the Proxmox API, the Kubernetes API and SSH is delayed. Value: milliseconds.
     case apiLatency = "api-latency"
     /// A VM's next reboot or start never finishes booting. Target: a VM.
     case rebootHangs = "reboot-hangs"

@@ -101,7 +101,7 @@ public struct LabController: Sendable {
             await homelab.updateFaults { $0.insert(.apiLatency(.milliseconds(milliseconds))) }
             return .init(
                 message: request.on
-                    ? "api-latency is on: Proxmox API answers wait \(Self.number(milliseconds)) ms" : "api-latency is off")
+                    ? "api-latency is on: Proxmox API, Kubernetes API and SSH answers wait \(Self.number(milliseconds)) ms" : "api-latency is off")
         case .pushRejected:
             let repository = try gitOpsRepository()
             do {

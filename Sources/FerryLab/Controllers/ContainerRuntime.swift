@@ -1,54 +1,48 @@
 import Foundation
 import FerryJSON
 
-/// What a container does when the lab's kubelet starts it. The lab runs no images;
-/// a runtime decides, from the image and command, whether the container keeps
-/// running or exits, and what it prints. Runtimes are asked in order and the first
-/// that knows the image answers, so the hardware-aware ones (Frigate and its TPU)
-/// sit in front of the generic shell one.
+/// What a container does when the lab's kubelet starts it. Runtimes are asked in
+/// order and the first that knows the container answers: the hardware-aware ones
+/// that simulate an image (Frigate and its TPU) first, then the one that runs a
+/// container's command as a real process of this machine, and last the one for a
+/// container without a command, whose image's own program the lab does not have.
 public protocol ContainerRuntime: Sendable {
-    /// nil when this runtime does not simulate `container`.
+    /// nil when this runtime does not run `container`.
     func start(container: JSON, pod: JSON, node: String) async -> ContainerOutcome?
 
     /// For a container this runtime started and that is running: nil while it keeps
     /// running, or how it ended (Frigate dies when its Coral is unplugged).
     func check(container: JSON, pod: JSON, node: String) async -> ContainerOutcome?
+
+    /// The pod is being deleted: ask its containers to stop (SIGTERM), and make sure
+    /// they have (SIGKILL) once the pod's `deletionTimestamp` has passed. True once
+    /// nothing of the pod runs any more.
+    func stop(pod: JSON, node: String) async -> Bool
+
+    /// Pods on `node` not in `live` are gone from the API: whatever of theirs this
+    /// runtime still runs or keeps is removed.
+    func release(node: String, keeping live: Set<String>) async
 }
 
 extension ContainerRuntime {
     public func check(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? { nil }
+    public func stop(pod: JSON, node: String) async -> Bool { true }
+    public func release(node: String, keeping live: Set<String>) async {}
 }
 
 public enum ContainerOutcome: Sendable, Equatable {
     case running(log: [String])
     case exited(code: Int, log: [String])
+    /// The container could not be created (its sandbox, a volume, its environment);
+    /// the kubelet records `event` with `message`, shows the container waiting with
+    /// `waiting` as its reason, and tries again after a back-off.
+    case notCreated(waiting: String, event: String, message: String)
 }
 
-/// Any image: its command is read as a small shell script. `echo` prints, `exit N`
-/// and `false` end it, a `sleep` keeps it running; a container without a command
-/// runs its image's server forever.
-struct ShellContainerRuntime: ContainerRuntime {
+/// A container without a command runs its image's own program, which the lab does
+/// not have (it pulls no images): it keeps running and prints nothing, as a server does.
+struct ImageEntrypointRuntime: ContainerRuntime {
     func start(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? {
-        let words = ((container["command"].arrayValue ?? []) + (container["args"].arrayValue ?? [])).compactMap(\.stringValue)
-        guard !words.isEmpty else { return .running(log: []) }
-        let script: String
-        if ["sh", "/bin/sh", "bash", "/bin/bash"].contains(words[0]), words.count >= 3, words[1] == "-c" {
-            script = words[2...].joined(separator: " ")
-        } else {
-            script = words.joined(separator: " ")
-        }
-        var log: [String] = []
-        let statements = script.replacingOccurrences(of: "&&", with: ";").split(whereSeparator: { $0 == ";" || $0 == "\n" })
-        for statement in statements.map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            let parts = statement.split(separator: " ", maxSplits: 1).map(String.init)
-            switch parts.first {
-            case "echo": log.append((parts.count > 1 ? parts[1] : "").trimmingCharacters(in: CharacterSet(charactersIn: "\"'")))
-            case "exit": return .exited(code: Int(parts.count > 1 ? parts[1] : "0") ?? 2, log: log)
-            case "false": return .exited(code: 1, log: log)
-            case "sleep": return .running(log: log)
-            default: continue
-            }
-        }
-        return .exited(code: 0, log: log)
+        .running(log: [])
     }
 }

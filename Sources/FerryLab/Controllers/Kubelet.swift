@@ -38,7 +38,9 @@ struct Kubelet: Controller {
             nodeObject.condition("Ready")?["status"].stringValue == "True"
         else { return }
         let pods = await store.list(ResourceCatalog.pods).filter { $0["spec"]["nodeName"].stringValue == node }
-        await state.forget(except: Set(pods.map(\.uid)))
+        let live = Set(pods.map(\.uid))
+        await state.forget(except: live)
+        for runtime in runtimes { await runtime.release(node: node, keeping: live) }
         for pod in pods {
             if pod.isDeleting {
                 await terminate(pod)
@@ -53,10 +55,17 @@ struct Kubelet: Controller {
     private func terminate(_ pod: JSON) async {
         let now = Date()
         let deadline = await state.terminationDeadline(pod.uid, default: now.addingTimeInterval(timing.podTermination.seconds))
+        var stopped = true
+        for runtime in runtimes where !(await runtime.stop(pod: pod, node: node)) { stopped = false }
+        if !stopped, let killAt = pod["metadata"]["deletionTimestamp"].stringValue.flatMap(Timestamp.parse), killAt > now {
+            // The runtime pokes the loop when the containers exit; this is for the SIGKILL.
+            loop.wake(after: .seconds(killAt.timeIntervalSince(now) + 0.01))
+        }
         if now < deadline {
             loop.wake(after: .seconds(deadline.timeIntervalSince(now)))
             return
         }
+        guard stopped else { return }
         await logs.forget(namespace: pod.namespace, pod: pod.name)
         _ = try? await store.delete(
             ObjectKey(ResourceCatalog.pods, namespace: pod.namespace, name: pod.name), gracePeriod: 0, preconditionUID: pod.uid)
@@ -69,7 +78,7 @@ struct Kubelet: Controller {
         let key = ObjectKey(ResourceCatalog.pods, namespace: pod.namespace, name: pod.name)
         guard let startAt = await state.startTime(pod.uid) else {
             await state.schedule(pod.uid, at: now.addingTimeInterval(timing.containerStart.seconds))
-            let podIP = await state.podIP(pod.uid, cidr: nodeObject["spec"]["podCIDR"].stringValue ?? "10.42.0.0/24")
+            let podIP = await state.podIP(pod.uid, cidr: nodeObject["spec"]["podCIDR"].stringValue ?? "127.42.0.0/24")
             let hostIP = nodeObject["status"]["addresses"].arrayValue?.first { $0["type"].stringValue == "InternalIP" }?["address"] ?? .null
             await store.modify(key, subresource: "status") { pod in
                 pod[path: ["status", "phase"]] = "Pending"
@@ -120,6 +129,7 @@ struct Kubelet: Controller {
                 }
             }
             let stamp = Timestamp.string(now)
+            let startedAt = current["state"]["running"]["startedAt"].stringValue ?? stamp
             switch outcome {
             case .running(let log):
                 for line in log { await logs.append(line, namespace: pod.namespace, pod: pod.name, container: name) }
@@ -131,7 +141,7 @@ struct Kubelet: Controller {
                 let restartPolicy = pod["spec"]["restartPolicy"].stringValue ?? "Always"
                 let terminated: JSON = [
                     "exitCode": .int(Int64(code)), "reason": code == 0 ? "Completed" : "Error",
-                    "startedAt": .string(stamp), "finishedAt": .string(stamp),
+                    "startedAt": .string(startedAt), "finishedAt": .string(stamp),
                 ]
                 if restartPolicy == "Always" || (restartPolicy == "OnFailure" && code != 0) {
                     let backoff = backoff(forRestart: restarts + 1)
@@ -148,6 +158,15 @@ struct Kubelet: Controller {
                 } else {
                     updated.append(Self.containerStatus(container, state: ["terminated": terminated], ready: false, restarts: restarts))
                 }
+            case .notCreated(let waiting, let event, let message):
+                await events.record(pod, kind: ResourceCatalog.pods, type: "Warning", reason: event, message: message)
+                var status = Self.containerStatus(
+                    container, state: ["waiting": ["reason": .string(waiting), "message": .string(message)]], ready: false,
+                    restarts: restarts)
+                if lastExit { status["lastState"] = current["lastState"] }
+                updated.append(status)
+                let backoff = backoff(forRestart: restarts + 1)
+                nextWake = min(nextWake ?? backoff, backoff)
             }
         }
         if let nextWake {
@@ -157,7 +176,8 @@ struct Kubelet: Controller {
         let allReady = updated.allSatisfy { $0["ready"].boolValue == true }
         let allDone = updated.allSatisfy { $0["state"]["terminated"] != .null }
         let anyFailed = updated.contains { ($0["state"]["terminated"]["exitCode"].intValue ?? 0) != 0 }
-        let phase = allDone ? (anyFailed ? "Failed" : "Succeeded") : "Running"
+        let neverStarted = updated.allSatisfy { $0["state"]["waiting"] != .null && $0["lastState"]["terminated"] == .null }
+        let phase = allDone ? (anyFailed ? "Failed" : "Succeeded") : neverStarted ? "Pending" : "Running"
         await store.modify(key, subresource: "status") { pod in
             pod[path: ["status", "containerStatuses"]] = .array(updated)
             pod[path: ["status", "phase"]] = .string(phase)
@@ -234,8 +254,7 @@ struct Kubelet: Controller {
 actor KubeletState {
     private var due: [String: Date] = [:]
     private var terminating: [String: Date] = [:]
-    private var ips: [String: String] = [:]
-    private var nextHost = 10
+    private var addresses = PodAddresses()
 
     func startTime(_ uid: String) -> Date? { due[uid] }
 
@@ -248,18 +267,13 @@ actor KubeletState {
     }
 
     func podIP(_ uid: String, cidr: String) -> String {
-        if let ip = ips[uid] { return ip }
-        let prefix = cidr.split(separator: ".").prefix(3).joined(separator: ".")
-        nextHost = nextHost % 250 + 1
-        let ip = "\(prefix).\(nextHost + 1)"
-        ips[uid] = ip
-        return ip
+        addresses.address(for: uid, cidr: cidr)
     }
 
     func forget(except live: Set<String>) {
         due = due.filter { live.contains($0.key) }
         terminating = terminating.filter { live.contains($0.key) }
-        ips = ips.filter { live.contains($0.key) }
+        addresses.forget(except: live)
     }
 }
 

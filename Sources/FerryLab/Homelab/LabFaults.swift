@@ -15,7 +15,8 @@ public struct LabFaults: Sendable, Equatable {
     /// The fraction (0...1) of authenticated Proxmox API requests that fail with HTTP 500.
     /// Deterministic: with 0.5, every second request fails.
     public var apiErrorRate: Double = 0
-    /// Added before every Proxmox API answer.
+    /// Added before every answer of the lab's endpoints: the Proxmox API, the
+    /// Kubernetes API and each SSH command (a slow link to the whole homelab).
     public var apiLatency: Duration = .zero
     /// Devices (by lab name) that are unplugged: on no host, visible in no VM.
     public var missingDevices: Set<String> = []

@@ -21,19 +21,27 @@ public struct KubeAPIServer: HTTPResponder {
     let admission: Admission
     let tokens: [String: String]
     let now: @Sendable () -> Date
+    /// Added before every answer (the homelab's `apiLatency` fault), read per request.
+    let latency: @Sendable () async -> Duration
     let watches = WatchConnections()
 
     /// - Parameter tokens: bearer token -> user name.
-    public init(store: ObjectStore, logs: PodLogs, tokens: [String: String] = [:], now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: ObjectStore, logs: PodLogs, tokens: [String: String] = [:], now: @escaping @Sendable () -> Date = { Date() },
+        latency: @escaping @Sendable () async -> Duration = { .zero }
+    ) {
         self.store = store
         self.logs = logs
         self.admission = Admission(store: store)
         self.tokens = tokens
         self.now = now
+        self.latency = latency
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         var request = request
+        let delay = await latency()
+        if delay > .zero { try? await Task.sleep(for: delay) }
         do {
             guard try await authenticate(request, context) != nil else { throw APIError.unauthorized }
             return try await route(&request)

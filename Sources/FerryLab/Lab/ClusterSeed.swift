@@ -58,7 +58,7 @@ enum ClusterSeed {
                 "name": .string(spec.name), "labels": .object(labels.mapValues { .string($0) }),
                 "annotations": ["k3s.io/hostname": .string(spec.hostname), "k3s.io/internal-ip": .string(spec.internalIP)],
             ],
-            "spec": ["podCIDR": .string("10.42.\(index).0/24"), "providerID": .string("k3s://\(spec.name)")],
+            "spec": ["podCIDR": .string("127.42.\(index).0/24"), "providerID": .string("k3s://\(spec.name)")],
             "status": [
                 "addresses": [["type": "InternalIP", "address": .string(spec.internalIP)],
                               ["type": "Hostname", "address": .string(spec.hostname)]],

@@ -25,13 +25,16 @@ public final class KubeLab: Sendable {
     private let server: LabHTTPSServer<KubeAPIServer>
     private let controllers: Task<Void, Never>
     private let loop: ControllerLoop
+    /// Runs the containers the lab does not simulate as real processes.
+    private let processes: ProcessContainerRuntime
 
     private init(
         store: ObjectStore, logs: PodLogs, filesystem: NodeFilesystem, configuration: LabConfiguration,
         certificateAuthority: LabCertificateAuthority, server: LabHTTPSServer<KubeAPIServer>, kubeconfigPath: URL,
-        adminToken: String, controllers: Task<Void, Never>, loop: ControllerLoop
+        adminToken: String, controllers: Task<Void, Never>, loop: ControllerLoop, processes: ProcessContainerRuntime
     ) {
         self.loop = loop
+        self.processes = processes
         self.store = store
         self.logs = logs
         self.filesystem = filesystem
@@ -45,9 +48,12 @@ public final class KubeLab: Sendable {
     }
 
     /// Starts the cluster with `configuration.nodes`, all Ready, and extra container
-    /// runtimes consulted before the generic shell one.
+    /// runtimes consulted before the lab's own: a container with a command runs as a
+    /// real process, one without runs its (absent) image's server. `latency` is asked before
+    /// every API answer (the homelab's `apiLatency` fault).
     public static func start(
-        _ configuration: LabConfiguration, store: ObjectStore = ObjectStore(), runtimes: [any ContainerRuntime] = []
+        _ configuration: LabConfiguration, store: ObjectStore = ObjectStore(), runtimes: [any ContainerRuntime] = [],
+        latency: @escaping @Sendable () async -> Duration = { .zero }
     ) async throws -> KubeLab {
         let directory = configuration.directory
         let pki = directory.appendingPathComponent("pki")
@@ -59,12 +65,13 @@ public final class KubeLab: Sendable {
 
         let logs = PodLogs()
         try await ClusterSeed.apply(to: store, nodes: configuration.nodes)
-        let apiserver = KubeAPIServer(store: store, logs: logs, tokens: [token: "system:admin"])
+        let apiserver = KubeAPIServer(store: store, logs: logs, tokens: [token: "system:admin"], latency: latency)
         let server = try await LabHTTPSServer(
             responder: apiserver, identity: serving, clientCA: ca.certificatePEM, port: configuration.kubePort)
 
         let filesystem = NodeFilesystem(root: directory)
         let loop = ControllerLoop()
+        let processes = ProcessContainerRuntime(store: store, logs: logs, filesystem: filesystem, loop: loop)
         var controllers: [any Controller] = [
             Scheduler(store: store), VolumeBinder(store: store), LocalPathProvisioner(store: store, filesystem: filesystem),
             ProtectionController(store: store), DeploymentController(store: store), ReplicaSetController(store: store),
@@ -76,7 +83,7 @@ public final class KubeLab: Sendable {
             try filesystem.createDirectory(node: node.name, path: LocalPathProvisioner.storageRoot)
             controllers.append(
                 Kubelet(
-                    node: node.name, store: store, logs: logs, runtimes: runtimes + [ShellContainerRuntime()],
+                    node: node.name, store: store, logs: logs, runtimes: runtimes + [processes, ImageEntrypointRuntime()],
                     filesystem: filesystem, timing: configuration.timing, loop: loop))
         }
         let running = controllers
@@ -91,7 +98,7 @@ public final class KubeLab: Sendable {
         try writePrivate(KubeconfigWriter.contents(server: "https://127.0.0.1:\(server.port)", caPEM: ca.certificatePEM, client: admin), to: kubeconfig)
         return KubeLab(
             store: store, logs: logs, filesystem: filesystem, configuration: configuration, certificateAuthority: ca,
-            server: server, kubeconfigPath: kubeconfig, adminToken: token, controllers: task, loop: loop)
+            server: server, kubeconfigPath: kubeconfig, adminToken: token, controllers: task, loop: loop, processes: processes)
     }
 
     /// Asks the controllers for a round now: for changes outside the store, such as
@@ -106,9 +113,11 @@ public final class KubeLab: Sendable {
     }
 
     /// Stops the controllers and the apiserver (open watches are cut first, so
-    /// that the server does not wait for them). Returns at once.
+    /// that the server does not wait for them), and kills every container process.
+    /// Returns at once.
     public func stop() {
         controllers.cancel()
+        processes.killAll()
         dropWatchConnections()
         server.stop()
     }

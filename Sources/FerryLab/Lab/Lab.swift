@@ -52,7 +52,9 @@ public final class Lab: Sendable {
         let store = ObjectStore()
         // Frigate's behaviour depends on what the VMs see, so it comes with the homelab.
         let hardwareAware: [any ContainerRuntime] = homelab.map { [FrigateRuntime(homelab: $0, store: store)] } ?? []
-        let kube = try await KubeLab.start(configuration, store: store, runtimes: runtimes(homelab) + hardwareAware)
+        let kube = try await KubeLab.start(
+            configuration, store: store, runtimes: runtimes(homelab) + hardwareAware,
+            latency: { await homelab?.faults.apiLatency ?? .zero })
         guard let homelab else { return Lab(kube: kube, homelab: nil, proxmox: nil, proxmoxServer: nil) }
         do {
             await homelab.attach(store: kube.store, filesystem: kube.filesystem, hardwareChanged: { kube.poke() })

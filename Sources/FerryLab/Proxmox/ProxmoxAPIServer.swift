@@ -28,8 +28,7 @@ public struct ProxmoxAPIServer: HTTPResponder {
         case .failure(let failure):
             return Self.reply(status: 401, reason: failure.reason, body: ["data": .null, "message": .string(failure.reason + "\n")])
         }
-        let faults = await api.homelab.faults
-        if faults.apiLatency > .zero { try? await Task.sleep(for: faults.apiLatency) }
+        await api.homelab.waitAPILatency()
         if await api.homelab.nextAPIRequestFails() {
             return Self.failure(.failure("Can't connect to 127.0.0.1:85 (Connection refused)"))
         }

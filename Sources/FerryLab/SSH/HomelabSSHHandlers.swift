@@ -10,7 +10,8 @@ public struct HostSSHHandler: SSHCommandHandler {
     }
 
     public func run(commandLine: String, user: String, stdin: Data) async -> SSHCommandResult {
-        SSHCommandResult(await commands.run(commandLine: commandLine, stdin: String(decoding: stdin, as: UTF8.self)))
+        await commands.homelab.waitAPILatency()
+        return SSHCommandResult(await commands.run(commandLine: commandLine, stdin: String(decoding: stdin, as: UTF8.self)))
     }
 }
 
@@ -26,6 +27,7 @@ public struct VMSSHHandler: SSHCommandHandler {
     }
 
     public func run(commandLine: String, user: String, stdin: Data) async -> SSHCommandResult {
+        await homelab.waitAPILatency()
         let commands = VMCommands(homelab: homelab, vmid: vmid, user: user)
         return SSHCommandResult(await commands.run(commandLine: commandLine, stdin: String(decoding: stdin, as: UTF8.self)))
     }
@@ -57,5 +59,13 @@ extension LabSSH {
             users[vm.name] = "ubuntu"
         }
         return try await start(directory: directory, handlers: handlers, users: users, refused: refused)
+    }
+}
+
+extension Homelab {
+    /// The `apiLatency` fault, which every endpoint of the lab applies before answering.
+    func waitAPILatency() async {
+        let delay = faults.apiLatency
+        if delay > .zero { try? await Task.sleep(for: delay) }
     }
 }

@@ -13,7 +13,8 @@ struct LabFaultCommand: AsyncParsableCommand {
             reboot-hangs (--target a VM: its next start or reboot never finishes), \
             device-missing (--target a device: unplugged), api-errors (--value the fraction of \
             Proxmox API requests that answer 500, default 0.5), api-latency (--value \
-            milliseconds added to every Proxmox API answer, default 1000), push-rejected \
+            milliseconds added to every answer of the Proxmox API, the Kubernetes API and \
+            SSH, default 1000), push-rejected \
             (the GitOps repository refuses every push). A VM is named by its name or VMID.
 
             \(LabCommandError.exitCodes)

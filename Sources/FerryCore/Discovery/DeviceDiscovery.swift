@@ -1,0 +1,141 @@
+import FerryJSON
+import FerryProxmox
+
+/// Which of the source VM's passthrough entries move with the workload.
+///
+/// USB devices move when the pods mount a USB device path (`/dev/bus/usb`, a serial
+/// adapter): in a K3s VM those are the devices Proxmox passes through. Entries that
+/// are one known device under several ids (a Coral) become one plan device with all
+/// of its ids. PCI cards stay: a GPU is not carried between hosts, and what the
+/// target lacks is handled by the manifest changes; the notes say so.
+enum DeviceDiscovery {
+    struct Finding: Sendable {
+        var devices: [MigrationPlan.Device] = []
+        /// Comment lines per device, in `devices` order.
+        var itemNotes: [[String]] = []
+        var sectionNotes: [String] = []
+        /// Known hardware among the devices (for drivers and checks).
+        var hardware: [KnownHardware] = []
+    }
+
+    static let usbPaths = ["/dev/bus/usb", "/dev/ttyUSB", "/dev/ttyACM", "/dev/serial"]
+    static let gpuPaths = ["/dev/dri", "/dev/nvidia"]
+
+    static func devices(template: JSON, config: VMConfig, vm: MigrationPlan.Endpoint) -> Finding {
+        var finding = Finding()
+        let hostPaths = (template["spec"]["volumes"].arrayValue ?? []).compactMap { volume -> (String, String)? in
+            guard let path = volume["hostPath"]["path"].stringValue else { return nil }
+            return (volume["name"].stringValue ?? "", path)
+        }
+        let usbMounts = hostPaths.filter { _, path in usbPaths.contains { path == $0 || path.hasPrefix($0) } }
+        let usbEntries = config.usb.filter { $0.selector != .spice }
+        let where_ = "VM \(vm.vmid) on \(vm.host)"
+
+        if usbEntries.isEmpty {
+            finding.sectionNotes.append("\(where_) passes no USB device through.")
+        } else if usbMounts.isEmpty {
+            let lines = usbEntries.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            finding.sectionNotes.append("\(where_) passes \(lines), but the pods mount no USB device path: it stays.")
+        } else {
+            let mounts = usbMounts.map { "\($0.1) (hostPath volume \($0.0))" }.joined(separator: ", ")
+            addUSB(usbEntries, mountedAs: mounts, in: where_, to: &finding)
+        }
+
+        let gpuUse = gpuUses(template: template, hostPaths: hostPaths.map(\.1))
+        for entry in config.pci {
+            var line = "\(entry.key): \(entry.value) stays in \(where_): ferry moves a PCI card only when it is listed here"
+            if !gpuUse.isEmpty { line += "; the pods use a GPU through \(gpuUse.joined(separator: ", ")) (see manifestChanges)" }
+            finding.sectionNotes.append(line + ".")
+        }
+        return finding
+    }
+
+    /// One plan device per known device (all of its ids), per other id, per port and per mapping.
+    private static func addUSB(_ entries: [VMConfig.USBEntry], mountedAs mounts: String, in where_: String, to finding: inout Finding) {
+        var known: [(KnownHardware, [VMConfig.USBEntry])] = []
+        for entry in entries {
+            if case .id(let vendor, let product) = entry.selector, let hardware = KnownHardware.usb("\(vendor):\(product)") {
+                if let index = known.firstIndex(where: { $0.0.name == hardware.name }) {
+                    known[index].1.append(entry)
+                } else {
+                    known.append((hardware, [entry]))
+                }
+                continue
+            }
+            let name: String
+            let usb: MigrationPlan.USB
+            switch entry.selector {
+            case .id(let vendor, let product):
+                (name, usb) = ("usb-\(vendor)-\(product)", MigrationPlan.USB(ids: ["\(vendor):\(product)"], usb3: entry.usb3))
+            case .port(let port):
+                (name, usb) = ("usb-port-\(port.replacingOccurrences(of: ".", with: "-"))", MigrationPlan.USB(port: port, usb3: entry.usb3))
+            case .mapping(let mapping):
+                (name, usb) = (dnsLabel(mapping, fallback: "usb-mapping"), MigrationPlan.USB(mapping: mapping, usb3: entry.usb3))
+            case .spice, .unknown:
+                finding.sectionNotes.append("\(entry.key): \(entry.value) of \(where_) is not a device ferry can move; move it by hand if the workload needs it.")
+                continue
+            }
+            append(
+                MigrationPlan.Device(name: unique(name, in: finding.devices), selector: .usb(usb)),
+                notes: ["passed to \(where_) as \(entry.key): \(entry.value); the pods mount \(mounts)."], to: &finding)
+        }
+        for (hardware, configured) in known {
+            let lines = configured.map { "\($0.key): \($0.value)" }.joined(separator: " and ")
+            var notes = hardware.explanation
+            notes.append("\(hardware.title), passed to \(where_) as \(lines); the pods mount \(mounts).")
+            let missing = hardware.usbIDs.filter { id in !configured.contains { $0.selector.description == id } }
+            if !missing.isEmpty { notes.append("\(where_) does not pass \(missing.joined(separator: ", ")) yet: the target VM gets every id.") }
+            let usb = MigrationPlan.USB(ids: hardware.usbIDs, usb3: configured.contains(where: \.usb3))
+            finding.hardware.append(hardware)
+            append(MigrationPlan.Device(name: unique(hardware.name, in: finding.devices), selector: .usb(usb)), notes: notes, to: &finding)
+        }
+    }
+
+    private static func append(_ device: MigrationPlan.Device, notes: [String], to finding: inout Finding) {
+        finding.devices.append(device)
+        finding.itemNotes.append(notes)
+    }
+
+    /// How the pod template reaches a GPU: device paths and device-plugin resources.
+    static func gpuUses(template: JSON, hostPaths: [String]) -> [String] {
+        var uses = hostPaths.filter { path in gpuPaths.contains { path.hasPrefix($0) } }
+        for container in template["spec"]["containers"].arrayValue ?? [] {
+            for key in (container["resources"]["limits"].objectValue ?? [:]).keys.sorted() where ExtendedResource.isGPU(key) {
+                if !uses.contains(key) { uses.append(key) }
+            }
+        }
+        if let runtimeClass = template["spec"]["runtimeClassName"].stringValue { uses.append("runtimeClassName \(runtimeClass)") }
+        return uses
+    }
+
+    private static func unique(_ name: String, in devices: [MigrationPlan.Device]) -> String {
+        var candidate = name
+        var counter = 2
+        while devices.contains(where: { $0.name == candidate }) {
+            candidate = "\(name)-\(counter)"
+            counter += 1
+        }
+        return candidate
+    }
+
+    /// A DNS-1123 label made from `text` (lowercase, `-` for anything else).
+    static func dnsLabel(_ text: String, fallback: String) -> String {
+        let mapped = String(text.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" }.prefix(63))
+        let trimmed = mapped.trimmingCharacters(in: .init(charactersIn: "-"))
+        return trimmed.isEmpty ? fallback : trimmed
+    }
+}
+
+/// Extended resources (`vendor.com/name`) as device plugins advertise them.
+enum ExtendedResource {
+    /// Kubernetes' own resources are not extended ones (`cpu`, `hugepages-2Mi`, `kubernetes.io/...`).
+    static func isExtended(_ name: String) -> Bool {
+        guard let slash = name.firstIndex(of: "/") else { return false }
+        let domain = name[..<slash]
+        return !(domain == "kubernetes.io" || domain.hasSuffix(".kubernetes.io") || domain == "requests")
+    }
+
+    static func isGPU(_ name: String) -> Bool {
+        isExtended(name) && (name.hasSuffix("/gpu") || name.hasPrefix("gpu.") || name.contains("/gpu-"))
+    }
+}

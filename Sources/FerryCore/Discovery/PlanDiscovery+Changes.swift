@@ -1,0 +1,161 @@
+import FerryJSON
+import FerryKube
+import Foundation
+
+/// The manifest edits the target node needs, each with the reason.
+struct ChangeFinding: Sendable {
+    var changes: [MigrationPlan.ManifestChange] = []
+    var itemNotes: [String] = []
+    var sectionNotes: [String] = []
+}
+
+extension PlanDiscovery {
+    /// What in the workload's manifest the target node cannot satisfy: the hostname
+    /// pin, a RuntimeClass whose handler the target lacks, device-plugin resources
+    /// it does not have, and an NVIDIA hardware-acceleration preset in a ConfigMap.
+    /// Read from the files in Git when Flux manages the workload (those are what get
+    /// edited), else from the live objects, listed as notes for the user to apply.
+    func manifestChanges(
+        workload: WorkloadFacts, gitops: GitOpsFinding?, source: Node, target: Node, targetEndpoint: MigrationPlan.Endpoint
+    ) async throws -> ChangeFinding {
+        let template = gitops?.workload.json["spec"]["template"] ?? workload.podTemplate
+        var needed: [(document: GitManifest?, path: [String], edit: MigrationPlan.ManifestChange.Edit, basis: String)] = []
+        var finding = ChangeFinding()
+        let base = ["spec", "template", "spec"]
+
+        if let pinned = template["spec"]["nodeSelector"]["kubernetes.io/hostname"].stringValue, pinned != target.hostnameLabel {
+            needed.append((gitops?.workload, base + ["nodeSelector", "kubernetes.io/hostname"], .set(target.hostnameLabel),
+                           "the nodeSelector pins it to kubernetes.io/hostname=\(pinned); \(target.name) is kubernetes.io/hostname=\(target.hostnameLabel)."))
+        }
+        let affinity = template["spec"]["affinity"]["nodeAffinity"].serialized
+        if affinity.contains("\"kubernetes.io/hostname\"") {
+            finding.sectionNotes.append(
+                "WARNING: the node affinity names kubernetes.io/hostname; ferry does not edit affinity: change it to \(target.hostnameLabel) in the manifest yourself.")
+        }
+
+        if let runtimeClass = template["spec"]["runtimeClassName"].stringValue {
+            if let problem = try await runtimeClassProblem(runtimeClass, target: target) {
+                needed.append((gitops?.workload, base + ["runtimeClassName"], .remove, "\(runtimeClass): \(problem)"))
+            } else if target.json["status"]["runtimeHandlers"].isNull {
+                finding.sectionNotes.append(
+                    "WARNING: \(target.name) does not report its runtime handlers (status.runtimeHandlers, Kubernetes 1.30 and later): "
+                        + "check that it can run RuntimeClass \(runtimeClass), or remove runtimeClassName from the manifest.")
+            }
+        }
+
+        let allocatable = target.allocatable
+        for container in template["spec"]["containers"].arrayValue ?? [] {
+            guard let name = container["name"].stringValue else { continue }
+            for section in ["limits", "requests"] {
+                for key in (container["resources"][section].objectValue ?? [:]).keys.sorted() where ExtendedResource.isExtended(key) {
+                    let available = allocatable[key].map { $0 != "0" } ?? false
+                    guard !available else { continue }
+                    needed.append((gitops?.workload, base + ["containers", "name=\(name)", "resources", section, key], .remove,
+                                   "\(target.name) has no \(key) (not in its allocatable resources)."))
+                }
+            }
+        }
+
+        let canRunNVIDIA = (allocatable["nvidia.com/gpu"].map { $0 != "0" } ?? false)
+        let configMaps = try await configMapDocuments(workload: workload, template: template, gitops: gitops)
+        var presets: [(GitManifest?, String, String)] = []
+        for document in configMaps where !canRunNVIDIA {
+            let data = (document.json["data"].objectValue ?? [:]).compactMapValues(\.stringValue)
+            for key in data.keys.sorted() {
+                for preset in Self.nvidiaPresets(in: data[key]!) { presets.append((gitops == nil ? nil : document, key, preset)) }
+            }
+        }
+        if !presets.isEmpty {
+            let dri = await lookForDRI(targetEndpoint)
+            for (document, key, preset) in presets {
+                let lacks = "\(preset) needs an NVIDIA GPU, which \(target.name) lacks"
+                if dri.present == true {
+                    needed.append((document, ["data", key], .replace(from: preset, to: "preset-vaapi"),
+                                   "\(lacks); \(dri.basis), so VA-API (preset-vaapi)."))
+                } else {
+                    finding.sectionNotes.append(
+                        "WARNING: \(lacks), and \(dri.basis): edit \(key) to drop \(preset) (software decoding) or pick a preset the target can run.")
+                }
+            }
+        }
+
+        for item in needed {
+            let description = (item.path + [Self.describe(item.edit)]).joined(separator: " ")
+            guard let document = item.document, gitops != nil else {
+                finding.sectionNotes.append("needed, but not in Git (edit it yourself): \(description): \(item.basis)")
+                continue
+            }
+            finding.changes.append(MigrationPlan.ManifestChange(file: document.file, document: document.selector, path: item.path, edit: item.edit))
+            finding.itemNotes.append(item.basis)
+        }
+        if needed.isEmpty && finding.sectionNotes.isEmpty {
+            finding.sectionNotes.append("nothing in the manifests ties the workload to \(source.name) or needs what \(target.name) lacks.")
+        }
+        return finding
+    }
+
+    /// Why the target cannot run pods of this RuntimeClass, or nil when it can or
+    /// cannot tell (a node that does not report its handlers).
+    private func runtimeClassProblem(_ name: String, target: Node) async throws -> String? {
+        guard let object = try await reading("RuntimeClass \(name)", { try await kube.find(.runtimeClasses, name) }) else {
+            return "RuntimeClass \(name) does not exist, so no node can run the pod."
+        }
+        let runtimeClass = RuntimeClass(json: object)
+        let scheduling = (object["scheduling"]["nodeSelector"].objectValue ?? [:]).compactMapValues(\.stringValue)
+        for key in scheduling.keys.sorted() where target.labels[key] != scheduling[key] {
+            return "RuntimeClass \(name) schedules only onto nodes labelled \(key)=\(scheduling[key]!), which \(target.name) is not."
+        }
+        guard !target.json["status"]["runtimeHandlers"].isNull else { return nil }
+        let handlers = target.runtimeHandlers
+        guard !handlers.contains(runtimeClass.handler) else { return nil }
+        let listed = handlers.isEmpty ? "none" : handlers.joined(separator: ", ")
+        return "\(target.name) has no runtime handler \(runtimeClass.handler) (its status.runtimeHandlers: \(listed))."
+    }
+
+    /// The ConfigMaps the pod template references: from Git when there is GitOps, else live.
+    private func configMapDocuments(workload: WorkloadFacts, template: JSON, gitops: GitOpsFinding?) async throws -> [GitManifest] {
+        if let gitops { return gitops.configMaps }
+        var documents: [GitManifest] = []
+        for (name, _) in ManifestScan.configMapReferences(template: template) {
+            if let object = try await reading("ConfigMap \(workload.namespace)/\(name)", {
+                try await kube.find(.configMaps, name, namespace: workload.namespace)
+            }) {
+                documents.append(GitManifest(file: "", documentsInFile: 1, json: object))
+            }
+        }
+        return documents
+    }
+
+    /// Frigate's (and go2rtc's) NVIDIA ffmpeg presets: `preset-nvidia-h264`, `preset-nvidia-h265`, `preset-nvidia`.
+    static func nvidiaPresets(in text: String) -> [String] {
+        var found: [String] = []
+        for match in text.matches(of: /preset-nvidia[a-z0-9-]*/) where !found.contains(String(match.output)) {
+            found.append(String(match.output))
+        }
+        return found
+    }
+
+    /// Whether the target VM has `/dev/dri`, asked inside it (SSH, else the guest agent).
+    private func lookForDRI(_ endpoint: MigrationPlan.Endpoint) async -> (present: Bool?, basis: String) {
+        let shell = connections.vmShell(for: endpoint, commandTimeout: .seconds(30))
+        do {
+            let (output, method) = try await shell.run(["ls", "/dev/dri"])
+            let how = method == .ssh ? "over SSH" : "through the guest agent"
+            let entries = output.stdoutText.split(whereSeparator: \.isWhitespace).joined(separator: ", ")
+            if output.succeeded, !entries.isEmpty {
+                return (true, "VM \(endpoint.vmid) has /dev/dri (\(entries): `ls /dev/dri` \(how))")
+            }
+            return (false, "VM \(endpoint.vmid) has no /dev/dri (`ls /dev/dri` \(how))")
+        } catch {
+            return (nil, "ferry could not look for /dev/dri in VM \(endpoint.vmid) (\(error))")
+        }
+    }
+
+    private static func describe(_ edit: MigrationPlan.ManifestChange.Edit) -> String {
+        switch edit {
+        case .set(let value): "set \(value)"
+        case .remove: "remove"
+        case .replace(let from, let to): "replace \(from) with \(to)"
+        }
+    }
+}

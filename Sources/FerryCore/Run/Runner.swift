@@ -1,0 +1,183 @@
+import Crypto
+import Foundation
+
+/// Runs a migration's steps in order, journaling each before and after, and
+/// undoes them in reverse for a rollback.
+///
+/// Every step is inspected before it is applied, including one that finished in an
+/// earlier process: a step that was in flight when ferry was killed is found done or
+/// not by looking at the world, never by trusting a half-written record. Only one
+/// process drives a migration at a time (`JournalStore.lock`).
+public struct Runner: Sendable {
+    public let store: JournalStore
+    public let observer: any RunObserver
+    let now: @Sendable () -> Date
+
+    public init(store: JournalStore, observer: any RunObserver = SilentObserver(), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.observer = observer
+        self.now = now
+    }
+
+    /// Starts a new migration. Refuses when the plan already has a journal: that
+    /// migration is resumed, rolled back or archived, never started over by accident.
+    public func run(_ steps: [any MigrationStep], migration: String, plan: String, planText: String) async throws -> Journal {
+        let lock = try store.lock(migration)
+        defer { withExtendedLifetime(lock) {} }
+        if store.exists(migration) {
+            let journal = try store.load(migration)
+            throw RunnerError.journalExists(migration: migration, status: journal.status, file: store.url(for: migration).path)
+        }
+        let journal = Journal(migration: migration, plan: plan, planDigest: Self.digest(planText), now: now())
+        let recorder = JournalRecorder(journal: journal, store: store, now: now)
+        try store.save(journal)
+        return try await forward(steps, recorder: recorder)
+    }
+
+    /// Continues a migration from its journal: finished steps are skipped, the rest
+    /// (the one in flight first) inspected and applied.
+    public func resume(_ steps: [any MigrationStep], migration: String, planText: String) async throws -> Journal {
+        let lock = try store.lock(migration)
+        defer { withExtendedLifetime(lock) {} }
+        let journal = try store.load(migration)
+        switch journal.status {
+        case .completed: throw RunnerError.nothingToResume(migration: migration, status: journal.status)
+        case .rollingBack, .rollbackFailed, .rolledBack: throw RunnerError.rollbackStarted(migration: migration)
+        case .running, .failed: break
+        }
+        guard journal.planDigest == Self.digest(planText) else { throw RunnerError.planChanged(migration: migration, plan: journal.plan) }
+        let recorder = JournalRecorder(journal: journal, store: store, now: now)
+        try await recorder.setStatus(.running)
+        return try await forward(steps, recorder: recorder)
+    }
+
+    /// Undoes every step this migration changed the world with, last first. Steps
+    /// that found the world already as they wanted it are left alone: the label or
+    /// config was there before ferry came.
+    public func rollback(_ steps: [any MigrationStep], migration: String) async throws -> Journal {
+        let lock = try store.lock(migration)
+        defer { withExtendedLifetime(lock) {} }
+        let journal = try store.load(migration)
+        if journal.status == .rolledBack { throw RunnerError.nothingToResume(migration: migration, status: journal.status) }
+        let recorder = JournalRecorder(journal: journal, store: store, now: now)
+        try await recorder.setStatus(.rollingBack)
+        let clock = ContinuousClock()
+        var lastPhase: MigrationPhase?
+        for step in steps.reversed() {
+            guard let entry = await recorder.journal.entry(step.id) else { continue }
+            switch entry.status {
+            case .alreadyDone, .undone: continue
+            case .started, .done, .failed, .undoing: break
+            }
+            if step.phase != lastPhase {
+                observer.event(.phase(step.phase))
+                lastPhase = step.phase
+            }
+            let began = clock.now
+            observer.event(.stepStarted(step: step.id, title: "Undo: \(step.title)"))
+            try await recorder.update(step.id) { $0.status = .undoing }
+            do {
+                try await step.undo(StepContext(step: step.id, recorder: recorder, observer: observer))
+            } catch {
+                let message = String(describing: error)
+                try await recorder.update(step.id) { $0.error = message; $0.failures.append("undo: \(message)") }
+                try await recorder.setStatus(.rollbackFailed)
+                observer.event(.stepFinished(step: step.id, title: "Undo: \(step.title)", outcome: .failed, elapsed: began.duration(to: clock.now), message: message))
+                throw RunnerError.stepFailed(step: step.id, title: "Undo: \(step.title)", underlying: message)
+            }
+            try await recorder.update(step.id) { $0.status = .undone; $0.error = nil; $0.endedAt = self.now() }
+            observer.event(.stepFinished(step: step.id, title: "Undo: \(step.title)", outcome: .undone, elapsed: began.duration(to: clock.now), message: nil))
+        }
+        try await recorder.setStatus(.rolledBack)
+        return await recorder.journal
+    }
+
+    private func forward(_ steps: [any MigrationStep], recorder: JournalRecorder) async throws -> Journal {
+        let clock = ContinuousClock()
+        var lastPhase: MigrationPhase?
+        for step in steps {
+            let previous = await recorder.journal.entry(step.id)
+            if let previous, previous.status.isFinished { continue }
+            if step.phase != lastPhase {
+                observer.event(.phase(step.phase))
+                lastPhase = step.phase
+            }
+            let began = clock.now
+            observer.event(.stepStarted(step: step.id, title: step.title))
+            try await recorder.update(step) {
+                $0.status = .started
+                $0.startedAt = self.now()
+                $0.endedAt = nil
+            }
+            let context = StepContext(step: step.id, recorder: recorder, observer: observer)
+            let outcome: RunEvent.Outcome
+            do {
+                switch try await step.inspect(context) {
+                case .done:
+                    // Found done after an earlier attempt began: that attempt did it.
+                    outcome = previous == nil ? .alreadyDone : .done
+                case .blocked(let reason):
+                    throw StepFailure(reason)
+                case .pending:
+                    try await step.apply(context)
+                    outcome = .done
+                }
+            } catch {
+                let message = error is CancellationError ? "interrupted" : String(describing: error)
+                try await recorder.update(step.id) {
+                    $0.status = .failed
+                    $0.error = message
+                    $0.failures.append(message)
+                    $0.endedAt = self.now()
+                }
+                try await recorder.setStatus(.failed)
+                observer.event(.stepFinished(step: step.id, title: step.title, outcome: .failed, elapsed: began.duration(to: clock.now), message: message))
+                if error is CancellationError { throw error }
+                throw RunnerError.stepFailed(step: step.id, title: step.title, underlying: message)
+            }
+            try await recorder.update(step.id) {
+                $0.status = outcome == .alreadyDone ? .alreadyDone : .done
+                $0.error = nil
+                $0.endedAt = self.now()
+            }
+            observer.event(.stepFinished(step: step.id, title: step.title, outcome: outcome, elapsed: began.duration(to: clock.now), message: nil))
+        }
+        try await recorder.setStatus(.completed)
+        return await recorder.journal
+    }
+
+    static func digest(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+public enum RunnerError: Error, Sendable, CustomStringConvertible {
+    case journalExists(migration: String, status: Journal.Status, file: String)
+    case nothingToResume(migration: String, status: Journal.Status)
+    case rollbackStarted(migration: String)
+    case planChanged(migration: String, plan: String)
+    case stepFailed(step: String, title: String, underlying: String)
+
+    public var description: String {
+        switch self {
+        case .journalExists(let migration, let status, let file):
+            switch status {
+            case .completed, .rolledBack:
+                "migration \(migration) already ran (\(status.rawValue)); its journal is \(file). "
+                    + "See it with `ferry status`; to run the plan again, move the journal aside with `ferry status --archive`."
+            default:
+                "migration \(migration) has already started (\(status.rawValue), journal \(file)): "
+                    + "continue it with `ferry resume`, undo it with `ferry rollback`, or see where it stands with `ferry status`."
+            }
+        case .nothingToResume(let migration, let status):
+            "migration \(migration) is \(status.rawValue): there is nothing left to do."
+        case .rollbackStarted(let migration):
+            "a rollback of migration \(migration) has started: finish it with `ferry rollback`."
+        case .planChanged(let migration, let plan):
+            "the plan \(plan) changed since migration \(migration) started: restore the plan it started with, "
+                + "or undo the migration with `ferry rollback` and start again."
+        case .stepFailed(let step, let title, let underlying):
+            "step \(step) (\(title)) failed: \(underlying)"
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import FerryProxmox
+import Foundation
+
+/// The one step a person does: unplug the device from the source host and plug it
+/// into the target host. ferry says exactly what to move where, then waits until
+/// Proxmox sees the device on the target host, or until the person confirms.
+struct PhysicalMoveStep: MigrationStep {
+    let environment: MigrationEnvironment
+    let device: MigrationPlan.Device
+
+    var plan: MigrationPlan { environment.plan }
+    var id: String { "move-\(device.name)" }
+    var title: String { "Move \(device.label) from \(plan.source.host) to \(plan.target.host)" }
+    var phase: MigrationPhase { .move }
+
+    func inspect(_ context: StepContext) async throws -> StepState {
+        try await plugged(into: plan.target.host) ? .done : .pending(reason: "not on \(plan.target.host) yet")
+    }
+
+    func apply(_ context: StepContext) async throws {
+        try await waitFor(plan.target.host, from: plan.source.host, context)
+    }
+
+    func undo(_ context: StepContext) async throws {
+        if try await plugged(into: plan.source.host) { return }
+        try await waitFor(plan.source.host, from: plan.target.host, context)
+    }
+
+    func describe() -> [String] {
+        let port: String = device.usb?.usb3 == true ? " (a USB 3 port)" : ""
+        let ask: String = "ask: unplug \(device.label) from \(plan.source.host) and plug it into \(plan.target.host)\(port)"
+        let wait: String = "wait until \(plan.target.host) lists it (GET /nodes/\(plan.target.host)/hardware/usb), at most \(plan.timeouts.deviceMove)"
+        return [ask, wait]
+    }
+
+    private func plugged(into host: String) async throws -> Bool {
+        device.plugged(in: try await environment.connections.proxmox.usbDevices(node: host)) != nil
+    }
+
+    private func waitFor(_ host: String, from other: String, _ context: StepContext) async throws {
+        let port = device.usb?.usb3 == true ? " into a USB 3 port (blue)" : ""
+        context.waiting("you to unplug \(device.label) from \(other) and plug it\(port) into \(host)")
+        let timeout = plan.timeouts.deviceMove.duration
+        let found: Bool
+        if let confirmation = environment.confirmation {
+            found = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask { try await environment.poll(timeout) { try await plugged(into: host) } }
+                group.addTask {
+                    await confirmation.confirmed()
+                    return try await plugged(into: host)
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? false
+            }
+        } else {
+            found = try await environment.poll(timeout) { try await plugged(into: host) }
+        }
+        guard found else {
+            throw StepFailure(
+                "\(device.label) is not on \(host) (waited \(plan.timeouts.deviceMove) for it to appear)",
+                fix: "plug it into \(host) (check with `lsusb` on \(host)), then `ferry resume`")
+        }
+    }
+}
+
+/// Checks the device is on the target host before ferry reboots a VM for it.
+struct VerifyHostDeviceStep: MigrationStep {
+    let environment: MigrationEnvironment
+    let device: MigrationPlan.Device
+
+    var host: String { environment.plan.target.host }
+    var id: String { "verify-host-\(device.name)" }
+    var title: String { "Verify \(device.label) on \(host)" }
+    var phase: MigrationPhase { .target }
+
+    func inspect(_ context: StepContext) async throws -> StepState {
+        let devices = try await environment.connections.proxmox.usbDevices(node: host)
+        if device.plugged(in: devices) != nil { return .done }
+        return .blocked(reason: "\(device.label) is not plugged into \(host): plug it in (check with `lsusb` on \(host)), then `ferry resume`")
+    }
+
+    func apply(_ context: StepContext) async throws {}
+    func undo(_ context: StepContext) async throws {}
+    func describe() -> [String] { ["check \(host) lists \(device.label)"] }
+}
+
+/// Reboots the target VM so the new passthrough takes effect, and waits for the VM
+/// and its node. Done when the device is already visible inside the VM.
+struct RebootTargetStep: MigrationStep {
+    let environment: MigrationEnvironment
+    let devices: [MigrationPlan.Device]
+
+    var side: MigrationPlan.Endpoint { environment.plan.target }
+    var id: String { "reboot-target" }
+    var title: String { "Reboot VM \(side.vmid) (\(side.vm)) and wait for node \(side.node)" }
+    var phase: MigrationPhase { .target }
+
+    func inspect(_ context: StepContext) async throws -> StepState {
+        guard let output = try? await environment.targetShell.run(["sh", "-c", "lsusb"]).output else {
+            return .pending(reason: "\(side.vm) does not answer")
+        }
+        let missing = devices.filter { !$0.visible(inLsusb: output.stdoutText) }
+        return missing.isEmpty ? .done : .pending(reason: "the VM does not see " + missing.map(\.label).joined(separator: ", "))
+    }
+
+    func apply(_ context: StepContext) async throws {
+        try await VMReboot(environment: environment, side: side, shell: environment.targetShell).reboot(context)
+    }
+
+    func undo(_ context: StepContext) async throws {}
+    func describe() -> [String] { ["qm reboot \(side.vmid) (on \(side.host)); wait until it answers and node \(side.node) is Ready"] }
+}
+
+/// Looks for the device inside the target VM (`lsusb`), over SSH or the guest agent.
+struct VerifyVMDeviceStep: MigrationStep {
+    let environment: MigrationEnvironment
+    let device: MigrationPlan.Device
+
+    var side: MigrationPlan.Endpoint { environment.plan.target }
+    var id: String { "verify-vm-\(device.name)" }
+    var title: String { "Verify \(device.label) inside \(side.vm)" }
+    var phase: MigrationPhase { .target }
+
+    func inspect(_ context: StepContext) async throws -> StepState {
+        let output = try await environment.run("lsusb", in: environment.targetShell, context)
+        if device.visible(inLsusb: output.stdoutText) { return .done }
+        return .blocked(
+            reason: "\(side.vm) does not see \(device.label) (lsusb lists no such id): check its usbN lines with "
+                + "`qm config \(side.vmid)` on \(side.host)\(device.usb?.usb3 == true ? " (usb3=1)" : ""), reboot the VM, then `ferry resume`")
+    }
+
+    func apply(_ context: StepContext) async throws {}
+    func undo(_ context: StepContext) async throws {}
+    func describe() -> [String] { ["lsusb in \(side.vm) (SSH, else guest agent): expect \(device.label)"] }
+}
+
+/// Installs a driver in the target VM when the plan's check says it is missing.
+struct DriverStep: MigrationStep {
+    let environment: MigrationEnvironment
+    let driver: MigrationPlan.Driver
+
+    var side: MigrationPlan.Endpoint { environment.plan.target }
+    var id: String { "driver-\(driver.name)" }
+    var title: String { "Driver \(driver.name) in \(side.vm)" }
+    var phase: MigrationPhase { .target }
+
+    func inspect(_ context: StepContext) async throws -> StepState {
+        let output = try await environment.run(driver.check, in: environment.targetShell, context)
+        if output.exitCode == 0 { return .done }
+        guard driver.install != nil else {
+            return .blocked(reason: "`\(driver.check)` fails in \(side.vm) and the plan gives no install command: install \(driver.name) by hand, then `ferry resume`")
+        }
+        return .pending(reason: "`\(driver.check)` exited \(output.exitCode)")
+    }
+
+    func apply(_ context: StepContext) async throws {
+        guard let install = driver.install else { return }
+        context.waiting("installing \(driver.name) in \(side.vm)")
+        let output = try await environment.run(install, in: environment.targetShell, context)
+        let check = try await environment.run(driver.check, in: environment.targetShell, context)
+        guard check.exitCode == 0 else {
+            let tail = (output.stderrText + output.stdoutText).split(separator: "\n").suffix(3).joined(separator: " | ")
+            throw StepFailure(
+                "installing \(driver.name) in \(side.vm) did not make `\(driver.check)` pass (install exited \(output.exitCode): \(tail))",
+                fix: "install it by hand in \(side.vm), then `ferry resume`")
+        }
+    }
+
+    /// Left installed: a driver does no harm on a VM without the device.
+    func undo(_ context: StepContext) async throws {}
+
+    func describe() -> [String] {
+        var lines = ["in \(side.vm): \(driver.check)"]
+        if let install = driver.install { lines.append("in \(side.vm), if that fails: \(install)") }
+        return lines
+    }
+}

@@ -1,0 +1,84 @@
+import FerryJSON
+import FerryKube
+import Foundation
+
+/// Resumes a Kustomization and makes Flux apply what is in Git now, waiting until
+/// it has: `flux resume kustomization --with-source`, done through the API.
+///
+/// A reconcile can run before the source has fetched a new commit (flux2 #479), so
+/// the wait is for the revision itself: the GitRepository's artifact and the
+/// Kustomization's `lastAppliedRevision` both on the expected commit, and Ready.
+struct FluxReconciler: Sendable {
+    let environment: MigrationEnvironment
+    let kustomization: MigrationPlan.ObjectRef
+
+    var gitRepository: MigrationPlan.ObjectRef? { environment.plan.gitops?.gitRepository }
+
+    /// Unsuspends (dropping ferry's annotation), requests a reconcile of the source and
+    /// the Kustomization, and waits until `commit` (or, when nil, whatever the source
+    /// fetches) is applied and the Kustomization is Ready.
+    func resume(_ context: StepContext, commit: String? = nil) async throws {
+        let kube = environment.kube
+        let now = Self.timestamp()
+        if let gitRepository {
+            var request = JSON.object([:])
+            request[path: ["metadata", "annotations", "reconcile.fluxcd.io/requestedAt"]] = .string(now)
+            try await kube.patch(.gitRepositories, gitRepository.name, namespace: gitRepository.namespace, request)
+        }
+        var resume = JSON.object([:])
+        resume[path: ["metadata", "annotations", SuspendFluxStep.annotation]] = .some(.null)
+        resume[path: ["metadata", "annotations", "reconcile.fluxcd.io/requestedAt"]] = .string(now)
+        resume[path: ["spec", "suspend"]] = .bool(false)
+        try await kube.patch(.kustomizations, kustomization.name, namespace: kustomization.namespace, resume)
+        try await waitApplied(context, commit: commit, requestedAt: now)
+    }
+
+    /// Waits until the Kustomization has handled the request `requestedAt` and applied
+    /// `commit` (a prefix of the revision's SHA is enough), Ready=True.
+    func waitApplied(_ context: StepContext, commit: String?, requestedAt: String?) async throws {
+        let what = commit.map { "Flux to apply commit \($0.prefix(7)) (\(kustomization))" } ?? "Flux to reconcile \(kustomization)"
+        context.waiting(what)
+        let timeout = environment.plan.timeouts.reconcile.duration
+        let name = kustomization.name
+        do {
+            _ = try await environment.kube.waitFor(
+                .kustomizations, name, namespace: kustomization.namespace, timeout: timeout, waitingFor: what
+            ) { object in
+                guard let object else { return false }
+                return Self.isApplied(object, commit: commit, requestedAt: requestedAt)
+            }
+        } catch {
+            guard isTimeout(error) else { throw error }
+            let object = try? await environment.kube.get(.kustomizations, name, namespace: kustomization.namespace)
+            let ready = object.flatMap { Self.condition($0, "Ready") }
+            let message = ready?["message"].stringValue ?? "no Ready condition"
+            throw StepFailure(
+                "Flux did not apply \(commit.map { "commit \($0.prefix(7))" } ?? "the source") within \(environment.plan.timeouts.reconcile): \(message)",
+                fix: "flux get kustomizations -n \(kustomization.namespace) \(name); fix what it reports, then `ferry resume`")
+        }
+    }
+
+    static func isApplied(_ object: JSON, commit: String?, requestedAt: String?) -> Bool {
+        let status = object["status"]
+        if object["spec"]["suspend"].boolValue == true { return false }
+        if let requestedAt, status["lastHandledReconcileAt"].stringValue != requestedAt { return false }
+        if let commit {
+            guard let applied = status["lastAppliedRevision"].stringValue, Self.revision(applied, matches: commit) else { return false }
+        }
+        return condition(object, "Ready")?["status"].stringValue == "True"
+    }
+
+    /// Flux writes `main@sha1:abc…` (v2) or `main/abc…` (v1).
+    static func revision(_ revision: String, matches commit: String) -> Bool {
+        let sha = revision.split(whereSeparator: { $0 == ":" || $0 == "/" }).last.map(String.init) ?? revision
+        return !commit.isEmpty && (sha.hasPrefix(commit) || commit.hasPrefix(sha))
+    }
+
+    static func condition(_ object: JSON, _ type: String) -> JSON? {
+        object["status"]["conditions"].arrayValue?.first { $0["type"].stringValue == type }
+    }
+
+    static func timestamp() -> String {
+        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+    }
+}

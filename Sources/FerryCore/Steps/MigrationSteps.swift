@@ -1,0 +1,41 @@
+import Foundation
+
+/// The steps of a migration, in the blueprint's order, made from the plan. The same
+/// list drives `ferry run`, `resume`, `rollback`, `--dry-run` and `status`, so a
+/// step's id means the same thing in every journal.
+public enum MigrationSteps {
+    public static func make(
+        _ environment: MigrationEnvironment, preflight: Bool = true, http: any HTTPProbe = URLSessionProbe()
+    ) -> [any MigrationStep] {
+        let plan = environment.plan
+        var steps: [any MigrationStep] = []
+        if preflight { steps.append(PreflightStep(environment: environment)) }
+        if let kustomization = plan.gitops?.kustomization {
+            steps.append(SuspendFluxStep(environment: environment, kustomization: kustomization))
+        }
+        steps += VolumeSteps.beforeScaleDown(environment)
+        steps.append(ScaleDownStep(environment: environment))
+        let usb = plan.devices.filter(\.isUSB)
+        steps += usb.map { RemovePassthroughStep(environment: environment, device: $0) }
+        if let label = plan.nodeLabel {
+            steps.append(NodeLabelStep(environment: environment, label: label, node: plan.source.node, change: .remove))
+        }
+        steps += usb.map { PhysicalMoveStep(environment: environment, device: $0) }
+        steps += usb.map { VerifyHostDeviceStep(environment: environment, device: $0) }
+        steps += usb.map { AddPassthroughStep(environment: environment, device: $0) }
+        if !usb.isEmpty { steps.append(RebootTargetStep(environment: environment, devices: usb)) }
+        steps += usb.map { VerifyVMDeviceStep(environment: environment, device: $0) }
+        steps += plan.drivers.map { DriverStep(environment: environment, driver: $0) }
+        if let label = plan.nodeLabel {
+            steps.append(NodeLabelStep(environment: environment, label: label, node: plan.target.node, change: .add))
+        }
+        steps += VolumeSteps.afterTarget(environment)
+        if let gitops = plan.gitops {
+            if !plan.manifestChanges.isEmpty { steps.append(EditManifestsStep(environment: environment, gitops: gitops)) }
+            steps.append(ResumeFluxStep(environment: environment, kustomization: gitops.kustomization))
+        }
+        steps.append(WaitReadyStep(environment: environment))
+        steps += plan.verify.enumerated().map { VerifyStep(environment: environment, index: $0.offset, check: $0.element, http: http) }
+        return steps
+    }
+}

@@ -1,0 +1,153 @@
+import FerryJSON
+import FerryKube
+import Foundation
+
+/// The short-lived pods that do a volume's work on a node: run a script against a
+/// volume and hand back its exit status and output, or serve (the rsync receiver).
+///
+/// They carry the move's labels and a role, and are removed by label both before
+/// and after each use, so a crash never leaves one behind for longer than the next
+/// `ferry resume` or `ferry rollback`.
+struct HelperPods: Sendable {
+    static let mountPath = "/data"
+    let move: VolumeMove
+
+    var kube: KubeClient { move.kube }
+    var namespace: String { move.namespace }
+
+    struct Finished: Sendable {
+        var exitCode: Int
+        var log: String
+        var reason: String?
+    }
+
+    /// A pod pinned to `node` (by its `kubernetes.io/hostname` label, so the
+    /// scheduler, not ferry, places it and WaitForFirstConsumer volumes are
+    /// provisioned there) mounting `claim` at /data.
+    func spec(role: String, claim: String, readOnly: Bool, hostname: String, script: String, env: [String: JSON] = [:]) -> JSON {
+        var labels = move.labels
+        labels[VolumeMove.roleLabel] = role
+        var environment: [JSON] = [["name": "POD_IP", "valueFrom": ["fieldRef": ["fieldPath": "status.podIP"]]]]
+        for (name, value) in env.sorted(by: { $0.key < $1.key }) { environment.append(["name": .string(name), "value": value]) }
+        return [
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": [
+                "name": .string(move.podName(role)), "namespace": .string(namespace),
+                "labels": .object(labels.mapValues(JSON.string)),
+                "annotations": ["ferry.dev/purpose": .string("ferry migration \(move.plan.name): \(role) for volume \(move.claim)")],
+            ],
+            "spec": [
+                "restartPolicy": "Never",
+                "terminationGracePeriodSeconds": 5,
+                "nodeSelector": ["kubernetes.io/hostname": .string(hostname)],
+                "containers": [[
+                    "name": "ferry", "image": .string(move.image), "imagePullPolicy": "IfNotPresent",
+                    "command": ["sh", "-c", .string(script)],
+                    "env": .array(environment),
+                    "volumeMounts": [["name": "data", "mountPath": .string(Self.mountPath), "readOnly": .bool(readOnly)]],
+                ]],
+                "volumes": [["name": "data", "persistentVolumeClaim": ["claimName": .string(claim), "readOnly": .bool(readOnly)]]],
+            ],
+        ]
+    }
+
+    /// Creates the pod and waits until it runs with an IP (a server).
+    func start(_ pod: JSON, timeout: Duration) async throws -> Pod {
+        let name = pod["metadata"]["name"].stringValue ?? ""
+        try await kube.create(.pods, pod, namespace: namespace)
+        return try await wait(name, timeout: timeout, what: "helper pod \(name) to run") { pod in
+            if pod.phase == "Running", !(pod.json["status"]["podIP"].stringValue ?? "").isEmpty { return true }
+            return pod.phase == "Succeeded" || pod.phase == "Failed" ? true : nil
+        }
+    }
+
+    /// Creates the pod, waits for it to end, reads its output and deletes it.
+    /// The exit status is the pod's, as the kubelet reports it.
+    func run(_ pod: JSON, startTimeout: Duration, timeout: Duration) async throws -> Finished {
+        let name = pod["metadata"]["name"].stringValue ?? ""
+        try await kube.create(.pods, pod, namespace: namespace)
+        let ended = try await finished(name, startTimeout: startTimeout, timeout: timeout)
+        try await delete(name)
+        return ended
+    }
+
+    /// Waits for a pod this move created to end (Succeeded or Failed) and reads it.
+    func finished(_ name: String, startTimeout: Duration, timeout: Duration) async throws -> Finished {
+        _ = try await wait(name, timeout: startTimeout, what: "helper pod \(name) to start") { pod in
+            pod.phase == "Pending" ? nil : true
+        }
+        let pod = try await wait(name, timeout: timeout, what: "helper pod \(name) to finish") { pod in
+            pod.phase == "Succeeded" || pod.phase == "Failed" ? true : nil
+        }
+        let terminated = (pod.json["status"]["containerStatuses"].arrayValue?.first ?? .null)["state"]["terminated"]
+        let log = (try? await kube.logs(pod: name, namespace: namespace)) ?? ""
+        let code = Int(terminated["exitCode"].intValue ?? (pod.phase == "Succeeded" ? 0 : -1))
+        return Finished(exitCode: code, log: log, reason: terminated["reason"].stringValue ?? pod.json["status"]["reason"].stringValue)
+    }
+
+    /// Waits on one pod's changes; fails at once when the pod cannot start (its image
+    /// cannot be pulled, its config is wrong) or disappears.
+    private func wait(_ name: String, timeout: Duration, what: String, until: @escaping @Sendable (Pod) -> Bool?) async throws -> Pod {
+        let namespace = self.namespace
+        let image = move.image
+        let failure = StepFailure(
+            "timed out waiting for \(what)",
+            fix: "kubectl -n \(namespace) describe pod \(name) says why; fix it and run `ferry resume`")
+        let kube = self.kube
+        let result: Result<Pod, StepFailure> = try await move.timeout(failure) {
+            try await kube.waitUntil(.pods, namespace: namespace, fieldSelector: "metadata.name=\(name)", timeout: timeout, waitingFor: what) {
+                objects in Self.judge(objects.first, name: name, namespace: namespace, image: image, until: until)
+            }
+        }
+        return try result.get()
+    }
+
+    /// What one look at the pod says: keep waiting (nil), done, or failed.
+    private static func judge(
+        _ object: JSON?, name: String, namespace: String, image: String, until: (Pod) -> Bool?
+    ) -> Result<Pod, StepFailure>? {
+        guard let object else {
+            return .failure(StepFailure(
+                "helper pod \(namespace)/\(name) was deleted while ferry waited for it",
+                fix: "run `ferry resume` to copy again (it continues where the copy stopped)"))
+        }
+        let pod = Pod(json: object)
+        if let failure = cannotStart(pod, image: image) { return .failure(failure) }
+        guard until(pod) != nil else { return nil }
+        return .success(pod)
+    }
+
+    private static func cannotStart(_ pod: Pod, image: String) -> StepFailure? {
+        let waiting = (pod.json["status"]["containerStatuses"].arrayValue?.first ?? .null)["state"]["waiting"]
+        guard let reason = waiting["reason"].stringValue else { return nil }
+        let message = waiting["message"].stringValue.map { ": \($0)" } ?? ""
+        switch reason {
+        case "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull":
+            return StepFailure(
+                "helper pod \(pod.name) cannot pull \(image) (\(reason)\(message))",
+                fix: "let the node pull it, or mirror it and pass the mirror's name as the volume helper image; then `ferry resume`")
+        case "CreateContainerConfigError", "CreateContainerError", "RunContainerError":
+            return StepFailure("helper pod \(pod.name) cannot start (\(reason)\(message))",
+                               fix: "kubectl -n \(pod.namespace) describe pod \(pod.name); then `ferry resume`")
+        default:
+            return nil
+        }
+    }
+
+    func delete(_ name: String) async throws {
+        try await kube.delete(.pods, name, namespace: namespace)
+        _ = try await kube.waitFor(.pods, name, namespace: namespace, timeout: .seconds(60), waitingFor: "helper pod \(name) to go") { $0 == nil }
+    }
+
+    /// Deletes every helper pod of this volume (all roles) and waits until they are gone.
+    func removeAll() async throws {
+        let selector = move.selector
+        let pods = try await kube.list(.pods, namespace: namespace, labelSelector: selector).items
+        for pod in pods {
+            try await kube.delete(.pods, pod["metadata"]["name"].stringValue ?? "", namespace: namespace)
+        }
+        guard !pods.isEmpty else { return }
+        _ = try await kube.waitUntil(.pods, namespace: namespace, labelSelector: selector, timeout: .seconds(60),
+                                     waitingFor: "the helper pods of \(move.claim) to go") { $0.isEmpty ? true : nil }
+    }
+}

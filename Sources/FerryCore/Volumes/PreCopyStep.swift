@@ -1,0 +1,61 @@
+import FerryJSON
+import FerryKube
+import Foundation
+
+/// The first copy of a volume, made while the workload still runs (a second pod
+/// may mount a ReadWriteOnce volume on the same node), so that after scale-down
+/// only what changed since has to move: the downtime grows with the bytes changed,
+/// not with the volume's size.
+///
+/// It creates the volume's future home, a claim on the target node, checks that the
+/// data fits, and runs one rsync pass. Undo deletes that claim (and with it the
+/// copy); the original was only read.
+struct PreCopyStep: MigrationStep {
+    let environment: MigrationEnvironment
+    let claim: String
+    var image: String = HelperImage.rsync
+
+    var move: VolumeMove { VolumeMove(environment: environment, claim: claim, image: image) }
+    var id: String { "pre-copy-\(claim)" }
+    var title: String { "Copy volume \(claim) to \(environment.plan.target.node) while \(environment.workload.name) runs" }
+    var phase: MigrationPhase { .source }
+
+    func inspect(_ context: StepContext) async throws -> StepState {
+        try await move.needsMove() ? .pending(reason: "\(claim) is not on \(environment.plan.target.node)") : .done
+    }
+
+    func apply(_ context: StepContext) async throws {
+        let move = self.move
+        let (original, pv) = try await move.boundOriginal()
+        try await move.ensureTargetClaim(like: original)
+        let source = try await move.sourceSide(pv)
+        let target = try await move.targetSide()
+        context.waiting("room for \(claim) on \(target.node)")
+        let room = try await move.targetRoom(target)
+        if room == nil { context.warn("could not measure the room on \(target.node) for \(claim); copying without the check") }
+        try await RsyncCopy(move: move).copy(from: source, to: target, room: room, live: true, context: context)
+    }
+
+    func undo(_ context: StepContext) async throws {
+        try await HelperPods(move: move).removeAll()
+        // Once the switch has made the copy the workload's volume, the claim is gone
+        // and its PV Retain: nothing here deletes data the workload wrote.
+        if let target = try await move.claimObject(move.targetClaim),
+            let pv = try await move.volume(target.volumeName), pv.reclaimPolicy == "Retain"
+        {
+            context.warn("left PVC \(move.namespace)/\(move.targetClaim) and its PV \(pv.name) (Retain) in place: delete them once you have checked what they hold")
+            return
+        }
+        try await move.deleteClaim(move.targetClaim)
+    }
+
+    func describe() -> [String] {
+        let move = self.move
+        return [
+            "kubectl -n \(move.namespace) create pvc \(move.targetClaim) (like \(claim)) on \(environment.plan.target.node)",
+            "pod \(move.podName("receiver")) on \(environment.plan.target.node): rsync --daemon on its pod IP, serving \(move.targetClaim)",
+            "pod \(move.podName("sender")) on \(environment.plan.source.node): rsync -aHS --numeric-ids --delete --partial /data/ rsync://RECEIVER/vol/ (\(claim) read-only)",
+            "delete the helper pods (label \(move.selector))",
+        ]
+    }
+}

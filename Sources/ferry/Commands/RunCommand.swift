@@ -1,0 +1,158 @@
+import ArgumentParser
+import FerryCore
+import Foundation
+
+/// `ferry run PLAN`: the whole migration, journaled step by step.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a migration plan: pre-flight, source, physical move, target, volumes, GitOps, deploy and verify.",
+        discussion: """
+            Every step is inspected before it runs and journaled before and after (in \
+            .ferry/NAME.journal.json beside the plan, mode 0600). A failing pre-flight check \
+            stops the run before anything changes. At the physical move, ferry says what to \
+            unplug and where to plug it, and waits until the target host sees the device (or \
+            you press Enter). After a failure or Ctrl-C, `ferry resume PLAN` continues and \
+            `ferry rollback PLAN` undoes.
+
+            \(CommandFailure.exitCodes)
+            """)
+
+    @OptionGroup var options: MigrationOptions
+
+    @Flag(help: "Print every change the run would make (API calls, VM config lines, commands, edits) and change nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        let (plan, text) = options.loadPlan()
+        let environment = options.environment(plan)
+        let steps = MigrationSteps.make(environment)
+        if dryRun {
+            print(MigrationDryRun.text(steps))
+            await environment.connections.shutdown()
+            return
+        }
+        try await MigrationExecution.perform(environment) { runner in
+            try await runner.run(steps, migration: plan.name, plan: options.plan, planText: text)
+        } options: { options }
+    }
+}
+
+/// `ferry resume PLAN`
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue a migration that stopped (a failure, Ctrl-C, a killed process).",
+        discussion: "The step that was in flight is inspected again, never applied twice blindly.\n\n\(CommandFailure.exitCodes)")
+
+    @OptionGroup var options: MigrationOptions
+
+    func run() async throws {
+        let (plan, text) = options.loadPlan()
+        let environment = options.environment(plan)
+        let steps = MigrationSteps.make(environment)
+        try await MigrationExecution.perform(environment) { runner in
+            try await runner.resume(steps, migration: plan.name, planText: text)
+        } options: { options }
+    }
+}
+
+/// `ferry rollback PLAN`
+struct RollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Undo a migration's completed steps, last first, back to the workload on the source node.",
+        discussion: """
+            Reverts the Git commit and pushes, puts the labels and the passthrough back \
+            (rebooting the source VM), re-binds the original volumes, asks you to move the \
+            hardware back and waits for it on the source host, and ends with the workload \
+            Ready on the source node.
+
+            \(CommandFailure.exitCodes)
+            """)
+
+    @OptionGroup var options: MigrationOptions
+
+    func run() async throws {
+        let (plan, _) = options.loadPlan()
+        let environment = options.environment(plan)
+        let steps = MigrationSteps.make(environment)
+        try await MigrationExecution.perform(environment) { runner in
+            try await runner.rollback(steps, migration: plan.name)
+        } options: { options }
+    }
+}
+
+/// Runs a runner call with the printer, Ctrl-C handling and exit codes shared by
+/// run, resume and rollback.
+enum MigrationExecution {
+    static func perform(
+        _ environment: MigrationEnvironment, _ body: @escaping @Sendable (Runner) async throws -> Journal,
+        options: () -> MigrationOptions
+    ) async throws {
+        let options = options()
+        let printer = RunPrinter(json: options.json)
+        let runner = Runner(store: options.store, observer: printer)
+        let work = Task { try await body(runner) }
+        let signals = SignalWaiter.install()
+        let interrupt = Task {
+            await signals.wait()
+            work.cancel()
+        }
+        defer { interrupt.cancel() }
+        let result = await work.result
+        await environment.connections.shutdown()
+        switch result {
+        case .success(let journal):
+            if !options.json { print("\n" + MigrationSummary.text(journal)) }
+        case .failure(let error as RunnerError):
+            if case .stepFailed = error {
+                FileHandle.standardError.write(Data("\nError: \(error)\n\nFix it, then `ferry resume \(options.plan)`; or undo with `ferry rollback \(options.plan)`.\n".utf8))
+                throw ExitCode(1)
+            }
+            CommandFailure.exit(error.description, code: 4)
+        case .failure(let error as JournalError):
+            CommandFailure.exit(error.description, code: 4)
+        case .failure(is CancellationError):
+            FileHandle.standardError.write(Data("\nInterrupted. `ferry resume \(options.plan)` continues where this stopped.\n".utf8))
+            throw ExitCode(130)
+        case .failure(let error):
+            CommandFailure.exit("\(error)", code: 1)
+        }
+    }
+}
+
+/// `--dry-run`: the steps and every change each would make.
+enum MigrationDryRun {
+    static func text(_ steps: [any MigrationStep]) -> String {
+        var lines: [String] = []
+        var phase: MigrationPhase?
+        for step in steps {
+            if step.phase != phase {
+                lines.append("\n==> \(step.phase.rawValue)")
+                phase = step.phase
+            }
+            lines.append("  \(step.title)   [\(step.id)]")
+            lines += step.describe().map { "      \($0)" }
+        }
+        return lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n\nDry run: nothing was changed."
+    }
+}
+
+/// The end of a run: what happened, phase by phase, with times.
+enum MigrationSummary {
+    static func text(_ journal: Journal) -> String {
+        var lines = ["Migration \(journal.migration): \(journal.status.rawValue)."]
+        var byPhase: [(MigrationPhase, Double)] = []
+        for entry in journal.entries {
+            guard let start = entry.startedAt, let end = entry.endedAt else { continue }
+            let seconds = end.timeIntervalSince(start)
+            if let index = byPhase.firstIndex(where: { $0.0 == entry.phase }) { byPhase[index].1 += seconds } else { byPhase.append((entry.phase, seconds)) }
+        }
+        for (phase, seconds) in byPhase {
+            lines.append("  \(phase.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \(String(format: "%.1fs", seconds))")
+        }
+        if let method = journal.targetAccess { lines.append("  Target VM reached by \(method == "ssh" ? "SSH" : "the QEMU guest agent").") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,147 @@
+import FerryCore
+import FerryJSON
+import FerryKube
+import FerryLab
+import Foundation
+import Testing
+
+/// Stands in for the person at the physical move: when the run asks for the Coral
+/// to be moved, the lab moves it.
+final class LabHands: RunObserver, @unchecked Sendable {
+    let homelab: Homelab
+    private let lock = NSLock()
+    private var moved = Set<String>()
+    private(set) var events: [RunEvent] = []
+
+    init(homelab: Homelab) { self.homelab = homelab }
+
+    func event(_ event: RunEvent) {
+        lock.withLock { events.append(event) }
+        guard case .waiting(let step, let message) = event, step.hasPrefix("move-") else { return }
+        let device = String(step.dropFirst("move-".count))
+        let host = message.hasSuffix("into still-fawn") ? "still-fawn" : "pumped-piglet"
+        let first = lock.withLock { moved.insert("\(device)@\(host)").inserted }
+        guard first else { return }
+        Task { try? await homelab.moveDevice(device, toHost: host) }
+    }
+
+    var finished: [(String, RunEvent.Outcome)] {
+        lock.withLock {
+            events.compactMap { if case .stepFinished(let step, _, let outcome, _, _) = $0 { (step, outcome) } else { nil } }
+        }
+    }
+}
+
+@Suite(.serialized) struct MigrationRunTests {
+    /// The reference migration, end to end through the runner: Frigate ends Ready on
+    /// still-fawn with the Coral found, through the guest agent (SSH to the target VM
+    /// is refused in the scenario), with the manifests changed in Git and its volumes'
+    /// files on the target node.
+    @Test func theReferenceMigrationMovesFrigateToStillFawn() async throws {
+        try await PreflightLab.with { lab in
+            let planFile = lab.directory.appendingPathComponent("migration.yaml")
+            var plan = try lab.referencePlan()
+            // The lab has no Service networking: the example's in-cluster HTTP check cannot pass there.
+            plan.verify.removeAll { if case .http = $0.kind { true } else { false } }
+            let before = try await lab.sourceFiles()
+            try Data(plan.yaml.utf8).write(to: planFile)
+            let environment = MigrationEnvironment(plan: plan, planFile: planFile, connections: lab.connections, pollInterval: .milliseconds(50))
+            let hands = LabHands(homelab: lab.homelab)
+            let runner = Runner(store: JournalStore.beside(plan: planFile), observer: hands)
+            let journal: Journal
+            do {
+                journal = try await runner.run(MigrationSteps.make(environment), migration: plan.name, plan: planFile.path, planText: plan.yaml)
+            } catch {
+                Issue.record("the run failed: \(error); steps: \(hands.finished)")
+                return
+            }
+            #expect(journal.status == .completed)
+            #expect(journal.targetAccess == "guest-agent")
+
+            let pods = try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "app=frigate").items.map(Pod.init(json:))
+            #expect(pods.count == 1)
+            #expect(pods.first?.nodeName == "k3s-vm-still-fawn")
+            #expect(pods.first?.isReady == true)
+            let log = try await lab.kube.logs(pod: try #require(pods.first).name, namespace: "frigate", container: "frigate")
+            #expect(log.contains("TPU found"))
+
+            let target = try await lab.kube.get(.nodes, "k3s-vm-still-fawn")
+            let source = try await lab.kube.get(.nodes, "k3s-vm-pumped-piglet-gpu")
+            #expect(Node(json: target).labels["coral.ai/tpu"] == "usb")
+            #expect(Node(json: source).labels["coral.ai/tpu"] == nil)
+            let kustomization = try await lab.kube.get(.kustomizations, "frigate", namespace: "flux-system")
+            #expect(kustomization["spec"]["suspend"].boolValue != true)
+            #expect(kustomization["metadata"]["annotations"][SuspendFluxStepAnnotation.key].isNull)
+
+            // The manifests changed by exactly the needed lines, in one pushed commit.
+            let diff = try lab.git(["diff", "HEAD~1", "HEAD", "--unified=0"])
+            let changed = diff.split(separator: "\n").filter { ($0.hasPrefix("+") || $0.hasPrefix("-")) && !$0.hasPrefix("+++") && !$0.hasPrefix("---") }
+            #expect(changed.count == 6, "\(changed)")
+            #expect(try lab.git(["status", "--porcelain"]).isEmpty)
+            #expect(try lab.git(["rev-parse", "HEAD"]) == (try lab.git(["rev-parse", "origin/main"])))
+
+            // Every file of both volumes is on a PV of the target node, and the originals are still on the source.
+            let after = try await lab.volumeFiles(claims: ["frigate-config", "frigate-media"])
+            #expect(after.node == "k3s-vm-still-fawn")
+            #expect(after.files == before.files)
+            #expect(try lab.filesOnDisk(before.directories) == before.files, "the originals stay until ferry cleanup")
+        }
+    }
+}
+
+extension PreflightLab {
+    struct VolumeFiles {
+        var node: String?
+        var directories: [String: URL]
+        /// claim/relative path -> contents
+        var files: [String: Data]
+    }
+
+    func sourceFiles() async throws -> VolumeFiles {
+        try await volumeFiles(claims: ["frigate-config", "frigate-media"])
+    }
+
+    /// The files of each claim's bound PV, read from the lab node's real directory.
+    func volumeFiles(claims: [String]) async throws -> VolumeFiles {
+        var result = VolumeFiles(node: nil, directories: [:], files: [:])
+        for claim in claims {
+            let pvc = try await kube.get(.persistentVolumeClaims, claim, namespace: "frigate")
+            let pv = try await kube.get(.persistentVolumes, try #require(pvc["spec"]["volumeName"].stringValue))
+            let path = try #require(pv["spec"]["hostPath"]["path"].stringValue ?? pv["spec"]["local"]["path"].stringValue)
+            let terms = pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"].arrayValue ?? []
+            let node = terms.first?["matchExpressions"].arrayValue?.first?["values"].arrayValue?.first?.stringValue
+            result.node = node
+            let directory = NodeFilesystem(root: self.directory).url(node: try #require(node), path: path)
+            result.directories[claim] = directory
+        }
+        result.files = try filesOnDisk(result.directories)
+        return result
+    }
+
+    func filesOnDisk(_ directories: [String: URL]) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for (claim, directory) in directories {
+            guard let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey]) else { continue }
+            for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                files["\(claim)/\(url.path.dropFirst(directory.path.count))"] = try Data(contentsOf: url)
+            }
+        }
+        return files
+    }
+
+    func git(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = ["-C", clone.path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+enum SuspendFluxStepAnnotation {
+    static let key = "ferry.dev/suspended-by"
+}

@@ -1,0 +1,167 @@
+import FerryJSON
+import FerryKube
+import FerryLab
+import Foundation
+import Testing
+
+@testable import FerryCore
+
+/// A step the tests put between scale-down and the final copy, to break the world.
+struct FaultStep: MigrationStep {
+    let id: String
+    let action: @Sendable () async throws -> Void
+    var title: String { "Fault: \(id)" }
+    var phase: MigrationPhase { .source }
+    func inspect(_ context: StepContext) async throws -> StepState { .pending(reason: "fault") }
+    func apply(_ context: StepContext) async throws { try await action() }
+    func undo(_ context: StepContext) async throws {}
+    func describe() -> [String] { [] }
+}
+
+@Suite(.serialized) struct VolumeMoveTests {
+    typealias Snapshot = [String: (pv: String, directory: URL, listing: [String: String])]
+
+    /// The claims, their PVs and what the source node's disk holds for them.
+    func snapshot(_ lab: VolumeLab) async throws -> Snapshot {
+        var result: Snapshot = [:]
+        for name in VolumeLab.claims {
+            let pv = try await lab.volume(try #require(try await lab.claim(name).volumeName))
+            let directory = try lab.directory(of: pv, on: VolumeLab.source)
+            result[name] = (pv.name, directory, try Tree.listing(directory))
+        }
+        return result
+    }
+
+    /// The moved claims are Bound, same-named, to PVs on the target node's disk holding
+    /// the same tree byte for byte; the originals are Released, Retain, and intact.
+    func expectMoved(_ lab: VolumeLab, from before: Snapshot) async throws {
+        let hostname = try await lab.kube.get(Node.self, VolumeLab.target).hostnameLabel
+        for name in VolumeLab.claims {
+            let original = try #require(before[name])
+            let claim = try await lab.claim(name)
+            #expect(claim.phase == "Bound")
+            let pv = try await lab.volume(try #require(claim.volumeName))
+            #expect(pv.name != original.pv)
+            #expect(pv.boundHostnames == [hostname])
+            #expect(pv.reclaimPolicy == "Delete")
+            let moved = try lab.directory(of: pv, on: VolumeLab.target)
+            #expect(try Tree.listing(moved) == original.listing, "\(name) on the target")
+            #expect(try Tree.sameContents(original.directory, moved), "\(name): the bytes differ")
+            let old = try await lab.volume(original.pv)
+            #expect(old.reclaimPolicy == "Retain")
+            #expect(old.json["status"]["phase"].stringValue == "Released")
+            #expect(try Tree.listing(original.directory) == original.listing, "\(name) on the source")
+        }
+        #expect(try await lab.helperObjects().isEmpty)
+    }
+
+    /// Nothing switched: the claims are bound to their original PVs, whose files are as they were.
+    func expectUntouched(_ lab: VolumeLab, _ before: Snapshot) async throws {
+        for name in VolumeLab.claims {
+            let original = try #require(before[name])
+            let claim = try await lab.claim(name)
+            #expect(claim.phase == "Bound")
+            #expect(claim.volumeName == original.pv)
+            #expect(try Tree.listing(original.directory) == original.listing)
+        }
+    }
+
+    @Test func movingBothVolumesKeepsEveryFileAndTheOriginals() async throws {
+        try await VolumeLab.with { lab in
+            let before = try await snapshot(lab)
+            let journal = try await lab.run(lab.steps())
+            #expect(journal.status == .completed)
+            try await expectMoved(lab, from: before)
+            let newVolumes = try await VolumeLab.claims.asyncMap { try await lab.claim($0).volumeName }
+
+            // Flux applies the Git manifest onto the switched claims and leaves volumeName alone.
+            let token = UUID().uuidString
+            try await lab.kube.patch(.kustomizations, "frigate", namespace: "flux-system", [
+                "metadata": ["annotations": ["reconcile.fluxcd.io/requestedAt": .string(token)]], "spec": ["suspend": false],
+            ])
+            _ = try await lab.kube.waitFor(.kustomizations, "frigate", namespace: "flux-system", timeout: .seconds(30),
+                                           waitingFor: "Flux to apply") { object in
+                object?["status"]["lastHandledReconcileAt"].stringValue == token
+                    && (object?["status"]["conditions"].arrayValue ?? []).contains { $0["type"] == "Ready" && $0["status"] == "True" }
+            }
+            #expect(try await VolumeLab.claims.asyncMap { try await lab.claim($0).volumeName } == newVolumes)
+            #expect(try await VolumeLab.claims.asyncMap { try await lab.claim($0).phase } == ["Bound", "Bound"])
+        }
+    }
+
+    @Test func aReceiverKilledMidCopyStopsBeforeTheSwitchAndResumeFinishes() async throws {
+        try await VolumeLab.with { lab in
+            // A large sparse file arrives after the first pass, so the final pass has
+            // seconds of sending to do when the receiver is killed.
+            let mediaPV = try await lab.volume(try #require(try await lab.claim("frigate-media").volumeName))
+            let mediaRoot = try lab.directory(of: mediaPV, on: VolumeLab.source)
+            let big = FaultStep(id: "big-file") {
+                let file = mediaRoot.appendingPathComponent("recordings/2025-12-13/11.mp4")
+                FileManager.default.createFile(atPath: file.path, contents: nil)
+                let handle = try FileHandle(forWritingTo: file)
+                try handle.truncate(atOffset: 1 << 30)
+                try handle.seek(toOffset: 1 << 30)
+                handle.write(Data("end".utf8))
+                try handle.close()
+            }
+            let kill = FaultStep(id: "kill-receiver") {
+                let kube = lab.kube
+                Task {
+                    _ = try await kube.waitUntil(
+                        .pods, namespace: "frigate", labelSelector: "ferry.dev/volume=frigate-media,ferry.dev/role=sender",
+                        timeout: .seconds(60), waitingFor: "the sender to run") { pods in
+                        pods.first { $0["status"]["phase"].stringValue == "Running" }
+                    }
+                    try await kube.delete(.pods, "frigate-media-ferry-receiver", namespace: "frigate")
+                }
+            }
+            let steps = lab.steps(between: [big, kill])
+            await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
+            let before = try await snapshot(lab)
+            let journal = try lab.store.load("m")
+            #expect(journal.entries.last?.step == "final-copy-frigate-media")
+            #expect(journal.entries.last?.error?.contains("rsync exited") == true, "\(journal.entries.last?.error ?? "")")
+            #expect(!journal.entries.contains { $0.step.hasPrefix("switch-") })
+            try await expectUntouched(lab, before)
+            #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "ferry.dev/role").items.isEmpty)
+
+            #expect(try await lab.resume(steps).status == .completed)
+            try await expectMoved(lab, from: before)
+        }
+    }
+
+    @Test func aCorruptedByteOnTheTargetStopsBeforeTheSwitchAndResumeFinishes() async throws {
+        try await VolumeLab.with { lab in
+            let move = VolumeMove(environment: lab.environment, claim: "frigate-config")
+            let corrupt = FaultStep(id: "corrupt") {
+                // One byte flipped in the copy, size and mtime kept: what rsync's quick check cannot see.
+                let copy = try await lab.volume(try #require(try await lab.claim(move.targetClaim).volumeName))
+                let file = try lab.directory(of: copy, on: VolumeLab.target).appendingPathComponent("frigate.db")
+                let modified = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate]
+                var bytes = try Data(contentsOf: file)
+                bytes[0] ^= 0x20
+                try bytes.write(to: file)
+                try FileManager.default.setAttributes([.modificationDate: modified as Any], ofItemAtPath: file.path)
+            }
+            let steps = lab.steps(between: [corrupt])
+            let before = try await snapshot(lab)
+            await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
+            let failed = try #require(try lab.store.load("m").entries.last)
+            #expect(failed.step == "final-copy-frigate-config")
+            #expect(failed.error?.contains("differs from the original") == true)
+            #expect(failed.error?.contains("./frigate.db") == true, "\(failed.error ?? "")")
+            try await expectUntouched(lab, before)
+
+            #expect(try await lab.resume(steps).status == .completed)
+            try await expectMoved(lab, from: before)
+        }
+    }
+}
+
+extension Sequence where Element: Sendable {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
