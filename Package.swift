@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryCore", "FerryLab", "FerryJSON",
+                "FerryCore", "FerryLab", "FerryJSON", "FerryGitOps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

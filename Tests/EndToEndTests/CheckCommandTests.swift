@@ -96,6 +96,31 @@ struct CheckCommandTests {
             """)
     }
 
+    @Test("connection settings that cannot be used exit 3 with the variable to set, before any check")
+    func unusableSettings() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try Data(try Self.referencePlanText().utf8).write(to: scratch.appendingPathComponent("migration.yaml"))
+        try Data("""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:9", insecure-skip-tls-verify: true}}]
+            users: [{name: u, user: {token: abc}}]
+            contexts: [{name: x, context: {cluster: c, user: u}}]
+            current-context: x
+
+            """.utf8).write(to: scratch.appendingPathComponent("kubeconfig"))
+        try Data("# nothing yet\n".utf8).write(to: scratch.appendingPathComponent("proxmox.env"))
+        let ferry = try FerryBinary.locate().path
+        let result = try await ChildProcess.run(
+            "/bin/bash", ["-c", "cd \(scratch.path) && \(ferry) check migration.yaml --kubeconfig kubeconfig --proxmox-env proxmox.env"],
+            scratch: scratch, environment: ["PROXMOX_VE_ENDPOINT": "", "PROXMOX_VE_API_TOKEN": ""])
+        #expect(result.status == 3)
+        #expect(result.stdout == "")
+        #expect(result.stderr == "Error: PROXMOX_VE_ENDPOINT is not set: set it to the API's URL, e.g. https://pve.example:8006/\n")
+    }
+
     // MARK: Helpers
 
     static func options(_ lab: RunningLab) -> [String] {

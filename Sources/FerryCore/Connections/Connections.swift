@@ -34,10 +34,12 @@ public struct Connections: Sendable {
     /// nothing is contacted yet.
     public static func open(_ settings: ConnectionSettings, runner: any ProcessRunner = LocalProcessRunner()) throws -> Connections {
         let loader = KubeconfigLoader(environment: settings.environment, homeDirectory: settings.homeDirectory)
-        let kube = try KubeClient(access: try loader.access(explicitPath: settings.kubeconfig, context: settings.context), runner: runner)
+        let access = try loader.access(explicitPath: settings.kubeconfig, context: settings.context)
         var proxmoxEnvironment = settings.environment
         proxmoxEnvironment.merge(settings.proxmoxEnvironment) { _, file in file }
         let proxmox = ProxmoxClient(transport: HTTPSTransport(configuration: try ProxmoxConfiguration(environment: proxmoxEnvironment)))
+        // Last: a KubeClient must be shut down once made, so nothing may throw after it.
+        let kube = try KubeClient(access: access, runner: runner)
         var options = SSHClient.Options(configFile: settings.sshConfig, controlDirectory: settings.sshControlDirectory)
         options.connectTimeout = settings.sshConnectTimeout
         return Connections(kube: kube, proxmox: proxmox, ssh: SSHClient(options: options, runner: runner), runner: runner)

@@ -113,8 +113,10 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
         style == .interactive ? "\u{1B}[1m\(text)\u{1B}[0m" : text
     }
 
+    /// Through stdio, flushed, so lines keep their order with `print`'s.
     private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        print(text, terminator: "")
+        fflush(nil)
     }
 
     static func secondsValue(_ duration: Duration) -> Double {
