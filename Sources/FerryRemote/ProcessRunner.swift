@@ -20,6 +20,10 @@ extension ProcessRunner {
 
 /// Foundation's `Process`, with output drained while the program runs so that a
 /// chatty program never blocks on a full pipe.
+/// One launch at a time in this process: Foundation's `Process.run()` was seen to
+/// crash (a memmove inside it) while many threads launched programs at once.
+private let launchLock = Mutex(())
+
 public struct LocalProcessRunner: ProcessRunner {
     public init() {}
 
@@ -49,7 +53,7 @@ public struct LocalProcessRunner: ProcessRunner {
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
-                try process.run()
+                try launchLock.withLock { _ in try process.run() }
             } catch {
                 continuation.resume(throwing: ProcessLaunchError(executable: executable, reason: error.localizedDescription))
                 return

@@ -5,8 +5,8 @@ import FerryLab
 import Foundation
 import Testing
 
-/// Stands in for the person at the physical move: when the run asks for the Coral
-/// to be moved, the lab moves it.
+/// Stands in for the person at the physical move: when the run (or a rollback) asks
+/// for the Coral to be moved, the lab moves it to the host the message names.
 final class LabHands: RunObserver, @unchecked Sendable {
     let homelab: Homelab
     private let lock = NSLock()
@@ -19,7 +19,8 @@ final class LabHands: RunObserver, @unchecked Sendable {
         lock.withLock { events.append(event) }
         guard case .waiting(let step, let message) = event, step.hasPrefix("move-") else { return }
         let device = String(step.dropFirst("move-".count))
-        let host = message.hasSuffix("into still-fawn") ? "still-fawn" : "pumped-piglet"
+        // "... and plug it into HOST": the run's move and rollback's move back alike.
+        guard let host = message.split(separator: " ").last.map(String.init), ["still-fawn", "pumped-piglet"].contains(host) else { return }
         let first = lock.withLock { moved.insert("\(device)@\(host)").inserted }
         guard first else { return }
         Task { try? await homelab.moveDevice(device, toHost: host) }

@@ -54,7 +54,7 @@ public struct JournalStore: Sendable {
         let data = try Self.encoder.encode(journal)
         let file = url(for: journal.migration)
         let temporary = directory.appendingPathComponent(".\(journal.migration).journal.\(getpid()).tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError("cannot write \(temporary.path): \(String(cString: strerror(errno)))") }
         let written = data.withUnsafeBytes { buffer -> Int in
             var offset = 0
@@ -87,15 +87,22 @@ public struct JournalStore: Sendable {
 
     /// Holds `.ferry/NAME.lock` for as long as the returned lock lives, so two ferry
     /// processes never drive one migration at once. The kernel drops the lock when the
-    /// process dies, so a killed run never leaves a stale one.
+    /// process dies, so a killed run never leaves a stale one; the descriptor is closed
+    /// on exec, so a command ferry started (git, ssh) that outlives it does not hold it.
+    /// Temporary files a killed writer left are removed once the lock is held.
     public func lock(_ migration: String) throws -> MigrationLock {
         try createDirectory()
         let path = directory.appendingPathComponent("\(migration).lock").path
-        let fd = open(path, O_RDWR | O_CREAT, 0o600)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError("cannot open \(path): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw JournalError("another ferry process is working on migration \(migration) (it holds \(path)); wait for it or stop it first")
+        }
+        let prefix = ".\(migration).journal."
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {
+            unlink(directory.appendingPathComponent(name).path)
         }
         return MigrationLock(fd: fd)
     }

@@ -1,3 +1,4 @@
+import FerryKube
 import FerryProxmox
 import Foundation
 
@@ -96,15 +97,24 @@ struct RebootTargetStep: MigrationStep {
     var phase: MigrationPhase { .target }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        guard let output = try? await environment.targetShell.run(["sh", "-c", "lsusb"]).output else {
-            return .pending(reason: "\(side.vm) does not answer")
-        }
-        let missing = devices.filter { !$0.visible(inLsusb: output.stdoutText) }
-        return missing.isEmpty ? .done : .pending(reason: "the VM does not see " + missing.map(\.label).joined(separator: ", "))
+        guard let missing = await missing() else { return .pending(reason: "\(side.vm) does not answer") }
+        guard missing.isEmpty else { return .pending(reason: "the VM does not see " + missing.map(\.label).joined(separator: ", ")) }
+        let node = try await environment.kube.find(.nodes, side.node).map(Node.init(json:))
+        return node?.isReady == true ? .done : .pending(reason: "node \(side.node) is not Ready")
     }
 
     func apply(_ context: StepContext) async throws {
-        try await VMReboot(environment: environment, side: side, shell: environment.targetShell).reboot(context)
+        let reboot = VMReboot(environment: environment, side: side, shell: environment.targetShell)
+        // An earlier attempt, stopped in its wait, rebooted it already: the VM sees the
+        // device, and only its node is still to come up.
+        if await missing()?.isEmpty == true { return try await reboot.waitNodeReady(context) }
+        try await reboot.reboot(context)
+    }
+
+    /// The devices the VM does not list in `lsusb`; nil when it does not answer.
+    private func missing() async -> [MigrationPlan.Device]? {
+        guard let output = try? await environment.targetShell.run(["sh", "-c", "lsusb"]).output else { return nil }
+        return devices.filter { !$0.visible(inLsusb: output.stdoutText) }
     }
 
     func undo(_ context: StepContext) async throws {}

@@ -29,17 +29,23 @@ struct EditManifestsStep: MigrationStep {
         }
         guard let commit else { return }
         if try await isPushed(commit) { return }
+        context.waiting("git push of \(commit.prefix(7)) to origin \(branch)")
         try await push(branch)
     }
 
+    /// Reverts the commit and pushes the revert. When Flux had applied the commit (the
+    /// run got past resume-flux), the cluster runs the edited manifests: Flux applies
+    /// the revert now and is suspended again, so that what is undone next (the volumes,
+    /// the scale-up on the source node) meets the workload as Git had it before.
     func undo(_ context: StepContext) async throws {
         let branch = try await branch()
         guard let commit = await context.recall("commit") else {
             try await restoreFiles(context)
             return
         }
-        if let revert = await context.recall("revert") {
-            if try await isPushed(revert) { return }
+        let revert: String
+        if let done = await context.recall("revert") {
+            revert = done
         } else {
             do {
                 try await repository.git(["revert", "--no-edit", commit])
@@ -48,9 +54,23 @@ struct EditManifestsStep: MigrationStep {
                     "cannot revert \(commit.prefix(7)) in \(environment.repositoryURL.path): \(error)",
                     fix: "git -C \(environment.repositoryURL.path) revert \(commit.prefix(7)) by hand (resolve any conflict), push, then `ferry rollback`")
             }
-            try await context.remember("revert", try await repository.head())
+            revert = try await repository.head()
+            try await context.remember("revert", revert)
         }
-        try await push(branch)
+        if try await !isPushed(revert) { try await push(branch) }
+        try await applyRevert(context, commit: commit, revert: revert)
+    }
+
+    private func applyRevert(_ context: StepContext, commit: String, revert: String) async throws {
+        let kustomization = gitops.kustomization
+        let object = try await environment.kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
+        let applied = object["status"]["lastAppliedRevision"].stringValue ?? ""
+        if FluxReconciler.revision(applied, matches: commit) {
+            try await FluxReconciler(environment: environment, kustomization: kustomization).resume(context, commit: revert)
+        }
+        // Suspended again (also when a rollback stopped between the two): the undo of
+        // suspend-flux, the first step, resumes Flux once everything else is back.
+        try await SuspendFluxStep(environment: environment, kustomization: kustomization).apply(context)
     }
 
     func describe() -> [String] {
@@ -64,8 +84,16 @@ struct EditManifestsStep: MigrationStep {
     /// Brings the clone up to date, edits the files, commits; returns the commit.
     private func edit(_ context: StepContext, branch: String) async throws -> String {
         let repository = repository
-        if let before = await context.recall("base"), try await repository.head() == before {
-            try await restoreFiles(context)  // an earlier attempt edited them and stopped before committing
+        if let before = await context.recall("base") {
+            if let made = try await committed(since: before) {
+                // An earlier attempt committed and was stopped before it journaled the
+                // commit: that commit is the step's, never a second one on top of it.
+                try await context.remember("commit", made)
+                return made
+            }
+            if try await repository.head() == before {
+                try await restoreFiles(context)  // an earlier attempt edited them and stopped before committing
+            }
         }
         try await gitStep("update \(branch) from origin", fix: "git -C \(environment.repositoryURL.path) pull --rebase; then `ferry resume`") {
             try await repository.git(["pull", "--ff-only", "--quiet", "origin", branch])
@@ -82,6 +110,20 @@ struct EditManifestsStep: MigrationStep {
         let commit = try await repository.head()
         try await context.remember("commit", commit)
         return commit
+    }
+
+    /// This migration's commit made on top of `base`, found by the `Ferry-Migration:`
+    /// trailer its message ends with; nil when there is none (or `base` is no longer
+    /// in the branch's history, so nothing of ferry's was built on it).
+    private func committed(since base: String) async throws -> String? {
+        let name = environment.plan.name.replacingOccurrences(of: ".", with: "\\.")
+        let found: String
+        do {
+            found = try await repository.git(["log", "--format=%H", "--grep=^Ferry-Migration: \(name)$", "\(base)..HEAD"])
+        } catch {
+            return nil
+        }
+        return found.split(separator: "\n").first.map(String.init)
     }
 
     /// Puts the plan's files back as HEAD has them (only ferry's own uncommitted edits are there).

@@ -17,7 +17,10 @@ struct ScaleDownStep: MigrationStep {
     func inspect(_ context: StepContext) async throws -> StepState {
         let object = try await workloadObject()
         let replicas = object["spec"]["replicas"].intValue ?? 1
-        let pods = try await environment.pods()
+        // Terminating pods count, as in apply's wait: until they are gone they hold the
+        // device and the volumes (a run killed during that wait finds them here).
+        let selector = try await environment.podSelector()
+        let pods = try await environment.kube.list(.pods, namespace: environment.workload.namespace, labelSelector: selector).items
         if replicas == 0, pods.isEmpty { return .done }
         return .pending(reason: "\(replicas) replica(s), \(pods.count) pod(s)")
     }

@@ -28,7 +28,9 @@ struct RetainVolumesStep: MigrationStep {
         for claim in claims {
             let move = VolumeMove(environment: environment, claim: claim)
             let (_, pv) = try await move.boundOriginal()
-            if await context.recall("pv.\(claim)") == nil {
+            // Both keys or neither: a run killed between the two writes them again here,
+            // before the policy changes.
+            if await context.recall("policy.\(claim)") == nil {
                 try await context.remember("pv.\(claim)", pv.name)
                 try await context.remember("policy.\(claim)", pv.reclaimPolicy)
             }

@@ -6,6 +6,16 @@ import Foundation
 /// thread blocks while the program runs. (The lab is the other side of the wire, so
 /// it does not use the clients' `FerryRemote.ProcessRunner`.)
 enum LabProcess {
+    /// One launch at a time in this process. Under load (many labs in one test
+    /// process), Foundation's `Process.run()` was seen to crash in a memmove while
+    /// other threads launched programs; launching is quick, so serializing it costs
+    /// nothing that matters.
+    private static let launchLock = Mutex(())
+
+    static func launching<T>(_ body: () throws -> T) rethrows -> T {
+        try launchLock.withLock { _ in try body() }
+    }
+
     struct Result: Sendable {
         var status: Int32
         var stdout: String
@@ -51,7 +61,7 @@ enum LabProcess {
         let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
             box.process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
-                try box.process.run()
+                try LabProcess.launching { try box.process.run() }
             } catch {
                 box.process.terminationHandler = nil
                 continuation.resume(throwing: LabError(description: "could not run \(executable): \(error)"))
@@ -142,7 +152,7 @@ extension LabProcess {
             for pointer in argv + envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        let status = launching { posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
         close(output[1])
         if control { close(report[1]) }
         guard status == 0 else {
