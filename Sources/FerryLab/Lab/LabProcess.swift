@@ -38,35 +38,13 @@ enum LabProcess {
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
 
-        let process = Process()
-        if executable.contains("/") {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [executable] + arguments
-        }
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        process.standardInput = FileHandle.nullDevice
-        let outHandle = try FileHandle(forWritingTo: out)
-        let errHandle = try FileHandle(forWritingTo: err)
-        defer {
-            try? outHandle.close()
-            try? errHandle.close()
-        }
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        let box = ProcessBox(process: process)
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            box.process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try LabProcess.launching { try box.process.run() }
-            } catch {
-                box.process.terminationHandler = nil
-                continuation.resume(throwing: LabError(description: "could not run \(executable): \(error)"))
-            }
-        }
+        // posix_spawn rather than Foundation's Process: with thousands of descriptors
+        // open (many labs in one test process), Process.run() crashed in a memmove.
+        var argv = ["/usr/bin/env"]
+        if let directory { argv += ["-C", directory.path] }
+        argv += [executable] + arguments
+        let variables = environment ?? ProcessInfo.processInfo.environment
+        let status = try await spawnAndWait(argv, environment: variables, stdout: out.path, stderr: err.path)
         return Result(
             status: status,
             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
@@ -74,10 +52,7 @@ enum LabProcess {
     }
 }
 
-/// `Process` is not Sendable; this one is only touched to start it and in its handler.
-private struct ProcessBox: @unchecked Sendable {
-    let process: Process
-}
+
 
 // MARK: Long-running children
 
@@ -96,6 +71,49 @@ extension LabProcess {
             switch self {
             case .exited(let code): code
             case .signaled(let signal): 128 + signal
+            }
+        }
+    }
+
+    /// Runs argv[0] (an absolute path) with stdin from /dev/null and stdout, stderr
+    /// into files; waits for it on a thread of its own, so no task blocks.
+    static func spawnAndWait(_ argv: [String], environment: [String: String], stdout: String, stderr: String) async throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_TRUNC, 0o600)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        let cArgv = argv.map { strdup($0) } + [nil]
+        let cEnv = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for pointer in cArgv + cEnv { free(pointer) } }
+        var pid: pid_t = 0
+        let status = launching {
+            // Most of the lab's descriptors are close-on-exec; close the rest in the child.
+            for descriptor in openDescriptors() where descriptor > 2 && fcntl(descriptor, F_GETFD) & FD_CLOEXEC == 0 {
+                posix_spawn_file_actions_addclose(&actions, descriptor)
+            }
+            return posix_spawn(&pid, argv[0], &actions, &attributes, cArgv, cEnv)
+        }
+        guard status == 0 else { throw LabError(description: "could not run \(argv.dropFirst().joined(separator: " ")): \(String(cString: strerror(status)))") }
+        let child = pid
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var code: Int32 = 0
+                while waitpid(child, &code, 0) < 0, errno == EINTR {}
+                // WIFEXITED / WEXITSTATUS, else 128 + the signal, as a shell reports it.
+                let exited = code & 0x7f == 0
+                continuation.resume(returning: exited ? (code >> 8) & 0xff : 128 + (code & 0x7f))
             }
         }
     }
