@@ -44,6 +44,18 @@ import Testing
 
     @Test("rollback ends with Frigate Ready on pumped-piglet, the Coral and the data back", arguments: boundaries)
     func rollbackAfter(_ last: String?) async throws {
+        try await Self.migrateAndRollBack(after: last)
+    }
+
+    /// A rollback killed after an undo changed the world but before the journal said
+    /// so runs that undo again: every undo of a completed migration, run twice in a
+    /// row, still ends with everything back.
+    @Test("every undo is safe to run twice")
+    func everyUndoTwice() async throws {
+        try await Self.migrateAndRollBack(after: nil, undoTwice: true)
+    }
+
+    static func migrateAndRollBack(after last: String?, undoTwice: Bool = false) async throws {
         try await PreflightLab.with { lab in
             let planFile = lab.directory.appendingPathComponent("migration.yaml")
             var plan = try lab.referencePlan()
@@ -86,12 +98,12 @@ import Testing
             let began = clock.now
             let journal: Journal
             do {
-                journal = try await runner.rollback(steps, migration: plan.name)
+                journal = try await runner.rollback(undoTwice ? steps.map(UndoTwice.init) : steps, migration: plan.name)
             } catch {
                 Issue.record("the rollback after \(last ?? "completion") failed: \(error); steps: \(hands.finished)")
                 return
             }
-            print("rollback after \(last ?? "completion"): \(began.duration(to: clock.now))")
+            print("rollback after \(last ?? "completion")\(undoTwice ? ", every undo twice" : ""): \(began.duration(to: clock.now))")
             #expect(journal.status == .rolledBack)
 
             // The person was asked to move the Coral back, when it had left.
@@ -151,6 +163,21 @@ struct StopHere: MigrationStep {
     func inspect(_ context: StepContext) async throws -> StepState { throw StepFailure("the test stops the run here") }
     func apply(_ context: StepContext) async throws { try await step.apply(context) }
     func undo(_ context: StepContext) async throws { try await step.undo(context) }
+    func describe() -> [String] { step.describe() }
+}
+
+/// A step whose undo runs twice, as after a rollback killed between the undo and its journal entry.
+struct UndoTwice: MigrationStep {
+    let step: any MigrationStep
+    var id: String { step.id }
+    var title: String { step.title }
+    var phase: MigrationPhase { step.phase }
+    func inspect(_ context: StepContext) async throws -> StepState { try await step.inspect(context) }
+    func apply(_ context: StepContext) async throws { try await step.apply(context) }
+    func undo(_ context: StepContext) async throws {
+        try await step.undo(context)
+        try await step.undo(context)
+    }
     func describe() -> [String] { step.describe() }
 }
 

@@ -47,6 +47,10 @@ struct EditManifestsStep: MigrationStep {
         if let done = await context.recall("revert") {
             revert = done
         } else {
+            // On top of what others pushed since (a teammate, a bot), or the push is refused.
+            try await gitStep("update \(branch) from origin", fix: "git -C \(environment.repositoryURL.path) pull --rebase; then `ferry rollback`") {
+                try await repository.git(["pull", "--ff-only", "--quiet", "origin", branch])
+            }
             do {
                 try await repository.git(["revert", "--no-edit", commit])
             } catch {
@@ -57,20 +61,21 @@ struct EditManifestsStep: MigrationStep {
             revert = try await repository.head()
             try await context.remember("revert", revert)
         }
-        if try await !isPushed(revert) { try await push(branch) }
+        if try await !isPushed(revert) { try await push(branch, then: "ferry rollback") }
         try await applyRevert(context, commit: commit, revert: revert)
     }
 
     private func applyRevert(_ context: StepContext, commit: String, revert: String) async throws {
         let kustomization = gitops.kustomization
+        let suspend = SuspendFluxStep(environment: environment, kustomization: kustomization)
+        // Suspended first, so what Flux has applied cannot change under the look below
+        // (resume-flux's undo suspended it already; a rollback stopped half-way may not have).
+        // The undo of suspend-flux, the first step, resumes Flux once everything else is back.
+        try await suspend.apply(context)
         let object = try await environment.kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
-        let applied = object["status"]["lastAppliedRevision"].stringValue ?? ""
-        if FluxReconciler.revision(applied, matches: commit) {
-            try await FluxReconciler(environment: environment, kustomization: kustomization).resume(context, commit: revert)
-        }
-        // Suspended again (also when a rollback stopped between the two): the undo of
-        // suspend-flux, the first step, resumes Flux once everything else is back.
-        try await SuspendFluxStep(environment: environment, kustomization: kustomization).apply(context)
+        guard FluxReconciler.revision(object["status"]["lastAppliedRevision"].stringValue ?? "", matches: commit) else { return }
+        try await FluxReconciler(environment: environment, kustomization: kustomization).resume(context, commit: revert)
+        try await suspend.apply(context)
     }
 
     func describe() -> [String] {
@@ -133,8 +138,8 @@ struct EditManifestsStep: MigrationStep {
         try await repository.git(["checkout", "HEAD", "--"] + files)
     }
 
-    private func push(_ branch: String) async throws {
-        try await gitStep("push to origin \(branch)", fix: "git -C \(environment.repositoryURL.path) pull --rebase && git push; then `ferry resume`") {
+    private func push(_ branch: String, then next: String = "ferry resume") async throws {
+        try await gitStep("push to origin \(branch)", fix: "git -C \(environment.repositoryURL.path) pull --rebase && git push; then `\(next)`") {
             try await repository.git(["push", "--quiet", "origin", "HEAD:\(branch)"])
         }
     }

@@ -72,9 +72,12 @@ struct RsyncCopy: Sendable {
                 "the volume for \(move.claim) on \(target.node) is too small\(Self.tail(ended.log))",
                 fix: "free space on \(target.node)'s local-path storage (or give the claim a larger size), then `ferry resume`")
         default:
+            // The receiver's side of a broken connection says more than the sender's.
+            let received = (try? await move.kube.logs(pod: receiver.name, namespace: move.namespace)) ?? ""
+            let receiverSaid = received.isEmpty ? "" : "\n  the receiver logged\(Self.tail(received, lines: 3))"
             throw StepFailure(
                 "copying \(move.claim) from \(source.node) to \(target.node) failed: rsync exited \(ended.exitCode)"
-                    + " (\(Self.meaning(ended.exitCode)))\(Self.tail(ended.log))",
+                    + " (\(Self.meaning(ended.exitCode)))\(Self.tail(ended.log))\(receiverSaid)",
                 fix: "`ferry resume` copies again from where it stopped; the original volume was only read")
         }
     }

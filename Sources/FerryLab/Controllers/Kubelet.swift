@@ -77,6 +77,9 @@ struct Kubelet: Controller {
         let now = Date()
         let key = ObjectKey(ResourceCatalog.pods, namespace: pod.namespace, name: pod.name)
         guard let startAt = await state.startTime(pod.uid) else {
+            // A new pod starts a new log, also when an earlier pod had its name (one
+            // deleted once it had ended never went through `terminate`).
+            await logs.forget(namespace: pod.namespace, pod: pod.name)
             await state.schedule(pod.uid, at: now.addingTimeInterval(timing.containerStart.seconds))
             let podIP = await state.podIP(pod.uid, cidr: nodeObject["spec"]["podCIDR"].stringValue ?? "127.42.0.0/24")
             let hostIP = nodeObject["status"]["addresses"].arrayValue?.first { $0["type"].stringValue == "InternalIP" }?["address"] ?? .null

@@ -1,5 +1,5 @@
 /// The pod IPs one node's kubelet hands out. The lab's pod network is this
-/// machine's loopback: each node's podCIDR is a /24 of 127/8 (`127.42.N.0/24`), and
+/// machine's loopback: each node's podCIDR is a /24 of 127/8 (`127.X.N.0/24`, X the lab's `PodNetwork`), and
 /// Linux answers on every 127.x address with no setup. So a pod that listens on its
 /// `status.podIP` is reached by another pod that read that IP from the API, as across
 /// a cluster network, while two pods listening on the same port do not collide.

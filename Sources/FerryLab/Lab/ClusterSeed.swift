@@ -5,7 +5,7 @@ import FerryJSON
 /// namespaces, the `local-path` StorageClass, the RuntimeClasses K3s creates, and
 /// one Node per VM.
 enum ClusterSeed {
-    static func apply(to store: ObjectStore, nodes: [NodeSpec]) async throws {
+    static func apply(to store: ObjectStore, nodes: [NodeSpec], network: PodNetwork) async throws {
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             try await store.create(
                 [
@@ -24,7 +24,7 @@ enum ClusterSeed {
                 kind: ResourceCatalog.runtimeClasses)
         }
         for (index, spec) in nodes.enumerated() {
-            try await store.create(node(spec, index: index), kind: ResourceCatalog.nodes)
+            try await store.create(node(spec, index: index, podCIDR: network.cidr(node: index)), kind: ResourceCatalog.nodes)
         }
     }
 
@@ -40,7 +40,7 @@ enum ClusterSeed {
         "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer",
     ]
 
-    static func node(_ spec: NodeSpec, index: Int) -> JSON {
+    static func node(_ spec: NodeSpec, index: Int, podCIDR: String) -> JSON {
         var labels = [
             "beta.kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64",
             "kubernetes.io/hostname": spec.hostname, "kubernetes.io/os": "linux",
@@ -58,7 +58,7 @@ enum ClusterSeed {
                 "name": .string(spec.name), "labels": .object(labels.mapValues { .string($0) }),
                 "annotations": ["k3s.io/hostname": .string(spec.hostname), "k3s.io/internal-ip": .string(spec.internalIP)],
             ],
-            "spec": ["podCIDR": .string("127.42.\(index).0/24"), "providerID": .string("k3s://\(spec.name)")],
+            "spec": ["podCIDR": .string(podCIDR), "providerID": .string("k3s://\(spec.name)")],
             "status": [
                 "addresses": [["type": "InternalIP", "address": .string(spec.internalIP)],
                               ["type": "Hostname", "address": .string(spec.hostname)]],

@@ -27,12 +27,16 @@ public final class KubeLab: Sendable {
     private let loop: ControllerLoop
     /// Runs the containers the lab does not simulate as real processes.
     private let processes: ProcessContainerRuntime
+    /// The pod IPs' /16, held while the lab lives.
+    private let network: PodNetwork
 
     private init(
         store: ObjectStore, logs: PodLogs, filesystem: NodeFilesystem, configuration: LabConfiguration,
         certificateAuthority: LabCertificateAuthority, server: LabHTTPSServer<KubeAPIServer>, kubeconfigPath: URL,
-        adminToken: String, controllers: Task<Void, Never>, loop: ControllerLoop, processes: ProcessContainerRuntime
+        adminToken: String, controllers: Task<Void, Never>, loop: ControllerLoop, processes: ProcessContainerRuntime,
+        network: PodNetwork
     ) {
+        self.network = network
         self.loop = loop
         self.processes = processes
         self.store = store
@@ -64,7 +68,8 @@ public final class KubeLab: Sendable {
         let token = RandomName.suffix(length: 32)
 
         let logs = PodLogs()
-        try await ClusterSeed.apply(to: store, nodes: configuration.nodes)
+        let network = PodNetwork.reserve()
+        try await ClusterSeed.apply(to: store, nodes: configuration.nodes, network: network)
         let apiserver = KubeAPIServer(store: store, logs: logs, tokens: [token: "system:admin"], latency: latency)
         let server = try await LabHTTPSServer(
             responder: apiserver, identity: serving, clientCA: ca.certificatePEM, port: configuration.kubePort)
@@ -98,7 +103,8 @@ public final class KubeLab: Sendable {
         try writePrivate(KubeconfigWriter.contents(server: "https://127.0.0.1:\(server.port)", caPEM: ca.certificatePEM, client: admin), to: kubeconfig)
         return KubeLab(
             store: store, logs: logs, filesystem: filesystem, configuration: configuration, certificateAuthority: ca,
-            server: server, kubeconfigPath: kubeconfig, adminToken: token, controllers: task, loop: loop, processes: processes)
+            server: server, kubeconfigPath: kubeconfig, adminToken: token, controllers: task, loop: loop, processes: processes,
+            network: network)
     }
 
     /// Asks the controllers for a round now: for changes outside the store, such as
