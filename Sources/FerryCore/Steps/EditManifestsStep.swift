@@ -222,7 +222,7 @@ enum ManifestChanges {
                 }
             }
             do {
-                text = try ManifestEditor.apply(edit(change), to: text, file: change.file)
+                text = try ManifestEditor.apply(change.manifestEdit, to: text, file: change.file)
             } catch {
                 throw StepFailure(String(describing: error), fix: "fix the plan's manifestChanges or the manifest, then `ferry resume`")
             }
@@ -230,27 +230,13 @@ enum ManifestChanges {
         }
         return texts
     }
-
-    static func edit(_ change: MigrationPlan.ManifestChange) -> ManifestEdit {
-        let operation: ManifestEdit.Operation
-        switch change.edit {
-        case .set(let value): operation = .set(.string(value))
-        case .remove: operation = .remove
-        case .replace(let from, let to): operation = .replace(from: from, to: to)
-        }
-        return ManifestEdit(
-            document: change.document.flatMap(DocumentSelector.init(parsing:)), path: ManifestPath(parsing: change.path), operation: operation)
-    }
 }
 
 extension MigrationEnvironment {
-    /// The plan's `gitops.repo`: `~` expanded, a relative path taken from the plan file's directory.
+    /// The plan's `gitops.repo`, resolved as pre-flight resolves it (`~`, or relative to the plan file).
     var repositoryURL: URL {
-        let repo = plan.gitops?.repo ?? "."
-        if repo == "~" || repo.hasPrefix("~/") {
-            return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(String(repo.dropFirst(2)))
-        }
-        if repo.hasPrefix("/") { return URL(fileURLWithPath: repo) }
-        return planFile.deletingLastPathComponent().appendingPathComponent(repo)
+        GitOpsLocation.resolve(
+            plan.gitops?.repo ?? ".", planDirectory: planFile.deletingLastPathComponent(),
+            home: FileManager.default.homeDirectoryForCurrentUser)
     }
 }
