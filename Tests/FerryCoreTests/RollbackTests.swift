@@ -100,7 +100,10 @@ import Testing
             do {
                 journal = try await runner.rollback(undoTwice ? steps.map(UndoTwice.init) : steps, migration: plan.name)
             } catch {
-                Issue.record("the rollback after \(last ?? "completion") failed: \(error); steps: \(hands.finished)")
+                // What holds a claim or a step shows in the pods left.
+                let pods = try await lab.kube.list(.pods, namespace: "frigate").items.map(Pod.init(json:))
+                let left = pods.map { "\($0.name) \($0.phase) on \($0.nodeName ?? "no node")" }
+                Issue.record("the rollback after \(last ?? "completion") failed: \(error); steps: \(hands.finished); pods: \(left)")
                 return
             }
             print("rollback after \(last ?? "completion")\(undoTwice ? ", every undo twice" : ""): \(began.duration(to: clock.now))")

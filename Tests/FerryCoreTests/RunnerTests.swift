@@ -153,10 +153,25 @@ final class EventLog: RunObserver, @unchecked Sendable {
         }
     }
 
-    @Test func oneProcessAtATime() throws {
+    @Test func oneProcessAtATime() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let held = try store.lock("m")
-        #expect(throws: JournalError.self) { _ = try store.lock("m") }
+        let held = try await store.lock("m")
+        await #expect {
+            _ = try await store.lock("m", patience: .milliseconds(100))
+        } throws: { error in
+            String(describing: error).contains("this process is working on migration m")
+        }
+        withExtendedLifetime(held) {}
+    }
+
+    /// A lock let go while another waits for it is taken, not refused.
+    @Test func aLockLetGoIsTaken() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var held: MigrationLock? = try await store.lock("m")
+        let waiter = Task { try await store.lock("m", patience: .seconds(30)) }
+        try await Task.sleep(for: .milliseconds(100))
+        held = nil
+        _ = try await waiter.value
         withExtendedLifetime(held) {}
     }
 }

@@ -90,15 +90,29 @@ public struct JournalStore: Sendable {
     /// process dies, so a killed run never leaves a stale one; the descriptor is closed
     /// on exec, so a command ferry started (git, ssh) that outlives it does not hold it.
     /// Temporary files a killed writer left are removed once the lock is held.
-    public func lock(_ migration: String) throws -> MigrationLock {
+    ///
+    /// A lock that is busy is tried again for `patience`: a program being started at
+    /// the instant the last holder let go has a copy of its descriptor until it execs,
+    /// and that copy holds the lock for a moment. The holder's pid is written in the
+    /// file, so the refusal can name it.
+    public func lock(_ migration: String, patience: Duration = .seconds(3)) async throws -> MigrationLock {
         try createDirectory()
         let path = directory.appendingPathComponent("\(migration).lock").path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw JournalError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw JournalError("another ferry process is working on migration \(migration) (it holds \(path)); wait for it or stop it first")
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: patience)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK, clock.now < deadline else {
+                let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                close(fd)
+                let who = Int32(holder).map { $0 == getpid() ? "this process" : "process \($0)" } ?? "another ferry process"
+                throw JournalError("\(who) is working on migration \(migration) (it holds \(path)); wait for it or stop it first")
+            }
+            try? await Task.sleep(for: .milliseconds(20))
         }
+        let pid = Array("\(getpid())\n".utf8)
+        if ftruncate(fd, 0) == 0 { _ = pwrite(fd, pid, pid.count, 0) }
         let prefix = ".\(migration).journal."
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         where name.hasPrefix(prefix) && name.hasSuffix(".tmp") {

@@ -22,7 +22,7 @@ public struct Runner: Sendable {
     /// Starts a new migration. Refuses when the plan already has a journal: that
     /// migration is resumed, rolled back or archived, never started over by accident.
     public func run(_ steps: [any MigrationStep], migration: String, plan: String, planText: String) async throws -> Journal {
-        let lock = try store.lock(migration)
+        let lock = try await store.lock(migration)
         defer { withExtendedLifetime(lock) {} }
         if store.exists(migration) {
             let journal = try store.load(migration)
@@ -37,7 +37,7 @@ public struct Runner: Sendable {
     /// Continues a migration from its journal: finished steps are skipped, the rest
     /// (the one in flight first) inspected and applied.
     public func resume(_ steps: [any MigrationStep], migration: String, planText: String) async throws -> Journal {
-        let lock = try store.lock(migration)
+        let lock = try await store.lock(migration)
         defer { withExtendedLifetime(lock) {} }
         let journal = try store.load(migration)
         switch journal.status {
@@ -55,7 +55,7 @@ public struct Runner: Sendable {
     /// that found the world already as they wanted it are left alone: the label or
     /// config was there before ferry came.
     public func rollback(_ steps: [any MigrationStep], migration: String) async throws -> Journal {
-        let lock = try store.lock(migration)
+        let lock = try await store.lock(migration)
         defer { withExtendedLifetime(lock) {} }
         let journal = try store.load(migration)
         if journal.status == .rolledBack { throw RunnerError.nothingToResume(migration: migration, status: journal.status) }

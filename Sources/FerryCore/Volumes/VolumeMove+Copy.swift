@@ -161,13 +161,20 @@ extension VolumeMove {
         }
     }
 
-    /// Scales the workload to zero (if its pods run) and waits until they are gone,
-    /// so its claim can be deleted. The scale-down step's undo gives the replicas back.
+    /// Scales the workload to zero and waits until its pods are gone (Terminating ones
+    /// too), so its claim can be deleted. The scale-down step's undo gives the replicas back.
+    ///
+    /// Decided by `spec.replicas`, not by the pods seen: right after Flux applied a
+    /// change, a Recreate Deployment may have no pod at all for a moment and create one
+    /// an instant later, which would then hold the claim.
     func stopWorkload(context: StepContext) async throws {
-        guard try await !environment.pods().isEmpty else { return }
         let workload = environment.workload
-        try await kube.scale(environment.workloadType, workload.name, namespace: workload.namespace, replicas: 0)
+        let object = try await kube.get(environment.workloadType, workload.name, namespace: workload.namespace)
+        if object["spec"]["replicas"].intValue ?? 1 != 0 {
+            try await kube.scale(environment.workloadType, workload.name, namespace: workload.namespace, replicas: 0)
+        }
         let selector = try await environment.podSelector()
+        guard try await !kube.list(.pods, namespace: workload.namespace, labelSelector: selector).items.isEmpty else { return }
         context.waiting("the pods of \(workload.name) to stop")
         _ = try await kube.waitUntil(
             .pods, namespace: workload.namespace, labelSelector: selector, timeout: plan.timeouts.podReady.duration,
