@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryCore", "FerryLab", "FerryJSON", "FerryGitOps",
+                "FerryCore", "FerryLab", "FerryJSON", "FerryGitOps", "FerryKube", "FerryRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -102,8 +102,10 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // Starting programs from tests (kubectl, ssh, git, the built ferry): see TestProcess.
+        .target(name: "FerryTestSupport", path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "FerryJSONTests", dependencies: ["FerryJSON"], swiftSettings: strict),
-        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryJSON", "FerryLab"], swiftSettings: strict),
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore", "FerryJSON", "FerryLab", "FerryTestSupport"], swiftSettings: strict),
         .testTarget(name: "FerryKubeTests", dependencies: ["FerryKube", "FerryLab"], swiftSettings: strict),
         .testTarget(name: "FerryRemoteTests", dependencies: ["FerryRemote"], swiftSettings: strict),
         .testTarget(name: "FerryGitOpsTests", dependencies: ["FerryGitOps", "FerryRemote"], swiftSettings: strict),
@@ -111,13 +113,13 @@ let package = Package(
         .testTarget(
             name: "FerryLabTests",
             dependencies: [
-                "FerryLab", "FerryJSON",
+                "FerryLab", "FerryJSON", "FerryTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["FerryCore", "FerryLab", "FerryJSON"], swiftSettings: strict),
+        .testTarget(name: "EndToEndTests", dependencies: ["FerryCore", "FerryLab", "FerryJSON", "FerryTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

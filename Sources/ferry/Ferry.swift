@@ -7,6 +7,6 @@ struct Ferry: AsyncParsableCommand {
         abstract: "Move a hardware-bound Kubernetes workload between K3s nodes on Proxmox VE.",
         subcommands: [
             PlanCommand.self, CheckCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self, RollbackCommand.self, CleanupCommand.self,
-            DemoCommand.self, LabCommand.self,
+            DemoCommand.self, LabCommand.self, BenchCommand.self,
         ])
 }

@@ -1,5 +1,9 @@
+import FerryTestSupport
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum Kubectl {
     static let path = "/usr/bin/kubectl"
@@ -40,12 +44,10 @@ enum FerryBinary {
 }
 
 /// A child process with its output in files, awaited without blocking a thread.
-final class ChildProcess: @unchecked Sendable {
-    let process: Process
+final class ChildProcess: Sendable {
+    let process: TestProcess
     let out: URL
     let err: URL
-    private let exited: AsyncStream<Int32>
-    private let exitContinuation: AsyncStream<Int32>.Continuation
 
     struct Result {
         var status: Int32
@@ -58,26 +60,15 @@ final class ChildProcess: @unchecked Sendable {
         out = scratch.appendingPathComponent("\(id).out")
         err = scratch.appendingPathComponent("\(id).err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
         // Help text wraps at COLUMNS; pin it so that expected texts do not depend on the terminal.
-        process.environment = ProcessInfo.processInfo.environment.merging(["COLUMNS": "80"].merging(environment) { $1 }) { $1 }
-        (exited, exitContinuation) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(1))
-        let continuation = exitContinuation
-        process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+        let variables = ProcessInfo.processInfo.environment.merging(["COLUMNS": "80"].merging(environment) { $1 }) { $1 }
+        process = try TestProcess(executable.path, arguments, environment: variables, stdout: .file(out), stderr: err)
     }
 
     static func start(
         _ executable: URL, _ arguments: [String], scratch: URL, environment: [String: String] = [:]
     ) throws -> ChildProcess {
-        let child = try ChildProcess(executable, arguments, scratch: scratch, environment: environment)
-        try child.process.run()
-        return child
+        try ChildProcess(executable, arguments, scratch: scratch, environment: environment)
     }
 
     static func run(
@@ -87,7 +78,7 @@ final class ChildProcess: @unchecked Sendable {
             throw SetupFailure(description: path == Kubectl.path ? "kubectl not found at \(path): install kubectl (see README)" : "\(path) not found")
         }
         let child = try start(URL(fileURLWithPath: path), arguments, scratch: scratch, environment: environment)
-        let status = try await child.waitForExit()
+        let status = await child.waitForExit()
         return Result(status: status, stdout: child.stdout(), stderr: child.stderr())
     }
 
@@ -95,7 +86,7 @@ final class ChildProcess: @unchecked Sendable {
     static func waitUntil(_ what: String, process: ChildProcess, _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(20))
         while !condition() {
-            if !process.process.isRunning {
+            if !process.isRunning {
                 throw SetupFailure(description: "the process exited before \(what): \(process.stderr())")
             }
             if ContinuousClock.now >= deadline { throw SetupFailure(description: "timed out waiting until \(what)") }
@@ -103,18 +94,17 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    func waitForExit() async throws -> Int32 {
-        for await status in exited { return status }
-        return process.terminationStatus
-    }
+    var isRunning: Bool { process.isRunning }
 
-    var reason: Process.TerminationReason { process.terminationReason }
+    /// The exit status, or 128 + the signal that ended it.
+    func waitForExit() async -> Int32 { await process.wait().status }
 
-    func interrupt() { process.interrupt() }
+    /// How it ended (exit or signal), once it has.
+    func ending() async -> TestProcess.Ending { await process.wait() }
 
-    func kill() {
-        if process.isRunning { process.terminate() }
-    }
+    func interrupt() { process.signal(SIGINT) }
+
+    func kill() { process.signal(SIGTERM) }
 
     func stdout() -> String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
     func stderr() -> String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }

@@ -1,4 +1,5 @@
 import FerryJSON
+import FerryTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -30,56 +31,50 @@ struct FerryEvent: Sendable, CustomStringConvertible {
 /// A `ferry ... --json` started by a test, whose events arrive as it prints them (a
 /// pipe read on a thread of its own), so the test can act on one at once: SIGKILL the
 /// process, or move the hardware as a person would.
-final class FerryEventProcess: @unchecked Sendable {
-    let process = Process()
+final class FerryEventProcess: Sendable {
+    let process: TestProcess
     let events: AsyncStream<FerryEvent>
     let err: URL
-    private let exited: AsyncStream<Int32>
 
     init(_ ferry: URL, _ arguments: [String], scratch: URL) throws {
         err = scratch.appendingPathComponent("\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let pipe = Pipe()
-        process.executableURL = ferry
-        process.arguments = arguments
-        process.standardOutput = pipe
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
+        process = try TestProcess(ferry.path, arguments, stdout: .pipe, stderr: err)
         let (events, eventContinuation) = AsyncStream.makeStream(of: FerryEvent.self)
         self.events = events
-        let (exited, exitContinuation) = AsyncStream.makeStream(of: Int32.self, bufferingPolicy: .bufferingNewest(1))
-        self.exited = exited
-        process.terminationHandler = { exitContinuation.yield($0.terminationStatus); exitContinuation.finish() }
-        try process.run()
         // Ends at EOF: when ferry and whatever it started that inherited its stdout are gone.
-        let reading = pipe.fileHandleForReading
+        guard let reading = process.outputDescriptor else { throw SetupFailure(description: "no pipe for ferry's output") }
         Thread.detachNewThread {
             var buffer = Data()
+            var chunk = [UInt8](repeating: 0, count: 65_536)
             while true {
-                let chunk = reading.availableData
-                if chunk.isEmpty { break }
-                buffer.append(chunk)
+                let count = read(reading, &chunk, chunk.count)
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                buffer.append(contentsOf: chunk[..<count])
                 while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
                     buffer = Data(buffer[buffer.index(after: newline)...])
                     if let event = FerryEvent(line: line) { eventContinuation.yield(event) }
                 }
             }
+            close(reading)
             eventContinuation.finish()
         }
     }
 
     /// SIGKILL: no handler runs, nothing is flushed or cleaned up.
     func kill() {
-        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        process.signal(SIGKILL)
     }
 
+    /// The exit status, or 128 + the signal that ended it.
     func waitForExit() async -> Int32 {
-        for await status in exited { return status }
-        return process.terminationStatus
+        await process.wait().status
     }
 
-    var killed: Bool { process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL }
+    var killed: Bool {
+        get async { await process.wait() == .signaled(SIGKILL) }
+    }
 
     func stderr() -> String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
 }

@@ -89,7 +89,7 @@ struct KillResumeMigration {
                 return false
             }
             if killed {
-                #expect(process.killed, "\(what) should have died of SIGKILL")
+                #expect(await process.killed, "\(what) should have died of SIGKILL")
             } else if status != 0 {
                 Issue.record("\(what) failed (exit \(status)): \(process.stderr())\nits events:\n\(story)")
                 return false

@@ -49,7 +49,7 @@ final class RunningLab: Sendable {
                 ferry: ferry, scratch: scratch, directory: directory, process: process, readyAfter: began.duration(to: clock.now))
         } catch {
             process.interrupt()
-            _ = try? await process.waitForExit()
+            _ = await process.waitForExit()
             throw error
         }
         do {
@@ -65,12 +65,10 @@ final class RunningLab: Sendable {
     /// SIGINT, then waits for the process to exit; checks that it exited 0 on its own.
     @discardableResult
     func stop() async throws -> Int32 {
-        guard process.process.isRunning else { return process.process.terminationStatus }
-        process.interrupt()
-        let status = try await process.waitForExit()
-        #expect(status == 0, "ferry lab up should exit 0 on SIGINT; stderr: \(process.stderr())")
-        #expect(process.reason == .exit, "ferry lab up should handle SIGINT rather than die of it")
-        return status
+        if process.isRunning { process.interrupt() }
+        let ending = await process.ending()
+        #expect(ending == .exited(0), "ferry lab up should handle SIGINT and exit 0, not die of it; stderr: \(process.stderr())")
+        return ending.status
     }
 
     /// Runs the built `ferry` with `arguments`.

@@ -1,6 +1,7 @@
 import FerryCore
 import FerryJSON
 import FerryLab
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -107,11 +108,10 @@ struct DiscoveryLabTests {
             #expect(error?.code == .gitops)
             #expect(error?.description.hasPrefix("--repo \(notAClone.path) is not a git clone (") == true)
 
-            let git = Process()
-            git.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-            git.arguments = ["-C", lab.clone.path, "remote", "set-url", "origin", "https://git.example.com/me/other.git"]
-            try git.run()
-            git.waitUntilExit()
+            let git = try await TestProcess.run(
+                "/usr/bin/git", ["-C", lab.clone.path, "remote", "set-url", "origin", "https://git.example.com/me/other.git"],
+                scratch: lab.directory)
+            try #require(git.status == 0, "\(git.stderr)")
             let discovered = try await lab.plan()
             let repoNotes = discovered.notes[.field("gitops", "repo")]
             #expect(repoNotes.contains { $0.hasPrefix("WARNING: its origin is https://git.example.com/me/other.git, but Flux reads file://") })

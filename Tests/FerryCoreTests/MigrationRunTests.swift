@@ -2,6 +2,7 @@ import FerryCore
 import FerryJSON
 import FerryKube
 import FerryLab
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -75,11 +76,12 @@ final class LabHands: RunObserver, @unchecked Sendable {
             #expect(kustomization["metadata"]["annotations"][SuspendFluxStepAnnotation.key].isNull)
 
             // The manifests changed by exactly the needed lines, in one pushed commit.
-            let diff = try lab.git(["diff", "HEAD~1", "HEAD", "--unified=0"])
+            let diff = try await lab.git(["diff", "HEAD~1", "HEAD", "--unified=0"])
             let changed = diff.split(separator: "\n").filter { ($0.hasPrefix("+") || $0.hasPrefix("-")) && !$0.hasPrefix("+++") && !$0.hasPrefix("---") }
             #expect(changed.count == 6, "\(changed)")
-            #expect(try lab.git(["status", "--porcelain"]).isEmpty)
-            #expect(try lab.git(["rev-parse", "HEAD"]) == (try lab.git(["rev-parse", "origin/main"])))
+            #expect(try await lab.git(["status", "--porcelain"]).isEmpty)
+            let head = try await lab.git(["rev-parse", "HEAD"])
+            #expect(head == (try await lab.git(["rev-parse", "origin/main"])))
 
             // Every file of both volumes is on a PV of the target node, and the originals are still on the source.
             let after = try await lab.volumeFiles(claims: ["frigate-config", "frigate-media"])
@@ -130,16 +132,9 @@ extension PreflightLab {
         return files
     }
 
-    func git(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", clone.path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    func git(_ arguments: [String]) async throws -> String {
+        let result = try await TestProcess.run("/usr/bin/git", ["-C", clone.path] + arguments, scratch: directory)
+        return String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -234,9 +234,9 @@ struct Snapshot {
         }
         snapshot.suspendAnnotation = kustomization["metadata"]["annotations"][SuspendFluxStepAnnotation.key].stringValue
 
-        snapshot.tree = try lab.git(["rev-parse", "HEAD^{tree}"])
-        let head = try lab.git(["rev-parse", "HEAD"])
-        snapshot.pushed = try lab.git(["ls-remote", "origin", "refs/heads/main"]).hasPrefix(head)
+        snapshot.tree = try await lab.git(["rev-parse", "HEAD^{tree}"])
+        let head = try await lab.git(["rev-parse", "HEAD"])
+        snapshot.pushed = try await lab.git(["ls-remote", "origin", "refs/heads/main"]).hasPrefix(head)
 
         for claim in RollbackTests.claims {
             let pvc = try await kube.get(.persistentVolumeClaims, claim, namespace: "frigate")

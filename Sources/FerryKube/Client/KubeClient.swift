@@ -65,6 +65,10 @@ public actor KubeClient {
         if access.insecureSkipTLSVerify { tls.certificateVerification = .none }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10)))
         configuration.httpVersion = .http1Only
+        // Every wait is a watch that holds a connection while it lasts; with the default
+        // cap of 8 per host, requests queued behind watches for seconds. client-go sets
+        // no cap at all.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

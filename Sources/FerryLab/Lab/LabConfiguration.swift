@@ -47,6 +47,11 @@ public struct LabConfiguration: Sendable {
         public var fluxIntervalScale: Double = 1.0 / 300
 
         public init() {}
+
+        /// The least downtime any migration can have in this lab: the target VM's
+        /// reboot (shutdown, then boot) and the workload's container start. What a run
+        /// adds to it is ferry's own cost.
+        public var downtimeFloor: Duration { vmShutdown + vmBoot + containerStart }
     }
 }
 

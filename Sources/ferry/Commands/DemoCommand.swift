@@ -29,58 +29,36 @@ struct DemoCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let directory = dir.map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? URL(fileURLWithPath: "/tmp/ferry-demo-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        let directory = dir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabSession.temporaryDirectory("demo")
         say("Starting the frigate-coral lab in \(directory.path)")
-        let lab = try await LabScenario.frigateCoral.start(directory: directory)
-        var failure: (any Error)?
         do {
-            try await migrate(lab, directory: directory)
+            try await LabSession.with(in: directory, keep: dir != nil) { session in try await migrate(session) }
         } catch {
-            failure = error
-        }
-        await lab.shutdown()
-        if dir == nil { try? FileManager.default.removeItem(at: directory) }
-        if let failure {
-            FileHandle.standardError.write(Data("\nError: the demo failed: \(failure)\n".utf8))
+            FileHandle.standardError.write(Data("\nError: the demo failed: \(error)\n".utf8))
             throw ExitCode(1)
         }
     }
 
-    private func migrate(_ lab: Lab, directory: URL) async throws {
-        var settings = ConnectionSettings(
-            environment: [:], homeDirectory: directory, kubeconfig: lab.kube.kubeconfigPath.path, sshConfig: lab.ssh?.configPath)
-        settings.proxmoxEnvironment = try ConnectionSettings.readEnvironmentFile(directory.appendingPathComponent("proxmox.env"))
-        settings.sshControlDirectory = directory.appendingPathComponent("ssh")
-        let connections = try Connections.open(settings)
-        defer { Task { await connections.shutdown() } }
+    private func migrate(_ session: LabSession) async throws {
+        let directory = session.directory
         say("Frigate runs on k3s-vm-pumped-piglet-gpu with the Coral; SSH to k3s-vm-still-fawn is refused (the blueprint's incident)")
 
         say("ferry plan frigate/frigate --to k3s-vm-still-fawn --repo \(directory.path)/gitops")
-        let discovered = try await PlanDiscovery(connections: connections).discover(
-            PlanRequest(namespace: "frigate", name: "frigate", targetNode: "k3s-vm-still-fawn",
-                        repo: directory.appendingPathComponent("gitops"), workingDirectory: directory))
-        let planFile = directory.appendingPathComponent("migration.yaml")
-        try Data(discovered.yaml.utf8).write(to: planFile)
-        print(discovered.yaml.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n"))
-        let plan = try PlanParser.parse(discovered.yaml, file: planFile.path)
+        let discovered = try await session.discoverPlan()
+        print(discovered.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n"))
 
-        say("ferry check \(planFile.path)")
-        let report = await Preflight(plan: plan, connections: connections, planDirectory: directory).run()
+        say("ferry check \(discovered.file.path)")
+        let report = await Preflight(plan: discovered.plan, connections: session.connections, planDirectory: directory).run()
         print(report.table)
         fflush(nil)
         guard !report.blocks else { throw DemoFailure("the pre-flight checks failed") }
 
-        say("ferry run \(planFile.path)   (the lab moves the Coral when asked, standing in for you)")
-        let environment = MigrationEnvironment(plan: plan, planFile: planFile, connections: connections, pollInterval: .milliseconds(50))
-        let printer = RunPrinter(json: json)
-        let observer = DemoObserver(printer: printer, homelab: try lab.requireHomelab())
-        let journal = try await Runner(store: JournalStore.beside(plan: planFile), observer: observer)
-            .run(MigrationSteps.make(environment), migration: plan.name, plan: planFile.path, planText: discovered.yaml)
-        try await summary(journal, plan: plan, connections: connections, directory: directory, lab: lab)
+        say("ferry run \(discovered.file.path)   (the lab moves the Coral when asked, standing in for you)")
+        let journal = try await session.run(discovered, observer: RunPrinter(json: json))
+        try await summary(journal, plan: discovered.plan, connections: session.connections, directory: directory)
     }
 
-    private func summary(_ journal: Journal, plan: MigrationPlan, connections: Connections, directory: URL, lab: Lab) async throws {
+    private func summary(_ journal: Journal, plan: MigrationPlan, connections: Connections, directory: URL) async throws {
         let pods = try await connections.kube.list(.pods, namespace: "frigate", labelSelector: "app=frigate").items
         let pod = pods.first { $0["status"]["conditions"].arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true }
         let name = pod?["metadata"]["name"].stringValue ?? "?"
@@ -100,10 +78,8 @@ struct DemoCommand: AsyncParsableCommand {
                        the originals stay on k3s-vm-pumped-piglet-gpu until `ferry cleanup`
             """)
         if let downtime = Downtime(journal) {
-            let timing = LabConfiguration.Timing()
-            let floor = timing.vmBoot + timing.containerStart
             print("  downtime: \(RunPrinter.seconds(downtime.total)) without the physical move "
-                + "(the lab's floor, VM reboot + container start: \(RunPrinter.seconds(floor)))")
+                + "(the lab's floor, VM reboot + container start: \(RunPrinter.seconds(LabConfiguration.Timing().downtimeFloor)))")
         }
     }
 
@@ -112,48 +88,4 @@ struct DemoCommand: AsyncParsableCommand {
         print("\n==> \(text)")
         fflush(nil)
     }
-}
-
-/// The workload's downtime as the journal shows it: from the scale-down starting (the
-/// source pod stops serving) to the target pod Ready, minus the wait for the person
-/// to move the hardware.
-struct Downtime {
-    var total: Duration
-
-    init?(_ journal: Journal) {
-        guard let down = journal.entry("scale-down")?.startedAt, let up = journal.entries.last(where: { $0.step == "wait-ready" })?.endedAt else {
-            return nil
-        }
-        var seconds = up.timeIntervalSince(down)
-        for entry in journal.entries where entry.phase == .move {
-            if let start = entry.startedAt, let end = entry.endedAt { seconds -= end.timeIntervalSince(start) }
-        }
-        total = .milliseconds(Int64(seconds * 1000))
-    }
-}
-
-/// Prints the run, and moves the Coral in the lab when the run asks a person to.
-struct DemoObserver: RunObserver {
-    let printer: RunPrinter
-    let homelab: Homelab
-
-    func event(_ event: RunEvent) {
-        printer.event(event)
-        guard case .waiting(let step, let message) = event, step.hasPrefix("move-") else { return }
-        let device = String(step.dropFirst("move-".count))
-        guard let host = message.split(separator: " ").last.map(String.init) else { return }
-        Task { try? await homelab.moveDevice(device, toHost: host) }
-    }
-}
-
-extension Lab {
-    func requireHomelab() throws -> Homelab {
-        guard let homelab else { throw DemoFailure("the lab has no homelab") }
-        return homelab
-    }
-}
-
-struct DemoFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -73,7 +73,7 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
     }
 
     private func json(_ event: RunEvent) {
-        var object: [String: Any] = ["time": Date().formatted(.iso8601)]
+        var object: [String: Any] = ["time": Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))]
         switch event {
         case .phase(let phase): object["event"] = "phase"; object["phase"] = phase.rawValue
         case .stepStarted(let step, let title): object["event"] = "step-started"; object["step"] = step; object["title"] = title

@@ -1,4 +1,5 @@
 import FerryJSON
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -23,8 +24,8 @@ struct KubectlMissing: Error, CustomStringConvertible {
 /// The real kubectl, pointed at one lab: `--kubeconfig` is the lab's, and the
 /// discovery cache lives inside the lab's directory so labs never share it.
 ///
-/// Processes are awaited through their termination handler, never by blocking a
-/// thread: the apiserver they talk to runs in this same process.
+/// Processes are awaited without blocking a task's thread (`TestProcess`): the
+/// apiserver they talk to runs in this same process.
 struct Kubectl: Sendable {
     static let path = "/usr/bin/kubectl"
 
@@ -42,11 +43,9 @@ struct Kubectl: Sendable {
     }
 
     func run(_ arguments: [String], withCredentials: Bool = true) async throws -> KubectlResult {
-        let process = try makeProcess(withCredentials ? baseArguments + arguments : arguments)
-        try process.process.run()
-        await process.waitForExit()
-        return KubectlResult(
-            arguments: arguments, status: process.process.terminationStatus, stdout: process.stdout(), stderr: process.stderr())
+        let process = try start(withCredentials ? baseArguments + arguments : arguments)
+        let ending = await process.process.wait()
+        return KubectlResult(arguments: arguments, status: ending.status, stdout: process.stdout(), stderr: process.stderr())
     }
 
     /// Runs and requires success, recording the output as the failure otherwise.
@@ -83,9 +82,8 @@ struct Kubectl: Sendable {
     /// then stops it and waits for it to exit, so that no client is left connecting
     /// when the lab shuts down.
     func watching<T: Sendable>(_ arguments: String..., body: (KubectlStream) async throws -> T) async throws -> T {
-        let running = try makeProcess(baseArguments + arguments)
+        let running = try start(baseArguments + arguments)
         let stream = KubectlStream(running: running)
-        try running.process.run()
         do {
             let result = try await body(stream)
             await stream.stop()
@@ -96,43 +94,21 @@ struct Kubectl: Sendable {
         }
     }
 
-    fileprivate func makeProcess(_ arguments: [String]) throws -> RunningProcess {
+    fileprivate func start(_ arguments: [String]) throws -> RunningProcess {
         guard FileManager.default.isExecutableFile(atPath: Self.path) else { throw KubectlMissing() }
         let id = UUID().uuidString
         let out = scratch.appendingPathComponent("kubectl-\(id).out")
         let err = scratch.appendingPathComponent("kubectl-\(id).err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.path)
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
+        let process = try TestProcess(Self.path, arguments, stdout: .file(out), stderr: err)
         return RunningProcess(process: process, out: out, err: err)
     }
 }
 
 /// A kubectl process with its output going to files (no pipe to drain, no deadlock).
-final class RunningProcess: @unchecked Sendable {
-    let process: Process
+struct RunningProcess: Sendable {
+    let process: TestProcess
     let out: URL
     let err: URL
-    private let exited: AsyncStream<Void>
-
-    init(process: Process, out: URL, err: URL) {
-        self.process = process
-        self.out = out
-        self.err = err
-        let (exited, continuation) = AsyncStream.makeStream(of: Void.self)
-        self.exited = exited
-        process.terminationHandler = { _ in continuation.finish() }
-    }
-
-    /// Returns once the process has exited.
-    func waitForExit() async {
-        for await _ in exited {}
-    }
 
     func stdout() -> String { (try? String(contentsOf: out, encoding: .utf8)) ?? "" }
     func stderr() -> String { (try? String(contentsOf: err, encoding: .utf8)) ?? "" }
@@ -162,7 +138,7 @@ struct KubectlStream: Sendable {
     }
 
     func stop() async {
-        if running.process.isRunning { running.process.terminate() }
-        await running.waitForExit()
+        running.process.signal(SIGTERM)
+        _ = await running.process.wait()
     }
 }

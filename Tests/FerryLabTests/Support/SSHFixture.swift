@@ -1,3 +1,4 @@
+import FerryTestSupport
 import Foundation
 import Testing
 
@@ -101,33 +102,15 @@ struct SSHFixture: Sendable {
         let id = UUID().uuidString
         let out = directory.appendingPathComponent("ssh-\(id).out")
         let err = directory.appendingPathComponent("ssh-\(id).err")
-        try Data().write(to: out)
-        try Data().write(to: err)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.sshPath)
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        let pipe = Pipe()
+        var input = TestProcess.Input.none
         if let stdin {
-            let input = directory.appendingPathComponent("ssh-\(id).in")
-            try stdin.write(to: input)
-            process.standardInput = try FileHandle(forReadingFrom: input)
+            let file = directory.appendingPathComponent("ssh-\(id).in")
+            try stdin.write(to: file)
+            input = .file(file)
         } else if openStdin {
-            process.standardInput = pipe
-        } else {
-            process.standardInput = FileHandle.nullDevice
+            input = .openPipe
         }
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        try? pipe.fileHandleForWriting.close()
+        let status = try await TestProcess(Self.sshPath, arguments, stdin: input, stdout: .file(out), stderr: err).wait().status
         return SSHRun(
             arguments: arguments, status: status, stdout: (try? Data(contentsOf: out)) ?? Data(),
             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")

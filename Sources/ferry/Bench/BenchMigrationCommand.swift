@@ -1,0 +1,80 @@
+import ArgumentParser
+import FerryCore
+import FerryLab
+import Foundation
+
+/// Whole migrations of the reference scenario, each in a new lab, timing the
+/// workload's downtime (issue: within 2 s of the floor the lab imposes).
+struct BenchMigrationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migration",
+        abstract: "Time the workload's downtime over whole migrations in the lab.",
+        discussion: """
+            Downtime is measured twice: by a client watching Frigate's pods (from the last \
+            Ready pod on the source node to the first on the target) and from the journal \
+            (scale-down start to wait-ready end). Both leave out the wait for the physical \
+            move. The floor is what the lab's timing imposes on any migration: the target \
+            VM's reboot and the container's start.
+            """)
+
+    @Option(help: "How many migrations to run (each in a new lab).")
+    var runs = 3
+
+    func validate() throws {
+        guard (1...50).contains(runs) else { throw ValidationError("--runs must be between 1 and 50") }
+    }
+
+    func run() async throws {
+        let floor = LabConfiguration.Timing().downtimeFloor
+        BenchFormat.say("ferry bench migration: \(runs) run(s) of the frigate-coral migration; the lab's floor is \(BenchFormat.seconds(floor))")
+        var watched: [Duration] = []
+        var steps: [(step: String, time: Duration)] = []
+        for index in 1...runs {
+            let result = try await LabSession.with(in: LabSession.temporaryDirectory("bench"), keep: false) { session in
+                try await Self.migrate(session)
+            }
+            watched.append(result.watched)
+            steps = result.steps
+            BenchFormat.say("  run \(index): downtime \(BenchFormat.seconds(result.watched)) watched, \(BenchFormat.seconds(result.journaled)) by the journal; "
+                + "whole run \(BenchFormat.seconds(result.total)) (\(BenchFormat.seconds(result.moveWait)) of it waiting for the move)")
+        }
+        let median = BenchFormat.median(watched)
+        BenchFormat.say("median downtime \(BenchFormat.seconds(median)): \(BenchFormat.seconds(median - floor)) above the floor of \(BenchFormat.seconds(floor))")
+        BenchFormat.say("where the last run's downtime went (steps from scale-down to wait-ready, longest first):")
+        for (step, time) in steps.sorted(by: { $0.time > $1.time }).prefix(10) {
+            BenchFormat.say("  \(BenchFormat.seconds(time))  \(step)")
+        }
+    }
+
+    struct Result: Sendable {
+        var watched: Duration
+        var journaled: Duration
+        var total: Duration
+        var moveWait: Duration
+        /// The steps the workload was down for, but the physical move, with their times.
+        var steps: [(step: String, time: Duration)]
+    }
+
+    static func migrate(_ session: LabSession) async throws -> Result {
+        let plan = try await session.discoverPlan()
+        let timeline = ReadyTimeline(source: LabSession.source, target: LabSession.target)
+        let kube = session.connections.kube
+        let watch = Task { await timeline.follow(kube, namespace: LabSession.namespace, labelSelector: "app=frigate") }
+        defer { watch.cancel() }
+        let began = ContinuousClock.now
+        let journal = try await session.run(plan, observer: SilentObserver())
+        let total = began.duration(to: .now)
+        let moveWait = Downtime.moveWait(journal)
+        guard let watched = await timeline.downtime(less: moveWait), let journaled = Downtime(journal)?.total else {
+            throw DemoFailure("the run finished, but the pods' watch did not see Frigate go down on the source and up on the target")
+        }
+        let entries = journal.entries
+        let down = entries.firstIndex { $0.step == "scale-down" } ?? 0
+        let up = entries.lastIndex { $0.step == "wait-ready" } ?? entries.count - 1
+        let steps = entries.indices.filter { $0 >= down && $0 <= up }.map { entries[$0] }.filter { $0.phase != .move }.compactMap { entry -> (String, Duration)? in
+            guard let start = entry.startedAt, let end = entry.endedAt else { return nil }
+            return (entry.step, .milliseconds(Int64(end.timeIntervalSince(start) * 1000)))
+        }
+        return Result(watched: watched, journaled: journaled, total: total, moveWait: moveWait, steps: steps)
+    }
+}

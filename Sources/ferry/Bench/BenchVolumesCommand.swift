@@ -1,0 +1,206 @@
+import ArgumentParser
+import FerryCore
+import FerryKube
+import FerryLab
+import FerryRemote
+import Foundation
+
+/// Volumes moved by a whole migration in the lab, against a plain copy between the
+/// same directories on this machine, in the same run (issue: lab throughput at least
+/// 80% of the plain copy; the final pass after a 1% change under 10% of the first).
+struct BenchVolumesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "volumes",
+        abstract: "Time volume copies in the lab against a plain copy on this machine.",
+        discussion: """
+            Frigate's two volumes get a data set each on the source node's disk before \
+            the run: frigate-config many small files, frigate-media a few large ones. The \
+            same directories are first copied with `tar -cf - . | tar -xf -` and with \
+            `rsync -aHS` to scratch directories; then the migration moves them (rsync \
+            between helper pods, over the lab's pod network). While the workload still \
+            runs after the first copy, --change-percent of the small files are rewritten \
+            and a new file of that share of the large files' bytes appears (a recording), \
+            so the final pass after scale-down has that much to do.
+            """)
+
+    @Option(help: "Files in the many-small-files volume.")
+    var smallFiles = 20_000
+
+    @Option(name: .customLong("small-kib"), help: "Size of each small file, in KiB.")
+    var smallKiB = 4
+
+    @Option(help: "Files in the few-large-files volume.")
+    var largeFiles = 4
+
+    @Option(name: .customLong("large-mib"), help: "Size of each large file, in MiB.")
+    var largeMiB = 256
+
+    @Option(help: "Percent of the data changed between the first copy and the final pass.")
+    var changePercent = 1.0
+
+    func validate() throws {
+        guard (1...1_000_000).contains(smallFiles), (1...65_536).contains(smallKiB) else {
+            throw ValidationError("--small-files must be 1 to 1000000 and --small-kib 1 to 65536")
+        }
+        guard (1...1000).contains(largeFiles), (1...16_384).contains(largeMiB) else {
+            throw ValidationError("--large-files must be 1 to 1000 and --large-mib 1 to 16384")
+        }
+        guard changePercent > 0, changePercent <= 100 else { throw ValidationError("--change-percent must be above 0 and at most 100") }
+    }
+
+    func run() async throws {
+        let sets = [
+            DataSet(claim: "frigate-config", kind: "many small files", files: smallFiles, fileBytes: smallKiB << 10),
+            DataSet(claim: "frigate-media", kind: "a few large files", files: largeFiles, fileBytes: largeMiB << 20),
+        ]
+        let change = changePercent
+        try await LabSession.with(in: LabSession.temporaryDirectory("bench"), keep: false) { session in
+            let plan = try await session.discoverPlan()
+            var volumes: [(set: DataSet, directory: URL)] = []
+            for set in sets {
+                let directory = try await Self.sourceDirectory(of: set.claim, session: session)
+                BenchFormat.say("writing \(set.files) × \(BenchFormat.size(set.fileBytes)) (\(set.kind)) into \(set.claim) on \(LabSession.source)")
+                try set.write(into: directory)
+                volumes.append((set, directory))
+            }
+
+            var plain: [String: (tar: Duration, rsync: Duration, bytes: Int)] = [:]
+            for (set, directory) in volumes {
+                let bytes = try DataSet.bytes(under: directory)
+                let tar = try await Self.time(session, "tar -C \(Self.quote(directory.path)) -cf - . | tar -C \"$1\" -xf -")
+                let rsync = try await Self.time(session, "rsync -aHS --numeric-ids \(Self.quote(directory.path + "/")) \"$1/\"")
+                plain[set.claim] = (tar, rsync, bytes)
+            }
+
+            let planted = volumes
+            let times = EventTimes { event in
+                // After the first copies, while Frigate still runs: what it writes meanwhile.
+                guard case .stepStarted(let step, _) = event, step == "scale-down" else { return }
+                for (set, directory) in planted { try? set.change(change, in: directory) }
+            }
+            BenchFormat.say("running the migration (the lab moves the Coral when asked)")
+            _ = try await session.run(plan, observer: times)
+
+            BenchFormat.say("")
+            var firstTotal = Duration.zero
+            var finalTotal = Duration.zero
+            for (set, _) in volumes {
+                guard let measured = plain[set.claim],
+                    let first = EventTimes.span(times.waiting("pre-copy-\(set.claim)", "rsync of"), times.finished("pre-copy-\(set.claim)")),
+                    let final = EventTimes.span(times.waiting("final-copy-\(set.claim)", "rsync of"), times.waiting("final-copy-\(set.claim)", "checksums of")),
+                    let verify = EventTimes.span(times.waiting("final-copy-\(set.claim)", "checksums of"), times.finished("final-copy-\(set.claim)"))
+                else { throw DemoFailure("the run did not report the copy of \(set.claim)") }
+                firstTotal += first
+                finalTotal += final
+                let best = min(measured.tar, measured.rsync)
+                let share = BenchFormat.seconds(of: best) / max(BenchFormat.seconds(of: first), 1e-9) * 100
+                let finalShare = BenchFormat.seconds(of: final) / max(BenchFormat.seconds(of: first), 1e-9) * 100
+                BenchFormat.say("""
+                    \(set.claim) (\(set.kind), \(BenchFormat.size(measured.bytes))):
+                      plain tar | tar     \(BenchFormat.seconds(measured.tar))  \(BenchFormat.rate(bytes: measured.bytes, in: measured.tar))
+                      plain rsync -aHS    \(BenchFormat.seconds(measured.rsync))  \(BenchFormat.rate(bytes: measured.bytes, in: measured.rsync))
+                      ferry first copy    \(BenchFormat.seconds(first))  \(BenchFormat.rate(bytes: measured.bytes, in: first))  \(String(format: "%.0f%%", share)) of the faster plain copy's throughput
+                      ferry final pass    \(BenchFormat.seconds(final))  \(String(format: "%.1f%%", finalShare)) of the first copy's time, after a \(String(format: "%g", change))% change
+                      ferry verification  \(BenchFormat.seconds(verify))  (checksums of both sides)
+                    """)
+            }
+            let share = BenchFormat.seconds(of: finalTotal) / max(BenchFormat.seconds(of: firstTotal), 1e-9) * 100
+            BenchFormat.say("both volumes: final passes \(BenchFormat.seconds(finalTotal)), \(String(format: "%.1f%%", share)) of the first copies' \(BenchFormat.seconds(firstTotal))")
+        }
+    }
+
+    /// Where the claim's volume lives on the source node's disk (the PV's path there).
+    static func sourceDirectory(of claim: String, session: LabSession) async throws -> URL {
+        let kube = session.connections.kube
+        let pvc = try await kube.get(PersistentVolumeClaim.self, claim, namespace: LabSession.namespace)
+        guard let name = pvc.volumeName, let path = try await kube.get(PersistentVolume.self, name).localPath else {
+            throw DemoFailure("\(claim) is not bound to a local volume")
+        }
+        return session.lab.kube.filesystem.url(node: LabSession.source, path: path)
+    }
+
+    /// Runs `script` with $1 a new empty scratch directory (removed afterwards) and returns how long it took.
+    static func time(_ session: LabSession, _ script: String) async throws -> Duration {
+        let scratch = session.directory.appendingPathComponent("plain-copy-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let began = ContinuousClock.now
+        let result = try await LocalProcessRunner().run("sh", ["-c", "set -e; " + script, "sh", scratch.path])
+        let elapsed = began.duration(to: .now)
+        guard result.exitCode == 0 else { throw DemoFailure("the plain copy failed (\(result.exitCode)): \(result.stderrText)") }
+        return elapsed
+    }
+
+    static func quote(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// A benchmark's files in one volume, under `ferry-bench/`.
+struct DataSet: Sendable {
+    var claim: String
+    var kind: String
+    var files: Int
+    var fileBytes: Int
+
+    /// Random-looking bytes (no run of them compresses or repeats), written in 1 MiB blocks.
+    func write(into volume: URL) throws {
+        let directory = volume.appendingPathComponent("ferry-bench", isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var generator = SystemRandomNumberGenerator()
+        let block = Data((0..<(1 << 20) / 8).flatMap { _ in withUnsafeBytes(of: generator.next()) { Array($0) } })
+        for index in 0..<files {
+            let file = directory.appendingPathComponent(String(format: "%07d.bin", index))
+            try Self.write(file, bytes: fileBytes, block: block, seed: UInt64(index) << 32)
+        }
+    }
+
+    /// Rewrites `percent` of the files (at least one) with new bytes of the same size
+    /// when they are small; adds one new file of `percent` of their bytes when they are
+    /// large, as a recording would.
+    func change(_ percent: Double, in volume: URL) throws {
+        let directory = volume.appendingPathComponent("ferry-bench", isDirectory: true)
+        var generator = SystemRandomNumberGenerator()
+        let block = Data((0..<(1 << 20) / 8).flatMap { _ in withUnsafeBytes(of: generator.next()) { Array($0) } })
+        if fileBytes <= 1 << 20 {
+            let count = max(1, Int((Double(files) * percent / 100).rounded()))
+            let stride = max(1, files / count)
+            for index in Swift.stride(from: 0, to: files, by: stride).prefix(count) {
+                let file = directory.appendingPathComponent(String(format: "%07d.bin", index))
+                try Self.write(file, bytes: fileBytes, block: block, seed: UInt64.random(in: 1...UInt64.max))
+            }
+        } else {
+            let bytes = max(1, Int(Double(files * fileBytes) * percent / 100))
+            try Self.write(directory.appendingPathComponent("recorded-during-the-move.bin"), bytes: bytes, block: block, seed: 7)
+        }
+    }
+
+    private static func write(_ file: URL, bytes: Int, block: Data, seed: UInt64) throws {
+        guard FileManager.default.createFile(atPath: file.path, contents: nil), let handle = FileHandle(forWritingAtPath: file.path) else {
+            throw DemoFailure("cannot write \(file.path)")
+        }
+        defer { try? handle.close() }
+        var written = 0
+        var chunk = Data(block.prefix(min(bytes, block.count)))
+        var counter = seed
+        while written < bytes {
+            // Each block differs from every other in its first bytes.
+            if chunk.count >= 8 { withUnsafeBytes(of: counter) { chunk.replaceSubrange(0..<8, with: $0) } }
+            counter &+= 1
+            let size = min(chunk.count, bytes - written)
+            try handle.write(contentsOf: size == chunk.count ? chunk : chunk.prefix(size))
+            written += size
+        }
+    }
+
+    /// The bytes of every regular file below `directory`.
+    static func bytes(under directory: URL) throws -> Int {
+        var total = 0
+        let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey])
+        while let file = walker?.nextObject() as? URL {
+            let values = try file.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey])
+            if values.isRegularFile == true { total += values.fileSize ?? 0 }
+        }
+        return total
+    }
+}

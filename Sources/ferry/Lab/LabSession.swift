@@ -1,0 +1,92 @@
+import FerryCore
+import FerryLab
+import Foundation
+
+/// The frigate-coral lab with ferry's clients opened on the files it wrote, as a user
+/// would open them (kubeconfig, `proxmox.env`, ssh_config): where `ferry demo` and
+/// `ferry bench` start. Everything after this goes over the lab's real protocols;
+/// only `homelab` (the lab's hands: moving the Coral, faults, the nodes' disks) is
+/// reached directly.
+struct LabSession: Sendable {
+    static let namespace = "frigate"
+    static let workload = "frigate"
+    static let source = "k3s-vm-pumped-piglet-gpu"
+    static let target = "k3s-vm-still-fawn"
+
+    let lab: Lab
+    let homelab: Homelab
+    let directory: URL
+    /// What a user of this lab would pass ferry (kubeconfig, proxmox.env, ssh_config).
+    let settings: ConnectionSettings
+    let connections: Connections
+
+    /// Starts the lab in `directory`, runs `body`, and stops everything whatever
+    /// happens; the directory goes too unless `keep`.
+    static func with<T: Sendable>(in directory: URL, keep: Bool, _ body: (LabSession) async throws -> T) async throws -> T {
+        let lab = try await LabScenario.frigateCoral.start(directory: directory)
+        defer { if !keep { try? FileManager.default.removeItem(at: directory) } }
+        let result: Result<T, any Error>
+        do {
+            guard let homelab = lab.homelab else { throw DemoFailure("the lab has no homelab") }
+            var settings = ConnectionSettings(
+                environment: [:], homeDirectory: directory, kubeconfig: lab.kube.kubeconfigPath.path, sshConfig: lab.ssh?.configPath)
+            settings.proxmoxEnvironment = try ConnectionSettings.readEnvironmentFile(directory.appendingPathComponent("proxmox.env"))
+            settings.sshControlDirectory = directory.appendingPathComponent("ssh")
+            let connections = try Connections.open(settings)
+            let session = LabSession(lab: lab, homelab: homelab, directory: directory, settings: settings, connections: connections)
+            do {
+                result = .success(try await body(session))
+            } catch {
+                result = .failure(error)
+            }
+            await connections.shutdown()
+        } catch {
+            result = .failure(error)
+        }
+        await lab.shutdown()
+        return try result.get()
+    }
+
+    /// A new temporary directory for a lab.
+    static func temporaryDirectory(_ purpose: String) -> URL {
+        URL(fileURLWithPath: "/tmp/ferry-\(purpose)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+    }
+
+    /// `ferry plan frigate/frigate --to k3s-vm-still-fawn`, written to `migration.yaml`.
+    func discoverPlan() async throws -> (plan: MigrationPlan, text: String, file: URL) {
+        let discovered = try await PlanDiscovery(connections: connections).discover(
+            PlanRequest(namespace: Self.namespace, name: Self.workload, targetNode: Self.target,
+                        repo: directory.appendingPathComponent("gitops"), workingDirectory: directory))
+        let file = directory.appendingPathComponent("migration.yaml")
+        try Data(discovered.yaml.utf8).write(to: file)
+        return (try PlanParser.parse(discovered.yaml, file: file.path), discovered.yaml, file)
+    }
+
+    /// `ferry run` of the plan, with the lab's hands moving the Coral when asked.
+    func run(_ plan: (plan: MigrationPlan, text: String, file: URL), observer: any RunObserver) async throws -> Journal {
+        let environment = MigrationEnvironment(plan: plan.plan, planFile: plan.file, connections: connections, pollInterval: .milliseconds(50))
+        return try await Runner(store: JournalStore.beside(plan: plan.file), observer: LabHands(forward: observer, homelab: homelab))
+            .run(MigrationSteps.make(environment), migration: plan.plan.name, plan: plan.file.path, planText: plan.text)
+    }
+}
+
+/// Stands in for the person at the physical move: when the run asks for a device to
+/// be moved ("... plug it into HOST"), the lab moves it there. Every event also goes
+/// to `forward`.
+struct LabHands: RunObserver {
+    let forward: any RunObserver
+    let homelab: Homelab
+
+    func event(_ event: RunEvent) {
+        forward.event(event)
+        guard case .waiting(let step, let message) = event, step.hasPrefix("move-") else { return }
+        let device = String(step.dropFirst("move-".count))
+        guard let host = message.split(separator: " ").last.map(String.init) else { return }
+        Task { try? await homelab.moveDevice(device, toHost: host) }
+    }
+}
+
+struct DemoFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
