@@ -59,24 +59,17 @@ public final class TestProcess: Sendable {
         case .none: posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         case .file(let url): posix_spawn_file_actions_addopen(&actions, 0, url.path, O_RDONLY, 0)
         case .openPipe:
-            var ends: [Int32] = [-1, -1]
-            guard pipe(&ends) == 0 else { throw Self.failure(executable, "pipe") }
-            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-            posix_spawn_file_actions_adddup2(&actions, ends[0], 0)
-            keepOpen = ends[1]
-            stdinRead = ends[0]
+            (stdinRead, keepOpen) = try Self.pipeEnds(for: executable)
+            posix_spawn_file_actions_adddup2(&actions, stdinRead, 0)
         }
         var readEnd: Int32?
         var writeEnd: Int32 = -1
         switch stdout {
         case .file(let url): posix_spawn_file_actions_addopen(&actions, 1, url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         case .pipe:
-            var ends: [Int32] = [-1, -1]
-            guard pipe(&ends) == 0 else { throw Self.failure(executable, "pipe") }
-            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
-            posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
-            readEnd = ends[0]
-            writeEnd = ends[1]
+            let ends = try Self.pipeEnds(for: executable)
+            posix_spawn_file_actions_adddup2(&actions, ends.write, 1)
+            (readEnd, writeEnd) = (ends.read, ends.write)
         }
         posix_spawn_file_actions_addopen(&actions, 2, stderr.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         var attributes = posix_spawnattr_t()
@@ -154,6 +147,14 @@ public final class TestProcess: Sendable {
         let process = try TestProcess(executable, arguments, environment: environment, stdin: stdin, stdout: .file(out), stderr: err)
         let ending = await process.wait()
         return (ending.status, (try? Data(contentsOf: out)) ?? Data(), (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// A pipe whose ends no other child inherits (posix_spawn's dup2 clears the flag on the child's copy).
+    private static func pipeEnds(for executable: String) throws -> (read: Int32, write: Int32) {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { throw failure(executable, "pipe: \(String(cString: strerror(errno)))") }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        return (ends[0], ends[1])
     }
 
     private static func failure(_ executable: String, _ reason: String) -> any Error {
