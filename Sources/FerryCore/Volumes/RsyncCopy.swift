@@ -110,12 +110,21 @@ struct RsyncCopy: Sendable {
     /// The receiver writes its rsyncd.conf and serves the volume on its pod IP only
     /// (in the lab, pods share one loopback network, each with its own address).
     /// `uid`/`gid` are its own, so as root it keeps every file's owner.
+    ///
+    /// An rsync daemon takes 0.4 s to exit on SIGTERM, and a pass deletes its receiver
+    /// once the sender has ended (nothing is in flight then): 0.4 s of downtime per
+    /// volume for nothing. So SIGTERM ends it with SIGKILL at once. The one case that
+    /// loses something is a receiver deleted mid-transfer (ferry killed, then resumed):
+    /// the file in flight is sent again instead of kept as a partial.
     static let receiverScript = """
         set -e
         conf=$(mktemp)
         printf '%s\\n' 'use chroot = no' 'munge symlinks = no' 'numeric ids = yes' "uid = $(id -u)" "gid = $(id -g)" \
           "pid file = $conf.pid" '[vol]' "path = \(HelperPods.mountPath)" 'read only = no' > "$conf"
-        exec rsync --daemon --no-detach --config="$conf" --address="$POD_IP" --port=\(port) --log-file=/dev/stdout
+        rsync --daemon --no-detach --config="$conf" --address="$POD_IP" --port=\(port) --log-file=/dev/stdout &
+        daemon=$!
+        trap 'kill -KILL "$daemon"; exit 0' TERM
+        wait "$daemon"
         """
 
     /// The sender checks the room first (du counts blocks really used, so sparse
