@@ -1,8 +1,13 @@
 import FerryJSON
 import FerryKube
 import FerryLab
+import FerryTestSupport
 import Foundation
+import Synchronization
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @testable import FerryCore
 
@@ -125,6 +130,48 @@ struct FaultStep: MigrationStep {
             try await expectUntouched(lab, before)
             #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "ferry.dev/role").items.isEmpty)
 
+            #expect(try await lab.resume(steps).status == .completed)
+            try await expectMoved(lab, from: before)
+        }
+    }
+
+    /// The target node's disk fills during the final pass: the kernel's ENOSPC to the
+    /// real receiver, from a 1 MiB tmpfs mounted over the copy's directory (so the
+    /// lab's node disk, this machine's, needs no filling). Unmounting it is the user
+    /// making room.
+    @Test func aFullTargetDiskStopsBeforeTheSwitchAndResumeFinishes() async throws {
+        try await VolumeLab.with { lab in
+            let move = VolumeMove(environment: lab.environment, claim: "frigate-media")
+            let mediaPV = try await lab.volume(try #require(try await lab.claim("frigate-media").volumeName))
+            let mediaRoot = try lab.directory(of: mediaPV, on: VolumeLab.source)
+            let mounted = Mutex<URL?>(nil)
+            // Whatever happens, the tmpfs goes before the lab's directory is removed (2 is MNT_DETACH).
+            defer { if let directory = mounted.withLock({ $0 }) { _ = umount2(directory.path, 2) } }
+            let fill = FaultStep(id: "fill-target") {
+                // A recording made after the first pass, larger than the room left.
+                try Data((0..<(8 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) })
+                    .write(to: mediaRoot.appendingPathComponent("recordings/2025-12-13/12.mp4"))
+                let copy = try await lab.volume(try #require(try await lab.claim(move.targetClaim).volumeName))
+                let directory = try lab.directory(of: copy, on: VolumeLab.target)
+                let mount = try await TestProcess.run("mount", ["-t", "tmpfs", "-o", "size=1m", "ferry-full-disk", directory.path], scratch: lab.directory)
+                try #require(mount.status == 0, "mounting a tmpfs over the copy needs root: \(mount.stderr)")
+                mounted.withLock { $0 = directory }
+            }
+            let steps = lab.steps(between: [fill])
+            await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
+            let full = try #require(mounted.withLock { $0 })
+            let failed = try #require(try lab.store.load("m").entries.last)
+            #expect(failed.step == "final-copy-frigate-media")
+            #expect(failed.error?.contains("rsync exited") == true, "\(failed.error ?? "")")
+            #expect(failed.error?.contains("No space left on device") == true, "\(failed.error ?? "")")
+            #expect(!(try lab.store.load("m").entries.contains { $0.step.hasPrefix("switch-") }))
+            let before = try await snapshot(lab)
+            try await expectUntouched(lab, before)
+            #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "ferry.dev/role").items.isEmpty)
+
+            let unmount = try await TestProcess.run("umount", [full.path], scratch: lab.directory)
+            try #require(unmount.status == 0, "\(unmount.stderr)")
+            mounted.withLock { $0 = nil }
             #expect(try await lab.resume(steps).status == .completed)
             try await expectMoved(lab, from: before)
         }
