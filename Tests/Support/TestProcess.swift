@@ -72,6 +72,12 @@ public final class TestProcess: Sendable {
             (readEnd, writeEnd) = (ends.read, ends.write)
         }
         posix_spawn_file_actions_addopen(&actions, 2, stderr.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        // Nothing else of this process's: a lab's pod pipe inherited by a long-lived
+        // child (a `ferry lab up`) would never see its end of file. (Foundation's Process
+        // closed them too; Swift's Glibc has no closefrom.)
+        for descriptor in Self.openDescriptors() where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -147,6 +153,10 @@ public final class TestProcess: Sendable {
         let process = try TestProcess(executable, arguments, environment: environment, stdin: stdin, stdout: .file(out), stderr: err)
         let ending = await process.wait()
         return (ending.status, (try? Data(contentsOf: out)) ?? Data(), (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    private static func openDescriptors() -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
     }
 
     /// A pipe whose ends no other child inherits (posix_spawn's dup2 clears the flag on the child's copy).
