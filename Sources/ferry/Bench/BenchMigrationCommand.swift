@@ -65,13 +65,13 @@ struct BenchMigrationCommand: AsyncParsableCommand {
         let journal = try await session.run(plan, observer: SilentObserver())
         let total = began.duration(to: .now)
         let moveWait = Downtime.moveWait(journal)
-        guard let watched = await timeline.downtime(less: moveWait), let journaled = Downtime(journal)?.total else {
+        let entries = journal.entries
+        guard let watched = await timeline.downtime(less: moveWait), let journaled = Downtime(journal)?.total,
+            let down = entries.firstIndex(where: { $0.step == "scale-down" }), let up = entries.lastIndex(where: { $0.step == "wait-ready" })
+        else {
             throw DemoFailure("the run finished, but the pods' watch did not see Frigate go down on the source and up on the target")
         }
-        let entries = journal.entries
-        let down = entries.firstIndex { $0.step == "scale-down" } ?? 0
-        let up = entries.lastIndex { $0.step == "wait-ready" } ?? entries.count - 1
-        let steps = entries.indices.filter { $0 >= down && $0 <= up }.map { entries[$0] }.filter { $0.phase != .move }.compactMap { entry -> (String, Duration)? in
+        let steps = entries[down...up].filter { $0.phase != .move }.compactMap { entry -> (String, Duration)? in
             guard let start = entry.startedAt, let end = entry.endedAt else { return nil }
             return (entry.step, .milliseconds(Int64(end.timeIntervalSince(start) * 1000)))
         }
