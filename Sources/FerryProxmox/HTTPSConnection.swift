@@ -30,6 +30,7 @@ struct HTTPSConnection: Sendable {
     let trust: ProxmoxConfiguration.TLSTrust
     let connectTimeout: Duration
     let requestTimeout: Duration
+    let contexts: TLSContexts
     static let maximumBody = 32 << 20
 
     func send(_ head: HTTPRequestHead, body: ByteBuffer?) async throws(Failure) -> Response {
@@ -84,31 +85,22 @@ struct HTTPSConnection: Sendable {
         }
     }
 
-    /// The TLS handler for the trust mode. Pinning replaces chain and host name
-    /// checks by a comparison of the leaf certificate's SHA-256 with the pin.
+    /// The TLS handler for the trust mode, on the transport's shared context. Pinning
+    /// replaces chain and host name checks by a comparison of the leaf certificate's
+    /// SHA-256 with the pin, made in every handshake.
     private func makeTLSHandler(presented: Recorder<CertificateFingerprint?>) throws -> NIOSSLClientHandler {
-        var tls = TLSConfiguration.makeClientConfiguration()
         // SNI takes names only; for an IP address NIOSSL checks the certificate's IP SANs.
         let serverName = Self.isIPAddress(host) ? nil : host
-        switch trust {
-        case .systemTrustStore:
-            tls.certificateVerification = .fullVerification
-            return try NIOSSLClientHandler(context: try NIOSSLContext(configuration: tls), serverHostname: serverName)
-        case .insecure:
-            tls.certificateVerification = .none
-            return try NIOSSLClientHandler(context: try NIOSSLContext(configuration: tls), serverHostname: serverName)
-        case .pinned(let pin):
-            tls.certificateVerification = .noHostnameVerification
-            return try NIOSSLClientHandler(context: try NIOSSLContext(configuration: tls), serverHostname: serverName) {
-                certificates, promise in
-                guard let leaf = certificates.first, let der = try? leaf.toDERBytes() else {
-                    promise.succeed(.failed)
-                    return
-                }
-                let fingerprint = CertificateFingerprint(certificateDER: der)
-                if fingerprint != pin { presented.value = fingerprint }
-                promise.succeed(fingerprint == pin ? .certificateVerified : .failed)
+        let context = try contexts.context(for: trust)
+        guard case .pinned(let pin) = trust else { return try NIOSSLClientHandler(context: context, serverHostname: serverName) }
+        return try NIOSSLClientHandler(context: context, serverHostname: serverName) { certificates, promise in
+            guard let leaf = certificates.first, let der = try? leaf.toDERBytes() else {
+                promise.succeed(.failed)
+                return
             }
+            let fingerprint = CertificateFingerprint(certificateDER: der)
+            if fingerprint != pin { presented.value = fingerprint }
+            promise.succeed(fingerprint == pin ? .certificateVerified : .failed)
         }
     }
 
@@ -174,5 +166,27 @@ final class Recorder<Value: Sendable>: Sendable {
     var value: Value {
         get { state.withLock { $0 } }
         set { state.withLock { $0 = newValue } }
+    }
+}
+
+/// The TLS context of a transport, made once: making one loads the system's trust
+/// store, about 40 ms, which every request paid before. Contexts hold no per-connection
+/// state; each connection still makes its own handshake and checks the certificate.
+final class TLSContexts: Sendable {
+    private let made = Mutex<NIOSSLContext?>(nil)
+
+    func context(for trust: ProxmoxConfiguration.TLSTrust) throws -> NIOSSLContext {
+        try made.withLock { made in
+            if let made { return made }
+            var tls = TLSConfiguration.makeClientConfiguration()
+            switch trust {
+            case .systemTrustStore: tls.certificateVerification = .fullVerification
+            case .insecure: tls.certificateVerification = .none
+            case .pinned: tls.certificateVerification = .noHostnameVerification
+            }
+            let context = try NIOSSLContext(configuration: tls)
+            made = context
+            return context
+        }
     }
 }

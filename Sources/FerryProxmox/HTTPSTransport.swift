@@ -14,6 +14,7 @@ import NIOHTTP1
 /// ```
 public struct HTTPSTransport: ProxmoxTransport {
     public let configuration: ProxmoxConfiguration
+    private let contexts = TLSContexts()
 
     public init(configuration: ProxmoxConfiguration) {
         self.configuration = configuration
@@ -57,7 +58,8 @@ public struct HTTPSTransport: ProxmoxTransport {
         }
         let connection = HTTPSConnection(
             host: configuration.host, port: configuration.port, trust: configuration.trust,
-            connectTimeout: configuration.timeouts.connect, requestTimeout: configuration.timeouts.request)
+            connectTimeout: configuration.timeouts.connect, requestTimeout: configuration.timeouts.request,
+            contexts: contexts)
         let response: HTTPSConnection.Response
         do {
             response = try await connection.send(head, body: body)

@@ -80,21 +80,28 @@ extension ProxmoxClient {
         return "task \(parts[5]) of VM \(parts[6])"
     }
 
-    /// Calls `probe` every `pollInterval` until it returns a value, or returns nil
-    /// once `timeout` has passed on `clock`.
+    /// Calls `probe` until it returns a value, or returns nil once `timeout` has
+    /// passed on `clock`. The first polls come quickly (10 ms, doubling up to
+    /// `pollInterval`): most guest commands end within tens of milliseconds and a
+    /// fixed interval would add up to a whole interval to each, while a long task
+    /// (a reboot, a backup) is soon asked no more often than `pollInterval`.
     func poll<T>(timeout: Duration, _ probe: () async throws(ProxmoxError) -> T?) async throws(ProxmoxError) -> T? {
         try await Self.poll(clock: clock, interval: pollInterval, timeout: timeout, probe)
     }
+
+    static let firstPoll = Duration.milliseconds(10)
 
     private static func poll<C: Clock, T>(
         clock: C, interval: Duration, timeout: Duration, _ probe: () async throws(ProxmoxError) -> T?
     ) async throws(ProxmoxError) -> T? where C.Duration == Duration {
         let deadline = clock.now.advanced(by: timeout)
+        var wait = min(firstPoll, interval)
         while true {
             if let value = try await probe() { return value }
             let now = clock.now
             guard now < deadline else { return nil }
-            let next = now.advanced(by: interval)
+            let next = now.advanced(by: wait)
+            wait = min(wait * 2, interval)
             do {
                 try await clock.sleep(until: next < deadline ? next : deadline, tolerance: nil)
             } catch {

@@ -17,7 +17,7 @@ import Foundation
 public struct ProxmoxClient: Sendable {
     public let transport: any ProxmoxTransport
     let clock: any Clock<Duration>
-    /// Time between two polls of a task's or a guest command's status.
+    /// The longest time between two polls of a task's or a guest command's status.
     public var pollInterval: Duration
 
     public init(transport: any ProxmoxTransport, clock: any Clock<Duration> = ContinuousClock(), pollInterval: Duration = .milliseconds(500)) {

@@ -62,7 +62,7 @@ struct ProxmoxClientTests {
         #expect(transport.calls.count == 2)
     }
 
-    @Test("waitForTask polls until the task stopped, on the injected clock")
+    @Test("waitForTask polls until the task stopped, soon at first and then every pollInterval, on the injected clock")
     func waitForTask() async throws {
         let polls = Mutex(0)
         let transport = FakeTransport { call in
@@ -78,7 +78,12 @@ struct ProxmoxClientTests {
         let status = try await client.waitForTask(node: "still-fawn", upid: upid, timeout: .seconds(300))
         #expect(status.succeeded)
         #expect(polls.withLock { $0 } == 4)
-        #expect(clock.elapsed == .seconds(6))
+        #expect(clock.elapsed == .milliseconds(10 + 20 + 40))
+        polls.withLock { $0 = -6 }
+        let start = clock.elapsed
+        _ = try await client.waitForTask(node: "still-fawn", upid: upid, timeout: .seconds(300))
+        // 10, 20, 40, 80, 160, 320, 640, 1280 ms, then 2 s (the interval).
+        #expect(clock.elapsed - start == .milliseconds(2550) + .seconds(2))
     }
 
     @Test("a task that never stops times out; one that fails says why")

@@ -11,6 +11,9 @@ struct VMReboot: Sendable {
     let side: MigrationPlan.Endpoint
     let shell: VMShell
 
+    /// Journaled once Proxmox took the reboot: a resumed step need not reboot again.
+    static let requested = "rebootRequested"
+
     func reboot(_ context: StepContext) async throws {
         let proxmox = environment.connections.proxmox
         let timeouts = environment.plan.timeouts
@@ -19,6 +22,7 @@ struct VMReboot: Sendable {
         let upid = status.status == "running"
             ? try await proxmox.reboot(node: side.host, vmid: side.vmid)
             : try await proxmox.start(node: side.host, vmid: side.vmid)
+        try await context.remember(Self.requested, upid)
         do {
             _ = try await proxmox.waitForTask(node: side.host, upid: upid, timeout: timeouts.vmBoot.duration)
         } catch {
