@@ -15,8 +15,8 @@ import Testing
 ///   which is what the step's inspect reads; the same as a boundary on either side.
 /// - in a Kubernetes wait (pods gone, PVC bound, Flux applied, pods Ready): scale-down,
 ///   both switches (a claim deleted and not yet re-created), resume-flux, verify.
-/// - with helper pods running on the nodes: the room check, the receiver alone,
-///   the rsync pass (pre-copy and final copy), the checksums.
+/// - with helper pods running on the nodes: the receiver alone, the rsync pass
+///   (pre-copy and final copy), the checksums kept for the final pass.
 /// - in a VM wait: the reboot task in flight, the VM not answering yet; and a
 ///   command in the VM through the guest agent (the driver install).
 /// - waiting for the person, with the Coral still on the source, and already moved.
@@ -77,7 +77,7 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
         .finished("remove-passthrough-coral"),  // a boundary: passthrough gone, the label still on the source
         .waiting("move-coral"),  // the Coral still on pumped-piglet
         .waiting("reboot-target", "k3s-vm-still-fawn to answer"),  // VM 108 rebooting
-        .waiting("final-copy-frigate-config", "checksums of"),  // workload stopped, sum pods running
+        .waiting("final-copy", "rsync and checksums of frigate-config"),  // workload stopped, both volumes' pods running
         .waiting("switch-frigate-config"),  // the original claim deleted, the new one binding
         .started("edit-manifests"),  // updating or editing the clone, nothing committed
         .waiting("edit-manifests", "git push"),  // committed, not pushed
@@ -87,13 +87,13 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
 
     /// The other moments a wait or a boundary can be caught in.
     static let otherMoments = KillSequence(name: "at the other moments", kills: [
-        .waiting("pre-copy-frigate-config", "room for"),  // the room-measuring pod running
+        .waiting("pre-copy-frigate-config", "checksums of"),  // the first listing, its caches half written
         .waiting("pre-copy-frigate-media", "the rsync receiver"),  // the receiver alone
         .finished("scale-down"),  // a boundary: the pods gone
         .waiting("move-coral", movedFirst: true),  // the Coral on still-fawn, not journaled
         .waiting("reboot-target", "VM 108"),  // the reboot task being requested
         .waiting("driver-libedgetpu"),  // apt-get in the VM through the guest agent
-        .waiting("final-copy-frigate-media", "rsync of"),  // the last rsync pass
+        .waiting("final-copy", "the rsync receiver for frigate-media"),  // the last pass's receivers starting
         .waiting("switch-frigate-media"),  // the second claim re-created
         .finished("edit-manifests"),  // a boundary: pushed, Flux still suspended
     ])

@@ -63,7 +63,7 @@ struct VolumeLab: Sendable {
         steps += Self.claims.map { PreCopyStep(environment: environment, claim: $0) }
         steps.append(ScaleDownStep(environment: environment))
         steps += between
-        steps += Self.claims.map { FinalCopyStep(environment: environment, claim: $0) }
+        steps.append(FinalCopyStep(environment: environment, claims: Self.claims))
         steps += Self.claims.map { SwitchVolumeStep(environment: environment, claim: $0) }
         return steps
     }

@@ -124,7 +124,7 @@ struct FaultStep: MigrationStep {
             await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
             let before = try await snapshot(lab)
             let journal = try lab.store.load("m")
-            #expect(journal.entries.last?.step == "final-copy-frigate-media")
+            #expect(journal.entries.last?.step == "final-copy")
             #expect(journal.entries.last?.error?.contains("rsync exited") == true, "\(journal.entries.last?.error ?? "")")
             #expect(!journal.entries.contains { $0.step.hasPrefix("switch-") })
             try await expectUntouched(lab, before)
@@ -161,7 +161,7 @@ struct FaultStep: MigrationStep {
             await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
             let full = try #require(mounted.withLock { $0 })
             let failed = try #require(try lab.store.load("m").entries.last)
-            #expect(failed.step == "final-copy-frigate-media")
+            #expect(failed.step == "final-copy")
             #expect(failed.error?.contains("rsync exited") == true, "\(failed.error ?? "")")
             #expect(failed.error?.contains("No space left on device") == true, "\(failed.error ?? "")")
             #expect(!(try lab.store.load("m").entries.contains { $0.step.hasPrefix("switch-") }))
@@ -174,6 +174,31 @@ struct FaultStep: MigrationStep {
             mounted.withLock { $0 = nil }
             #expect(try await lab.resume(steps).status == .completed)
             try await expectMoved(lab, from: before)
+        }
+    }
+
+    /// The name the checksum caches live under at the root of the copy is refused in a
+    /// volume, before anything is copied, rather than silently left out of the copy.
+    @Test func aVolumeHoldingTheCacheNameIsRefusedWithWhatToRename() async throws {
+        try await VolumeLab.with { lab in
+            let pv = try await lab.volume(try #require(try await lab.claim("frigate-config").volumeName))
+            let reserved = try lab.directory(of: pv, on: VolumeLab.source).appendingPathComponent(".ferry-move-cache")
+            try FileManager.default.createDirectory(at: reserved, withIntermediateDirectories: false)
+            try Data("mine".utf8).write(to: reserved.appendingPathComponent("notes"))
+            let steps = lab.steps()
+            let before = try await snapshot(lab)
+            await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
+            let failed = try #require(try lab.store.load("m").entries.last)
+            #expect(failed.step == "pre-copy-frigate-config")
+            #expect(failed.error?.contains("/.ferry-move-cache") == true, "\(failed.error ?? "")")
+            #expect(failed.error?.contains("rename") == true, "\(failed.error ?? "")")
+            try await expectUntouched(lab, before)
+            #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "ferry.dev/role").items.isEmpty)
+
+            try FileManager.default.moveItem(at: reserved, to: reserved.deletingLastPathComponent().appendingPathComponent("ferry-notes"))
+            let renamed = try await snapshot(lab)
+            #expect(try await lab.resume(steps).status == .completed)
+            try await expectMoved(lab, from: renamed)
         }
     }
 
@@ -194,7 +219,7 @@ struct FaultStep: MigrationStep {
             let before = try await snapshot(lab)
             await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
             let failed = try #require(try lab.store.load("m").entries.last)
-            #expect(failed.step == "final-copy-frigate-config")
+            #expect(failed.step == "final-copy")
             #expect(failed.error?.contains("differs from the original") == true)
             #expect(failed.error?.contains("./frigate.db") == true, "\(failed.error ?? "")")
             try await expectUntouched(lab, before)

@@ -43,19 +43,20 @@ import Testing
         #expect(VolumePlacement(pv: volume, target: target).needsMove)
     }
 
-    @Test func aManifestNamesTheFirstPathsThatDiffer() throws {
-        func manifest(_ lines: [String]) -> String {
-            let body = lines.map { $0 + "\n" }.joined()
-            return body + "ferry-manifest \(lines.count) x\n"
-        }
-        let source = try #require(VolumeManifest(log: manifest([
-            "d 755 0:0 .", "f 644 0:0 3 1 1700000000 ./a b", "h 1111  ./a b", "l 0:0 './latest' -> '2025'",
-        ])))
-        let target = try #require(VolumeManifest(log: manifest([
-            "d 755 0:0 .", "f 644 0:0 3 1 1700000000 ./a b", "h 2222  ./a b", "l 0:0 './latest' -> '2024'",
-        ])))
-        #expect(VolumeManifest.differences(source, target) == ["./a b", "./latest"])
-        #expect(!source.complete)  // "x" is not the digest of its lines
-        #expect(VolumeManifest(log: "f 644 0:0 3 1 1 ./a\n") == nil)  // cut before its summary
+    @Test func aComparisonNamesTheFirstPathsThatDiffer() throws {
+        let differs = try #require(VolumeComparison(log: """
+            rsync: some warning
+            ferry-manifest source 4 aaaa
+            ferry-manifest target 4 bbbb
+            ferry-differs h 1111  ./a b
+            ferry-differs h 2222  ./a b
+            ferry-differs l 0:0 './latest' -> '2025'
+            ferry-differs l 0:0 './latest' -> '2024'
+            """))
+        #expect(!differs.equal)
+        #expect(differs.paths() == ["./a b", "./latest"])
+        let same = try #require(VolumeComparison(log: "ferry-manifest source 4 aaaa\nferry-manifest target 4 aaaa\n"))
+        #expect(same.equal)
+        #expect(VolumeComparison(log: "ferry-manifest source 4 aaaa\n") == nil)  // the target's listing never came
     }
 }

@@ -2,57 +2,107 @@ import FerryJSON
 import FerryKube
 import Foundation
 
-/// The last copy of a volume, with the workload stopped: rsync sends only what
-/// changed since the first pass, then a manifest of each side (types, modes,
-/// owners, sizes, link targets, SHA-256 of every file) is compared. A difference
-/// stops the run here, before the switch, with the original claim bound and
-/// untouched; `ferry resume` copies again, comparing contents this time.
+/// The last copy of the volumes, with the workload stopped: for each volume at once,
+/// rsync sends only what changed since the first pass, then each side is listed
+/// (types, modes, owners, sizes, link targets, SHA-256 of every file; unchanged files'
+/// checksums come from the first pass) and the listings are compared. A difference
+/// stops the run here, before any switch, with the original claims bound and
+/// untouched; `ferry resume` copies that volume again, comparing contents and
+/// hashing every file this time.
+///
+/// One step for all volumes, because this is downtime: each volume's pass is mostly
+/// waiting for its two helper pods to start and stop, and those waits overlap.
 struct FinalCopyStep: MigrationStep {
     let environment: MigrationEnvironment
-    let claim: String
+    let claims: [String]
     var image: String = HelperImage.rsync
 
-    var move: VolumeMove { VolumeMove(environment: environment, claim: claim, image: image) }
-    var id: String { "final-copy-\(claim)" }
-    var title: String { "Copy the changes of \(claim) to \(environment.plan.target.node) and verify them" }
+    func move(_ claim: String) -> VolumeMove { VolumeMove(environment: environment, claim: claim, image: image) }
+    var id: String { "final-copy" }
+    var title: String {
+        "Copy the changes of \(claims.joined(separator: ", ")) to \(environment.plan.target.node) and verify them"
+    }
     var phase: MigrationPhase { .volumes }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        try await move.needsMove() ? .pending(reason: "\(claim) is not on \(environment.plan.target.node)") : .done
+        let pending = try await claims.asyncFilter { try await move($0).needsMove() }
+        guard pending.isEmpty else { return .pending(reason: "\(pending.joined(separator: ", ")) not on \(environment.plan.target.node)") }
+        return .done
     }
 
     func apply(_ context: StepContext) async throws {
-        let move = self.move
         let running = try await environment.pods()
         guard running.isEmpty else {
+            let workload = environment.workload
             throw StepFailure(
-                "\(environment.workload.name) still has \(running.count) pod(s): the last copy of \(claim) needs it stopped",
-                fix: "kubectl -n \(move.namespace) scale \(environment.workload.kind.rawValue.lowercased()) \(environment.workload.name) --replicas=0, then `ferry resume`")
+                "\(workload.name) still has \(running.count) pod(s): the last copy of its volumes needs it stopped",
+                fix: "kubectl -n \(workload.namespace) scale \(workload.kind.rawValue.lowercased()) \(workload.name) --replicas=0, then `ferry resume`")
         }
+        let pending = try await claims.asyncFilter { try await move($0).needsMove() }
+        // Every volume's pass runs to its end, so one failure does not leave another
+        // half-copied; the errors are reported together.
+        let failures = await withTaskGroup(of: (String, StepFailure?).self) { group in
+            for claim in pending {
+                group.addTask {
+                    do {
+                        try await copy(claim, context: context)
+                        return (claim, nil)
+                    } catch let failure as StepFailure {
+                        return (claim, failure)
+                    } catch {
+                        return (claim, StepFailure("\(claim): \(error)", fix: "`ferry resume` copies it again"))
+                    }
+                }
+            }
+            var failures: [String: StepFailure] = [:]
+            for await (claim, failure) in group { if let failure { failures[claim] = failure } }
+            return pending.compactMap { failures[$0] }
+        }
+        guard let first = failures.first else { return }
+        guard failures.count > 1 else { throw first }
+        throw StepFailure(failures.map(\.message).joined(separator: "\n  "), fix: first.fix)
+    }
+
+    private func copy(_ claim: String, context: StepContext) async throws {
+        let move = self.move(claim)
         let (original, pv) = try await move.boundOriginal()
         try await move.ensureTargetClaim(like: original)
         let source = try await move.sourceSide(pv)
         let target = try await move.targetSide()
-        let checksum = await context.recall("mismatch") != nil
-        try await RsyncCopy(move: move).copy(from: source, to: target, live: false, checksum: checksum, context: context)
+        // After a difference the checksums of the last listing are not trusted either.
+        let mismatch = await context.recall("mismatch-\(claim)") != nil
+        let comparison = try await RsyncCopy(move: move).run(from: source, to: target, senders: [
+            .init(stages: [.copy(live: false, checksum: mismatch), .sums(mismatch ? .fresh : .last)],
+                  waiting: "rsync and checksums of \(claim) from \(source.node) to \(target.node)"),
+        ], context: context)
         do {
-            try await move.verify(source, target, context: context)
+            try move.expectSame(comparison, source, target)
         } catch {
-            try await context.remember("mismatch", "\(Date().timeIntervalSince1970)")
+            try await context.remember("mismatch-\(claim)", "\(Date().timeIntervalSince1970)")
             throw error
         }
     }
 
-    /// The copy is only read from here on; the pre-copy step's undo removes it.
+    /// The copies are only read from here on; the pre-copy steps' undo removes them.
     func undo(_ context: StepContext) async throws {
-        try await HelperPods(move: move).removeAll()
+        for claim in claims { try await HelperPods(move: move(claim)).removeAll() }
     }
 
     func describe() -> [String] {
-        let move = self.move
-        return [
-            "rsync pass again from \(claim) on \(environment.plan.source.node) to \(move.targetClaim) on \(environment.plan.target.node) (only the changes)",
-            "pods \(move.podName("sum-source")) and \(move.podName("sum-target")): find + stat + sha256sum of every entry, compared by ferry",
-        ]
+        claims.flatMap { claim in
+            let move = self.move(claim)
+            return [
+                "rsync pass again from \(claim) on \(environment.plan.source.node) to \(move.targetClaim) on \(environment.plan.target.node) (only the changes)",
+                "find + stat + sha256sum of every entry on both sides (checksums of unchanged files from the first pass), compared by ferry",
+            ]
+        }
+    }
+}
+
+extension Array where Element: Sendable {
+    func asyncFilter(_ keep: (Element) async throws -> Bool) async rethrows -> [Element] {
+        var kept: [Element] = []
+        for element in self where try await keep(element) { kept.append(element) }
+        return kept
     }
 }

@@ -61,14 +61,13 @@ struct HelperPods: Sendable {
         }
     }
 
-    /// Creates the pod, waits for it to end, reads its output and deletes it.
-    /// The exit status is the pod's, as the kubelet reports it.
+    /// Creates the pod, waits for it to end and reads its output. The exit status is
+    /// the pod's, as the kubelet reports it. The pod stays until `removeAll`, which
+    /// waits once for every pod of the pass instead of once for each.
     func run(_ pod: JSON, startTimeout: Duration, timeout: Duration) async throws -> Finished {
         let name = pod["metadata"]["name"].stringValue ?? ""
         try await kube.create(.pods, pod, namespace: namespace)
-        let ended = try await finished(name, startTimeout: startTimeout, timeout: timeout)
-        try await delete(name)
-        return ended
+        return try await finished(name, startTimeout: startTimeout, timeout: timeout)
     }
 
     /// Waits for a pod this move created to end (Succeeded or Failed) and reads it.
@@ -132,11 +131,6 @@ struct HelperPods: Sendable {
         default:
             return nil
         }
-    }
-
-    func delete(_ name: String) async throws {
-        try await kube.delete(.pods, name, namespace: namespace)
-        _ = try await kube.waitFor(.pods, name, namespace: namespace, timeout: .seconds(60), waitingFor: "helper pod \(name) to go") { $0 == nil }
     }
 
     /// Deletes every helper pod of this volume (all roles) and waits until they are gone.

@@ -8,8 +8,9 @@ import Foundation
 /// not with the volume's size.
 ///
 /// It creates the volume's future home, a claim on the target node, checks that the
-/// data fits, and runs one rsync pass. Undo deletes that claim (and with it the
-/// copy); the original was only read.
+/// data fits, runs one rsync pass, then lists both sides with their checksums, so the
+/// final pass hashes only what changed since. Undo deletes that claim (and with it
+/// the copy); the original was only read.
 struct PreCopyStep: MigrationStep {
     let environment: MigrationEnvironment
     let claim: String
@@ -30,10 +31,10 @@ struct PreCopyStep: MigrationStep {
         try await move.ensureTargetClaim(like: original)
         let source = try await move.sourceSide(pv)
         let target = try await move.targetSide()
-        context.waiting("room for \(claim) on \(target.node)")
-        let room = try await move.targetRoom(target)
-        if room == nil { context.warn("could not measure the room on \(target.node) for \(claim); copying without the check") }
-        try await RsyncCopy(move: move).copy(from: source, to: target, room: room, live: true, context: context)
+        try await RsyncCopy(move: move).run(from: source, to: target, senders: [
+            .init(stages: [.room, .copy(live: true, checksum: false)], waiting: "rsync of \(claim) from \(source.node) to \(target.node)"),
+            .init(stages: [.sums(.keep)], waiting: "checksums of \(claim) on \(source.node) and \(target.node)"),
+        ], context: context)
     }
 
     func undo(_ context: StepContext) async throws {
@@ -54,7 +55,8 @@ struct PreCopyStep: MigrationStep {
         return [
             "kubectl -n \(move.namespace) create pvc \(move.targetClaim) (like \(claim)) on \(environment.plan.target.node)",
             "pod \(move.podName("receiver")) on \(environment.plan.target.node): rsync --daemon on its pod IP, serving \(move.targetClaim)",
-            "pod \(move.podName("sender")) on \(environment.plan.source.node): rsync -aHS --numeric-ids --delete --partial /data/ rsync://RECEIVER/vol/ (\(claim) read-only)",
+            "pod \(move.podName("sender")) on \(environment.plan.source.node): check the room, then rsync -aHS --numeric-ids --delete --partial /data/ rsync://RECEIVER/vol/ (\(claim) read-only)",
+            "pod \(move.podName("sender-2")) on \(environment.plan.source.node): find + stat + sha256sum of every entry on both sides, kept for the final pass",
             "delete the helper pods (label \(move.selector))",
         ]
     }

@@ -2,9 +2,10 @@ import FerryJSON
 import FerryKube
 import Foundation
 
-/// One rsync pass from a claim on one node to a claim on another, node to node over
-/// the cluster network: a receiver pod runs `rsync --daemon` on its pod IP, a sender
-/// pod pushes to it. The bytes never pass through the machine running ferry.
+/// A pass over one volume from a claim on one node to a claim on another, node to
+/// node over the cluster network: a receiver pod runs `rsync --daemon` on its pod IP,
+/// sender pods on the source side push to it and check with it
+/// (`HelperScripts`). The bytes never pass through the machine running ferry.
 ///
 /// rsync is what makes the move resumable and the downtime small: a pass after an
 /// interrupted one, or after the workload changed a few files, sends only what
@@ -12,8 +13,6 @@ import Foundation
 /// status as the kubelet reports it, never a line of its output.
 struct RsyncCopy: Sendable {
     static let port = 8730
-    /// The sender's exit status when the target is too small; outside rsync's own codes.
-    static let noRoomExit = 91
 
     let move: VolumeMove
     var pods: HelperPods { HelperPods(move: move) }
@@ -27,25 +26,62 @@ struct RsyncCopy: Sendable {
         var hostname: String
     }
 
-    /// Copies `from` to `to`. `room` (KiB the target can hold) makes the sender
-    /// refuse before copying when the data is larger. `live` tolerates files that
-    /// vanish during the pass (rsync's 24): the workload still runs.
-    func copy(from source: Side, to target: Side, room: Int? = nil, live: Bool, checksum: Bool = false, context: StepContext) async throws {
+    /// What a sender does; `HelperScripts.sender` says how.
+    enum Stage: Sendable, Equatable {
+        /// Refuse when the data does not fit on the target.
+        case room
+        /// One rsync pass. `live` tolerates files that vanish during it (rsync's 24):
+        /// the workload still runs. `checksum` compares contents, not sizes and times.
+        case copy(live: Bool, checksum: Bool)
+        /// List both sides and compare.
+        case sums(Checksums)
+
+        /// Where the checksums of a listing come from and what becomes of them.
+        enum Checksums: String, Sendable {
+            /// Reused for files that did not change since the last listing, and kept.
+            case keep = "sums"
+            /// Reused, then removed from the copy: the last listing before the switch.
+            case last = "sums-last"
+            /// Every file hashed, the caches removed: after a difference.
+            case fresh = "sums-fresh"
+        }
+
+        var word: String {
+            switch self {
+            case .room: "room"
+            case .copy: "copy"
+            case .sums(let checksums): checksums.rawValue
+            }
+        }
+    }
+
+    /// One sender pod: its stages, and what the run waits for while it works.
+    struct Sender: Sendable {
+        var stages: [Stage]
+        var waiting: String
+    }
+
+    /// Starts a receiver on `target`, runs the senders on `source` one after another,
+    /// and removes every helper pod of the volume, also when a sender fails. Returns
+    /// the comparison of the last sender that compared.
+    @discardableResult
+    func run(from source: Side, to target: Side, senders: [Sender], context: StepContext) async throws -> VolumeComparison? {
         try await pods.removeAll()
         do {
-            try await pass(from: source, to: target, room: room, live: live, checksum: checksum, context: context)
+            let comparison = try await pass(from: source, to: target, senders: senders, context: context)
+            try await pods.removeAll()
+            return comparison
         } catch {
             try? await pods.removeAll()
             throw error
         }
-        try await pods.removeAll()
     }
 
-    private func pass(from source: Side, to target: Side, room: Int?, live: Bool, checksum: Bool, context: StepContext) async throws {
+    private func pass(from source: Side, to target: Side, senders: [Sender], context: StepContext) async throws -> VolumeComparison? {
         let timeouts = move.plan.timeouts
         context.waiting("the rsync receiver for \(move.claim) on \(target.node)")
         let receiver = try await pods.start(
-            pods.spec(role: "receiver", claim: target.claim, readOnly: false, hostname: target.hostname, script: Self.receiverScript),
+            pods.spec(role: "receiver", claim: target.claim, readOnly: false, hostname: target.hostname, script: HelperScripts.receiver),
             timeout: timeouts.podReady.duration)
         guard receiver.phase == "Running", let ip = receiver.json["status"]["podIP"].stringValue else {
             let log = (try? await move.kube.logs(pod: receiver.name, namespace: move.namespace)) ?? ""
@@ -53,28 +89,63 @@ struct RsyncCopy: Sendable {
                 "the rsync receiver for \(move.claim) on \(target.node) ended before the copy (\(receiver.phase))\(Self.tail(log))",
                 fix: "kubectl -n \(move.namespace) logs \(receiver.name) (before `ferry resume` removes it)")
         }
-        var env: [String: JSON] = ["RECEIVER": .string(Self.host(ip))]
-        if let room { env["FERRY_ROOM_KIB"] = .string(String(room)) }
-        // After a verification found a difference rsync's size-and-time check misses
-        // (a corrupted byte), compare contents.
-        if checksum { env["FERRY_RSYNC_FLAGS"] = "--checksum" }
-        context.waiting("rsync of \(move.claim) from \(source.node) to \(target.node)")
-        let sender = pods.spec(
-            role: "sender", claim: source.claim, readOnly: true, hostname: source.hostname, script: Self.senderScript, env: env)
-        let ended = try await pods.run(sender, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration)
+        var comparison: VolumeComparison?
+        for (index, sender) in senders.enumerated() {
+            var env: [String: JSON] = [
+                "RECEIVER": .string(Self.host(ip)), "FERRY_STAGES": .string(sender.stages.map(\.word).joined(separator: " ")),
+            ]
+            // After a verification found a difference rsync's size-and-time check misses
+            // (a corrupted byte), compare contents.
+            if sender.stages.contains(.copy(live: false, checksum: true)) { env["FERRY_RSYNC_FLAGS"] = "--checksum" }
+            context.waiting(sender.waiting)
+            let spec = pods.spec(
+                role: index == 0 ? "sender" : "sender-\(index + 1)", claim: source.claim, readOnly: true, hostname: source.hostname,
+                script: HelperScripts.sender, env: env)
+            let ended = try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration)
+            try await judge(ended, of: sender, receiver: receiver.name, source: source, target: target, context: context)
+            guard sender.stages.contains(where: { if case .sums = $0 { true } else { false } }) else { continue }
+            guard let compared = VolumeComparison(log: ended.log) else {
+                throw StepFailure(
+                    "the check of \(move.claim) on \(source.node) and \(target.node) ended without its result\(Self.tail(ended.log))",
+                    fix: "`ferry resume` checks again; nothing was switched")
+            }
+            comparison = compared
+        }
+        return comparison
+    }
+
+    /// Throws for a sender's exit status, in words; warns for files that vanished
+    /// from a live volume.
+    private func judge(
+        _ ended: HelperPods.Finished, of sender: Sender, receiver: String, source: Side, target: Side, context: StepContext
+    ) async throws {
+        let live = sender.stages.contains(.copy(live: true, checksum: false))
         switch ended.exitCode {
         case 0:
             return
         case 24 where live:
             context.warn("some files of \(move.claim) vanished while the workload ran; the pass after scale-down copies them")
-        case Self.noRoomExit:
+        case HelperScripts.Exit.noRoom:
             throw StepFailure(
                 "the volume for \(move.claim) on \(target.node) is too small\(Self.tail(ended.log))",
                 fix: "free space on \(target.node)'s local-path storage (or give the claim a larger size), then `ferry resume`")
+        case HelperScripts.Exit.reservedName:
+            throw StepFailure(
+                "\(move.claim) cannot be moved by ferry\(Self.tail(ended.log))",
+                fix: "rename /\(HelperScripts.cacheDirectory) at the root of \(move.claim) (or set the volume's action to keep), then `ferry resume`")
+        case HelperScripts.Exit.sourceListing:
+            throw StepFailure(
+                "listing \(source.claim) on \(source.node) for verification failed\(Self.tail(ended.log))",
+                fix: "`ferry resume` lists it again; nothing was switched")
         default:
-            // The receiver's side of a broken connection says more than the sender's.
-            let received = (try? await move.kube.logs(pod: receiver.name, namespace: move.namespace)) ?? ""
+            // The receiver's side of a broken connection or check says more than the sender's.
+            let received = (try? await move.kube.logs(pod: receiver, namespace: move.namespace)) ?? ""
             let receiverSaid = received.isEmpty ? "" : "\n  the receiver logged\(Self.tail(received, lines: 3))"
+            if ended.exitCode == HelperScripts.Exit.receiverCheck {
+                throw StepFailure(
+                    "the receiver for \(move.claim) on \(target.node) could not do its part of the check\(Self.tail(ended.log))\(receiverSaid)",
+                    fix: "`ferry resume` checks again; nothing was switched")
+            }
             throw StepFailure(
                 "copying \(move.claim) from \(source.node) to \(target.node) failed: rsync exited \(ended.exitCode)"
                     + " (\(Self.meaning(ended.exitCode)))\(Self.tail(ended.log))\(receiverSaid)",
@@ -106,39 +177,4 @@ struct RsyncCopy: Sendable {
         default: "see rsync(1), EXIT VALUES"
         }
     }
-
-    /// The receiver writes its rsyncd.conf and serves the volume on its pod IP only
-    /// (in the lab, pods share one loopback network, each with its own address).
-    /// `uid`/`gid` are its own, so as root it keeps every file's owner.
-    ///
-    /// An rsync daemon takes 0.4 s to exit on SIGTERM, and a pass deletes its receiver
-    /// once the sender has ended (nothing is in flight then): 0.4 s of downtime per
-    /// volume for nothing. So SIGTERM ends it with SIGKILL at once. The one case that
-    /// loses something is a receiver deleted mid-transfer (ferry killed, then resumed):
-    /// the file in flight is sent again instead of kept as a partial.
-    static let receiverScript = """
-        set -e
-        conf=$(mktemp)
-        printf '%s\\n' 'use chroot = no' 'munge symlinks = no' 'numeric ids = yes' "uid = $(id -u)" "gid = $(id -g)" \
-          "pid file = $conf.pid" '[vol]' "path = \(HelperPods.mountPath)" 'read only = no' > "$conf"
-        rsync --daemon --no-detach --config="$conf" --address="$POD_IP" --port=\(port) --log-file=/dev/stdout &
-        daemon=$!
-        trap 'kill -KILL "$daemon"; exit 0' TERM
-        wait "$daemon"
-        """
-
-    /// The sender checks the room first (du counts blocks really used, so sparse
-    /// files count as what they hold), then pushes: archive mode with hard links,
-    /// sparseness and numeric ids, deleting on the target what the source no longer has.
-    static let senderScript = """
-        set -e
-        if [ -n "${FERRY_ROOM_KIB:-}" ]; then
-          need=$(du -sk \(HelperPods.mountPath) | cut -f1)
-          if [ "$need" -gt "$FERRY_ROOM_KIB" ]; then
-            echo "the data needs ${need} KiB; the target volume has room for ${FERRY_ROOM_KIB} KiB" >&2
-            exit \(noRoomExit)
-          fi
-        fi
-        exec rsync -aHS --numeric-ids --delete --partial ${FERRY_RSYNC_FLAGS:-} \(HelperPods.mountPath)/ "rsync://$RECEIVER:\(port)/vol/"
-        """
 }

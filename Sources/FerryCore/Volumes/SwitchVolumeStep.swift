@@ -121,8 +121,10 @@ struct SwitchVolumeStep: MigrationStep {
         let target = try await move.targetSide()
         let back = RsyncCopy.Side(claim: claim, node: environment.plan.source.node, hostname: old.boundHostnames.first ?? target.hostname)
         context.waiting("copying \(claim) back from \(environment.plan.target.node)")
-        try await RsyncCopy(move: move).copy(from: target, to: back, live: false, checksum: true, context: context)
-        try await move.verify(target, back, context: context)
+        let comparison = try await RsyncCopy(move: move).run(from: target, to: back, senders: [
+            .init(stages: [.copy(live: false, checksum: true), .sums(.fresh)], waiting: "rsync and checksums of \(claim) back"),
+        ], context: context)
+        try move.expectSame(comparison, target, back)
         try await move.deleteClaim(move.targetClaim)
     }
 

@@ -36,54 +36,17 @@ extension VolumeMove {
         try await createUnlessExists(.persistentVolumeClaims, object)
     }
 
-    /// KiB the target volume can hold: what is free on its filesystem plus what an
-    /// earlier pass already put there. nil when the helper cannot tell.
-    func targetRoom(_ target: RsyncCopy.Side) async throws -> Int? {
-        let pods = HelperPods(move: self)
-        let script = "set -e; df -Pk \(HelperPods.mountPath) | tail -n 1 | awk '{print $4}'; du -sk \(HelperPods.mountPath) | cut -f1"
-        let spec = pods.spec(role: "room", claim: target.claim, readOnly: true, hostname: target.hostname, script: script)
-        try await pods.removeAll()
-        let ended = try await pods.run(spec, startTimeout: plan.timeouts.podReady.duration, timeout: plan.timeouts.podReady.duration)
-        let numbers = ended.log.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard ended.exitCode == 0, numbers.count == 2 else { return nil }
-        return numbers[0] + numbers[1]
-    }
-
-    /// Makes a manifest of both sides at once and compares them; throws, naming the
-    /// first paths that differ, when they do.
-    func verify(_ source: RsyncCopy.Side, _ target: RsyncCopy.Side, context: StepContext) async throws {
-        let pods = HelperPods(move: self)
-        try await pods.removeAll()
-        context.waiting("checksums of \(claim) on \(source.node) and \(target.node)")
-        let timeout = plan.timeouts.volumeCopy.duration
-        let start = plan.timeouts.podReady.duration
-        let sourcePod = pods.spec(role: "sum-source", claim: source.claim, readOnly: true, hostname: source.hostname, script: VolumeManifest.script)
-        let targetPod = pods.spec(role: "sum-target", claim: target.claim, readOnly: true, hostname: target.hostname, script: VolumeManifest.script)
-        let ended: (HelperPods.Finished, HelperPods.Finished)
-        do {
-            async let a = pods.run(sourcePod, startTimeout: start, timeout: timeout)
-            async let b = pods.run(targetPod, startTimeout: start, timeout: timeout)
-            ended = try await (a, b)
-        } catch {
-            try? await pods.removeAll()
-            throw error
+    /// Throws, naming the first paths that differ, unless both sides listed the same.
+    func expectSame(_ comparison: VolumeComparison?, _ source: RsyncCopy.Side, _ target: RsyncCopy.Side) throws {
+        guard let comparison else {
+            throw StepFailure("\(claim) was copied but not checked", fix: "`ferry resume` checks again; nothing was switched")
         }
-        func manifest(_ finished: HelperPods.Finished, _ side: RsyncCopy.Side) throws -> VolumeManifest {
-            guard finished.exitCode == 0, let manifest = VolumeManifest(log: finished.log) else {
-                throw StepFailure(
-                    "listing \(side.claim) on \(side.node) for verification failed (exit \(finished.exitCode))\(RsyncCopy.tail(finished.log))",
-                    fix: "`ferry resume` lists it again; nothing was switched")
-            }
-            return manifest
-        }
-        let a = try manifest(ended.0, source)
-        let b = try manifest(ended.1, target)
-        guard a.digest != b.digest || a.count != b.count else { return }
-        let paths = a.complete && b.complete ? VolumeManifest.differences(a, b) : []
+        guard !comparison.equal else { return }
+        let paths = comparison.paths()
         let which = paths.isEmpty ? "" : ": " + paths.joined(separator: ", ")
         throw StepFailure(
-            "the copy of \(claim) on \(plan.target.node) differs from the original on \(source.node)\(which)"
-                + " (\(a.count) entries on the source, \(b.count) on the target); the original is untouched and still bound",
+            "the copy of \(claim) on \(target.node) differs from the original on \(source.node)\(which)"
+                + " (\(comparison.source.count) entries on the source, \(comparison.target.count) on the target); the original is untouched and still bound",
             fix: "`ferry resume` copies again comparing contents and checks again")
     }
 

@@ -16,7 +16,8 @@ enum VolumeSteps {
 
     static func afterTarget(_ environment: MigrationEnvironment, image: String = HelperImage.rsync) -> [any MigrationStep] {
         let claims = claims(environment.plan)
-        return claims.map { FinalCopyStep(environment: environment, claim: $0, image: image) }
+        guard !claims.isEmpty else { return [] }
+        return [FinalCopyStep(environment: environment, claims: claims, image: image)]
             + claims.map { SwitchVolumeStep(environment: environment, claim: $0, image: image) }
     }
 }

@@ -28,6 +28,12 @@ final class EventTimes: RunObserver, Sendable {
         }
     }
 
+    func started(_ step: String) -> ContinuousClock.Instant? {
+        events.withLock { events in
+            events.last { if case .stepStarted(let s, _) = $0.event { s == step } else { false } }?.at
+        }
+    }
+
     func finished(_ step: String) -> ContinuousClock.Instant? {
         events.withLock { events in
             events.last { if case .stepFinished(let s, _, _, _, _) = $0.event { s == step } else { false } }?.at

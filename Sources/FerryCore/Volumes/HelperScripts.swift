@@ -1,0 +1,185 @@
+/// The shell the helper pods run. Written for the helper image's BusyBox as much as
+/// for GNU tools: POSIX `sh`, `find`, `stat -c`, `awk`, `sort`, `comm`, `xargs -0`,
+/// `sha256sum`, `df -P`, `du -sk`, and `rsync`.
+///
+/// A move talks to its receiver over rsync only: besides the volume (`vol`), the
+/// receiver's daemon serves modules whose `pre-xfer exec` does the receiving side's
+/// part of a check when a sender asks for it: `room` (free and used KiB) and
+/// `sums`, `sums-last`, `sums-fresh` (the target's manifest; see the sender).
+/// So one receiver and one sender pod do a whole pass with its verification, and the
+/// target's listing runs on the target node while the source's runs on the source node.
+enum HelperScripts {
+    /// Where, at the root of the copy, the checksum caches of both sides live between
+    /// passes (the source's cannot be written beside the original, which is mounted
+    /// read-only). Never copied, never listed, and removed once the copy is verified.
+    static let cacheDirectory = ".ferry-move-cache"
+
+    /// The exit statuses the sender adds to rsync's own.
+    enum Exit {
+        /// The data does not fit on the target volume.
+        static let noRoom = 91
+        /// The receiver's side of a check (room, listing, cache) failed.
+        static let receiverCheck = 92
+        /// Listing the source volume failed.
+        static let sourceListing = 93
+        /// The volume holds a `.ferry-move-cache` of its own at its root.
+        static let reservedName = 94
+    }
+
+    /// `sh manifest.sh ROOT CACHE_IN CACHE_OUT` prints what ROOT holds, one sorted line
+    /// per entry: type, mode, owner, size, link count and mtime of files, link
+    /// targets, devices, and a SHA-256 of every regular file's contents. Directory sizes
+    /// are left out: they depend on the filesystem, not the data.
+    ///
+    /// The checksums make the final pass's verification cost what changed, not the
+    /// volume's size (the downtime of a camera's terabyte of recordings would
+    /// otherwise be the time to read it twice). A file's hash is taken from CACHE_IN
+    /// when its inode, size, mtime and ctime are those recorded with it; ctime cannot
+    /// be set by a program, and any write or metadata change moves it. Hashes of files
+    /// whose ctime is not older than the listing's start are not kept (a change in the
+    /// same second would not show), as git does with racily clean files. CACHE_OUT
+    /// (when given) receives the hashes for the next pass.
+    static let manifest = """
+        set -e
+        cd "$1"
+        cin=$2
+        cout=$3
+        t=$(mktemp -d)
+        now=$(date +%s)
+        skip="-path ./\(cacheDirectory) -prune -o"
+        find . $skip -type f -exec stat -c 'f %a %u:%g %s %h %Y %n' {} + > "$t/m"
+        find . $skip -type d -exec stat -c 'd %a %u:%g %n' {} + >> "$t/m"
+        find . $skip -type l -exec stat -c 'l %u:%g %N' {} + >> "$t/m"
+        find . $skip ! -type f ! -type d ! -type l -exec stat -c 'o %f %u:%g %t:%T %n' {} + >> "$t/m"
+        find . $skip -type f -exec stat -c '%i:%s:%Y:%Z\t%Z\t%n' {} + > "$t/keys"
+        : > "$t/hit"
+        : > "$t/miss"
+        if [ -z "$cin" ] || [ ! -s "$cin" ]; then cin=/dev/null; fi
+        awk -F '\\t' -v hit="$t/hit" -v miss="$t/miss" '
+          FILENAME == ARGV[1] { cached[$1 "\\t" $3] = $2; next }
+          { if (($1 "\\t" $3) in cached) print cached[$1 "\\t" $3] "  " $3 > hit; else print $3 > miss }
+        ' "$cin" "$t/keys"
+        tr '\\n' '\\0' < "$t/miss" | xargs -0 -r sha256sum > "$t/hashed"
+        cat "$t/hit" "$t/hashed" > "$t/hashes"
+        sed 's/^/h /' "$t/hashes" >> "$t/m"
+        if [ -n "$cout" ]; then
+          awk -F '\\t' -v now="$now" '
+            FILENAME == ARGV[1] { if ($2 < now) key[$3] = $1; next }
+            { path = substr($0, 67); if (path in key) print key[path] "\\t" substr($0, 1, 64) "\\t" path }
+          ' "$t/keys" "$t/hashes" > "$cout"
+        fi
+        LC_ALL=C sort -o "$t/m" "$t/m"
+        cat "$t/m"
+        rm -rf "$t"
+        """
+
+    /// Writes the manifest script to `$w/manifest.sh` in the pod's own /tmp.
+    private static let writeManifest = """
+        w=$(mktemp -d)
+        cat > "$w/manifest.sh" <<'FERRY_MANIFEST'
+        \(manifest)
+        FERRY_MANIFEST
+        """
+
+    /// The receiver serves the volume on its pod IP only (in the lab, pods share one
+    /// loopback network, each with its own address); `uid`/`gid` are its own, so as
+    /// root it keeps every file's owner.
+    ///
+    /// An rsync daemon takes 0.4 s to exit on SIGTERM, and a pass deletes its receiver
+    /// once the sender has ended (nothing is in flight then): 0.4 s of downtime per
+    /// volume for nothing. So SIGTERM ends it with SIGKILL at once. The one case that
+    /// loses something is a receiver deleted mid-transfer (ferry killed, then resumed):
+    /// the file in flight is sent again instead of kept as a partial.
+    static let receiver = """
+        set -e
+        \(writeManifest)
+        mkdir "$w/out"
+        c=\(HelperPods.mountPath)/\(cacheDirectory)
+        printf '%s\\n' 'use chroot = no' 'reverse lookup = no' 'munge symlinks = no' 'numeric ids = yes' "uid = $(id -u)" "gid = $(id -g)" \\
+          "pid file = $w/pid" \\
+          '[vol]' "path = \(HelperPods.mountPath)" 'read only = no' \\
+          '[room]' "path = $w/out" 'read only = yes' \\
+          "pre-xfer exec = { df -Pk \(HelperPods.mountPath) | tail -n 1 | awk '{print \\$4}'; du -sk \(HelperPods.mountPath) | cut -f1; } > $w/out/room" \\
+          '[sums]' "path = $w/out" 'read only = yes' \\
+          "pre-xfer exec = mkdir -p $c && sh $w/manifest.sh \(HelperPods.mountPath) $c/target $c/target.new > $w/out/manifest && mv $c/target.new $c/target" \\
+          '[sums-last]' "path = $w/out" 'read only = yes' \\
+          "pre-xfer exec = sh $w/manifest.sh \(HelperPods.mountPath) $c/target '' > $w/out/manifest && rm -rf $c" \\
+          '[sums-fresh]' "path = $w/out" 'read only = yes' \\
+          "pre-xfer exec = sh $w/manifest.sh \(HelperPods.mountPath) '' '' > $w/out/manifest && rm -rf $c" \\
+          > "$w/rsyncd.conf"
+        rsync --daemon --no-detach --config="$w/rsyncd.conf" --address="$POD_IP" --port=\(RsyncCopy.port) --log-file=/dev/stdout &
+        daemon=$!
+        trap 'kill -KILL "$daemon"; exit 0' TERM
+        wait "$daemon"
+        """
+
+    /// The sender does the stages in `FERRY_STAGES`, in order:
+    /// - `room`: refuses (91) when the data (du counts blocks really used, so sparse
+    ///   files count as what they hold) is larger than the target's free space plus
+    ///   what an earlier pass put there;
+    /// - `copy`: pushes in archive mode with hard links, sparseness and numeric ids,
+    ///   deleting on the target what the source no longer has; its exit status is rsync's;
+    /// - `sums`, `sums-last`, `sums-fresh`: lists both sides and prints each listing's
+    ///   line count and digest and the first lines that differ (`ferry-manifest ...`,
+    ///   `ferry-differs ...`). `sums` uses the checksum caches and keeps them for the
+    ///   next pass; `sums-last` uses them and then removes them from the copy (the copy
+    ///   must end up holding exactly the data); `sums-fresh` hashes every file and
+    ///   removes them too (after a difference, the caches are not trusted either).
+    ///
+    /// Every rsync connection costs about a tenth of a second (the daemon forks, and
+    /// rsync's exit waits), so the source's cache is fetched and the source listed
+    /// while the copy runs (the source is only read).
+    static let sender = """
+        set -e
+        \(writeManifest)
+        r="rsync://$RECEIVER:\(RsyncCopy.port)"
+        if [ -e \(HelperPods.mountPath)/\(cacheDirectory) ]; then
+          echo "the volume holds /\(cacheDirectory), the name ferry keeps its checksums under during a move" >&2
+          exit \(Exit.reservedName)
+        fi
+        sums=""
+        for stage in $FERRY_STAGES; do case "$stage" in sums*) sums=$stage ;; esac; done
+        if [ -n "$sums" ]; then
+          # The fetch of the source's cache must be over before the receiver may drop it.
+          mkfifo "$w/fetched"
+          (
+            : > "$w/cached"
+            if [ "$sums" != sums-fresh ]; then
+              rsync -q "$r/vol/\(cacheDirectory)/source" "$w/cached" 2>/dev/null || : > "$w/cached"
+            fi
+            echo > "$w/fetched"
+            keep=""
+            if [ "$sums" = sums ]; then mkdir "$w/keep"; keep="$w/keep/source"; fi
+            sh "$w/manifest.sh" \(HelperPods.mountPath) "$w/cached" "$keep" > "$w/source"
+          ) &
+          lister=$!
+        fi
+        for stage in $FERRY_STAGES; do
+          case "$stage" in
+          room)
+            rsync -q "$r/room/room" "$w/room" || exit \(Exit.receiverCheck)
+            room=$(awk '{ s += $1 } END { print s }' "$w/room")
+            need=$(du -sk \(HelperPods.mountPath) | cut -f1)
+            if [ "$need" -gt "$room" ]; then
+              echo "the data needs ${need} KiB; the target volume has room for ${room} KiB" >&2
+              exit \(Exit.noRoom)
+            fi
+            ;;
+          copy)
+            rsync -aHS --numeric-ids --delete --partial --exclude=/\(cacheDirectory) ${FERRY_RSYNC_FLAGS:-} \\
+              \(HelperPods.mountPath)/ "$r/vol/" || exit $?
+            ;;
+          sums*)
+            read -r _ < "$w/fetched"
+            rsync -q "$r/$stage/manifest" "$w/target" || exit \(Exit.receiverCheck)
+            wait "$lister" || exit \(Exit.sourceListing)
+            if [ -d "$w/keep" ]; then rsync -rq "$w/keep/" "$r/vol/\(cacheDirectory)/" || exit \(Exit.receiverCheck); fi
+            for side in source target; do
+              echo "\(VolumeComparison.summaryPrefix)$side $(wc -l < "$w/$side") $(sha256sum < "$w/$side" | cut -d' ' -f1)"
+            done
+            LC_ALL=C comm -3 "$w/source" "$w/target" | head -n 10 | tr -d '\\t' | sed 's/^/\(VolumeComparison.differsPrefix)/'
+            ;;
+          esac
+        done
+        """
+}
