@@ -46,12 +46,20 @@ enum HelperScripts {
         cout=$3
         t=$(mktemp -d)
         now=$(date +%s)
+        # Two walks: everything but symlinks with all the fields any type needs, then the
+        # symlinks with their targets. A walk of a volume of small files is most of a
+        # final pass's work.
         skip="-path ./\(cacheDirectory) -prune -o"
-        find . $skip -type f -exec stat -c 'f %a %u:%g %s %h %Y %n' {} + > "$t/m"
-        find . $skip -type d -exec stat -c 'd %a %u:%g %n' {} + >> "$t/m"
-        find . $skip -type l -exec stat -c 'l %u:%g %N' {} + >> "$t/m"
-        find . $skip ! -type f ! -type d ! -type l -exec stat -c 'o %f %u:%g %t:%T %n' {} + >> "$t/m"
-        find . $skip -type f -exec stat -c '%i:%s:%Y:%Z\t%Z\t%n' {} + > "$t/keys"
+        # (stat -c prints a tab as it is, hence real tabs in this format.)
+        find . $skip ! -type l -exec stat -c '%F\t%a\t%u:%g\t%s\t%h\t%Y\t%f\t%t:%T\t%i:%s:%Y:%Z\t%Z\t%n' {} + > "$t/all"
+        find . $skip -type l -exec stat -c 'l %u:%g %N' {} + > "$t/m"
+        : > "$t/keys"
+        awk -F '\\t' -v m="$t/m" -v keys="$t/keys" '
+          { path = $11; for (i = 12; i <= NF; i++) path = path "\\t" $i }
+          $1 ~ /^regular/ { print "f " $2 " " $3 " " $4 " " $5 " " $6 " " path >> m; print $9 "\\t" $10 "\\t" path > keys; next }
+          $1 == "directory" { print "d " $2 " " $3 " " path >> m; next }
+          { print "o " $7 " " $3 " " $8 " " path >> m }
+        ' "$t/all"
         : > "$t/hit"
         : > "$t/miss"
         if [ -z "$cin" ] || [ ! -s "$cin" ]; then cin=/dev/null; fi

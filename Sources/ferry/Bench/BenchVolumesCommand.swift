@@ -21,9 +21,16 @@ struct BenchVolumesCommand: AsyncParsableCommand {
             runs after the first copy, --change-percent of the small files are rewritten \
             and a new file of that share of the large files' bytes appears (a recording), \
             so the final pass after scale-down has that much to do. Every copy, plain or \
-            ferry's, starts after a sync(2), so none pays for another's writeback; small-file \
-            copies on this kind of disk still vary run to run, so compare within one run.
+            ferry's, starts after a sync(2), so none pays for another's writeback.
+
+            The lab's node disks live under --lab-parent, by default /dev/shm (memory): \
+            small-file copies on a virtual disk vary up to fivefold from one run to the \
+            next, which drowns what ferry itself costs. Pass a directory on a disk to \
+            include the disk (and compare within one run).
             """)
+
+    @Option(help: "The directory the lab is made in (its nodes' disks included).")
+    var labParent = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : "/tmp"
 
     @Option(help: "Files in the many-small-files volume.")
     var smallFiles = 20_000
@@ -48,6 +55,10 @@ struct BenchVolumesCommand: AsyncParsableCommand {
             throw ValidationError("--large-files must be 1 to 1000 and --large-mib 1 to 16384")
         }
         guard changePercent > 0, changePercent <= 100 else { throw ValidationError("--change-percent must be above 0 and at most 100") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: labParent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--lab-parent \(labParent) is not a directory")
+        }
     }
 
     func run() async throws {
@@ -56,7 +67,7 @@ struct BenchVolumesCommand: AsyncParsableCommand {
             DataSet(claim: "frigate-media", kind: "a few large files", files: largeFiles, fileBytes: largeMiB << 20),
         ]
         let change = changePercent
-        try await LabSession.with(in: LabSession.temporaryDirectory("bench"), keep: false) { session in
+        try await LabSession.with(in: LabSession.temporaryDirectory("bench", in: labParent), keep: false) { session in
             let plan = try await session.discoverPlan()
             var volumes: [(set: DataSet, directory: URL)] = []
             for set in sets {

@@ -47,9 +47,9 @@ struct LabSession: Sendable {
         return try result.get()
     }
 
-    /// A new temporary directory for a lab.
-    static func temporaryDirectory(_ purpose: String) -> URL {
-        URL(fileURLWithPath: "/tmp/ferry-\(purpose)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+    /// A new temporary directory for a lab, under `parent`.
+    static func temporaryDirectory(_ purpose: String, in parent: String = "/tmp") -> URL {
+        URL(fileURLWithPath: parent, isDirectory: true).appendingPathComponent("ferry-\(purpose)-\(UUID().uuidString.prefix(8))", isDirectory: true)
     }
 
     /// `ferry plan frigate/frigate --to k3s-vm-still-fawn`, written to `migration.yaml`.
