@@ -40,8 +40,9 @@ struct FinalCopyStep: MigrationStep {
         }
         let pending = try await claims.asyncFilter { try await move($0).needsMove() }
         // Every volume's pass runs to its end, so one failure does not leave another
-        // half-copied; the errors are reported together.
-        let failures = await withTaskGroup(of: (String, StepFailure?).self) { group in
+        // half-copied; the errors are reported together. An interruption is not a
+        // failure of the copy: it goes to the runner as it is.
+        let failures = try await withThrowingTaskGroup(of: (String, StepFailure?).self) { group in
             for claim in pending {
                 group.addTask {
                     do {
@@ -49,13 +50,15 @@ struct FinalCopyStep: MigrationStep {
                         return (claim, nil)
                     } catch let failure as StepFailure {
                         return (claim, failure)
+                    } catch is CancellationError {
+                        throw CancellationError()
                     } catch {
                         return (claim, StepFailure("\(claim): \(error)", fix: "`ferry resume` copies it again"))
                     }
                 }
             }
             var failures: [String: StepFailure] = [:]
-            for await (claim, failure) in group { if let failure { failures[claim] = failure } }
+            for try await (claim, failure) in group { if let failure { failures[claim] = failure } }
             return pending.compactMap { failures[$0] }
         }
         guard let first = failures.first else { return }

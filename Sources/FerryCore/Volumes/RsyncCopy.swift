@@ -59,6 +59,10 @@ struct RsyncCopy: Sendable {
     struct Sender: Sendable {
         var stages: [Stage]
         var waiting: String
+
+        var live: Bool { stages.contains { if case .copy(true, _) = $0 { true } else { false } } }
+        var checksum: Bool { stages.contains { if case .copy(_, true) = $0 { true } else { false } } }
+        var compares: Bool { stages.contains { if case .sums = $0 { true } else { false } } }
     }
 
     /// Starts a receiver on `target`, runs the senders on `source` one after another,
@@ -96,14 +100,14 @@ struct RsyncCopy: Sendable {
             ]
             // After a verification found a difference rsync's size-and-time check misses
             // (a corrupted byte), compare contents.
-            if sender.stages.contains(.copy(live: false, checksum: true)) { env["FERRY_RSYNC_FLAGS"] = "--checksum" }
+            if sender.checksum { env["FERRY_RSYNC_FLAGS"] = "--checksum" }
             context.waiting(sender.waiting)
             let spec = pods.spec(
                 role: index == 0 ? "sender" : "sender-\(index + 1)", claim: source.claim, readOnly: true, hostname: source.hostname,
                 script: HelperScripts.sender, env: env)
             let ended = try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration)
             try await judge(ended, of: sender, receiver: receiver.name, source: source, target: target, context: context)
-            guard sender.stages.contains(where: { if case .sums = $0 { true } else { false } }) else { continue }
+            guard sender.compares else { continue }
             guard let compared = VolumeComparison(log: ended.log) else {
                 throw StepFailure(
                     "the check of \(move.claim) on \(source.node) and \(target.node) ended without its result\(Self.tail(ended.log))",
@@ -119,11 +123,10 @@ struct RsyncCopy: Sendable {
     private func judge(
         _ ended: HelperPods.Finished, of sender: Sender, receiver: String, source: Side, target: Side, context: StepContext
     ) async throws {
-        let live = sender.stages.contains(.copy(live: true, checksum: false))
         switch ended.exitCode {
         case 0:
             return
-        case 24 where live:
+        case 24 where sender.live:
             context.warn("some files of \(move.claim) vanished while the workload ran; the pass after scale-down copies them")
         case HelperScripts.Exit.noRoom:
             throw StepFailure(
