@@ -177,6 +177,21 @@ struct FaultStep: MigrationStep {
         }
     }
 
+    /// Names a line-based listing stumbles on (a tab, a newline, a backslash) are
+    /// copied and verified like any other.
+    @Test func filesWithTabsNewlinesAndBackslashesInTheirNamesMove() async throws {
+        try await VolumeLab.with { lab in
+            let pv = try await lab.volume(try #require(try await lab.claim("frigate-media").volumeName))
+            let root = try lab.directory(of: pv, on: VolumeLab.source)
+            for (index, name) in ["tab\there.mp4", "new\nline.mp4", "back\\slash.mp4"].enumerated() {
+                try Data(repeating: UInt8(index + 1), count: 4096 * (index + 1)).write(to: root.appendingPathComponent(name))
+            }
+            let before = try await snapshot(lab)
+            #expect(try await lab.run(lab.steps()).status == .completed)
+            try await expectMoved(lab, from: before)
+        }
+    }
+
     /// The name the checksum caches live under at the root of the copy is refused in a
     /// volume, before anything is copied, rather than silently left out of the copy.
     @Test func aVolumeHoldingTheCacheNameIsRefusedWithWhatToRename() async throws {

@@ -64,15 +64,23 @@ enum HelperScripts {
         : > "$t/miss"
         if [ -z "$cin" ] || [ ! -s "$cin" ]; then cin=/dev/null; fi
         awk -F '\\t' -v hit="$t/hit" -v miss="$t/miss" '
-          FILENAME == ARGV[1] { cached[$1 "\\t" $3] = $2; next }
-          { if (($1 "\\t" $3) in cached) print cached[$1 "\\t" $3] "  " $3 > hit; else print $3 > miss }
+          { path = $3; for (i = 4; i <= NF; i++) path = path "\\t" $i }
+          FILENAME == ARGV[1] { cached[$1 "\\t" path] = $2; next }
+          { if (($1 "\\t" path) in cached) print cached[$1 "\\t" path] "  " path > hit; else print path > miss }
         ' "$cin" "$t/keys"
-        tr '\\n' '\\0' < "$t/miss" | xargs -0 -r sha256sum > "$t/hashed"
+        if ! tr '\\n' '\\0' < "$t/miss" | xargs -0 -r sha256sum > "$t/hashed" 2> /dev/null; then
+          # A name with a newline in it cannot go through a list of names: hash every
+          # file as find names them, and keep no cache.
+          : > "$t/hit"
+          if [ -n "$cout" ]; then : > "$cout"; fi
+          cout=""
+          find . $skip -type f -exec sha256sum {} + > "$t/hashed"
+        fi
         cat "$t/hit" "$t/hashed" > "$t/hashes"
         sed 's/^/h /' "$t/hashes" >> "$t/m"
         if [ -n "$cout" ]; then
           awk -F '\\t' -v now="$now" '
-            FILENAME == ARGV[1] { if ($2 < now) key[$3] = $1; next }
+            FILENAME == ARGV[1] { path = $3; for (i = 4; i <= NF; i++) path = path "\\t" $i; if ($2 < now) key[path] = $1; next }
             { path = substr($0, 67); if (path in key) print key[path] "\\t" substr($0, 1, 64) "\\t" path }
           ' "$t/keys" "$t/hashes" > "$cout"
         fi
