@@ -54,7 +54,7 @@ extension KillResumeMigration {
         for claim in Self.claims {
             #expect(memory("retain-volumes", "pv.\(claim)") == originals[claim]?.pv)
             #expect(memory("retain-volumes", "policy.\(claim)") == originals[claim]?.policy)
-            #expect(memory("switch-\(claim)", "oldPV") == originals[claim]?.pv)
+            #expect(memory("switch", "oldPV.\(claim)") == originals[claim]?.pv)
         }
         #expect(memory("edit-manifests", "commit") == commit)
         let state = lab.scratch.appendingPathComponent(".ferry")

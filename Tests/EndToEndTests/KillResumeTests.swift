@@ -78,7 +78,7 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
         .waiting("move-coral"),  // the Coral still on pumped-piglet
         .waiting("reboot-target", "k3s-vm-still-fawn to answer"),  // VM 108 rebooting
         .waiting("final-copy", "rsync and checksums of frigate-config"),  // workload stopped, both volumes' pods running
-        .waiting("switch-frigate-config"),  // the original claim deleted, the new one binding
+        .waiting("switch", "PVC frigate/frigate-config"),  // the original claims deleted, the new ones binding
         .started("edit-manifests"),  // updating or editing the clone, nothing committed
         .waiting("edit-manifests", "git push"),  // committed, not pushed
         .waiting("resume-flux"),  // Flux resumed, applying the commit
@@ -94,7 +94,7 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
         .waiting("reboot-target", "VM 108"),  // the reboot task being requested
         .waiting("driver-libedgetpu"),  // apt-get in the VM through the guest agent
         .waiting("final-copy", "the rsync receiver for frigate-media"),  // the last pass's receivers starting
-        .waiting("switch-frigate-media"),  // the second claim re-created
+        .waiting("switch", "PVC frigate/frigate-media"),  // the claims re-created, one or both bound
         .finished("edit-manifests"),  // a boundary: pushed, Flux still suspended
     ])
 }

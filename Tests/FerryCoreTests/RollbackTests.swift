@@ -24,10 +24,8 @@ import Testing
 /// - after verify-host and add-passthrough: no-op / config lines removed; the same
 ///   lines are removed after reboot-target, where the target VM also holds the Coral.
 /// - after verify-vm and the driver: no-op undos, covered by label-target.
-/// - after the final copies: their undo removes helper pods; covered by
-///   switch-frigate-media, which also has them done. After switch-frigate-config:
-///   switch-frigate-media's undo with nothing recorded is a no-op, and the config
-///   switch is undone the same way as in the switch-frigate-media case.
+/// - after the final copy: its undo removes helper pods; covered by the switch,
+///   which also has it done. The switch's undo copies both claims back.
 /// - after resume-flux, wait-ready, verify: Flux has applied the edited manifests and
 ///   Frigate ran on the target (it may have written there); the completed run covers
 ///   that (its extra steps have no-op undos).
@@ -39,7 +37,7 @@ import Testing
     /// The last step done before the stop; nil for a completed run.
     static let boundaries: [String?] = [
         "suspend-flux", "scale-down", "unlabel-source", "move-coral", "reboot-target", "label-target",
-        "switch-frigate-media", "edit-manifests", nil,
+        "switch", "edit-manifests", nil,
     ]
 
     @Test("rollback ends with Frigate Ready on pumped-piglet, the Coral and the data back", arguments: boundaries)
@@ -139,7 +137,7 @@ import Testing
 
             // The copies on the target stay (Retain, Released) until `ferry cleanup`, which names them.
             let copies = try await VolumeCleanup(kube: lab.kube).leftovers(journal)
-            let switched = lastIndex >= (steps.firstIndex { $0.id == "switch-frigate-config" } ?? steps.count)
+            let switched = lastIndex >= (steps.firstIndex { $0.id == "switch" } ?? steps.count)
             #expect(copies.map(\.claim).sorted() == (switched ? Self.claims : []), "\(copies.map(\.description))")
             #expect(copies.allSatisfy { !$0.nodes.contains(Self.source) }, "\(copies.map(\.description))")
             let warnings = hands.events.dropFirst(ran).compactMap { if case .warning(let step, let message) = $0 { "\(step): \(message)" } else { nil } }

@@ -64,7 +64,7 @@ struct VolumeLab: Sendable {
         steps.append(ScaleDownStep(environment: environment))
         steps += between
         steps.append(FinalCopyStep(environment: environment, claims: Self.claims))
-        steps += Self.claims.map { SwitchVolumeStep(environment: environment, claim: $0) }
+        steps.append(SwitchVolumesStep(environment: environment, claims: Self.claims))
         return steps
     }
 

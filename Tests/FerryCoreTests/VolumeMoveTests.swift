@@ -126,7 +126,7 @@ struct FaultStep: MigrationStep {
             let journal = try lab.store.load("m")
             #expect(journal.entries.last?.step == "final-copy")
             #expect(journal.entries.last?.error?.contains("rsync exited") == true, "\(journal.entries.last?.error ?? "")")
-            #expect(!journal.entries.contains { $0.step.hasPrefix("switch-") })
+            #expect(!journal.entries.contains { $0.step == "switch" })
             try await expectUntouched(lab, before)
             #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "ferry.dev/role").items.isEmpty)
 
@@ -164,7 +164,7 @@ struct FaultStep: MigrationStep {
             #expect(failed.step == "final-copy")
             #expect(failed.error?.contains("rsync exited") == true, "\(failed.error ?? "")")
             #expect(failed.error?.contains("No space left on device") == true, "\(failed.error ?? "")")
-            #expect(!(try lab.store.load("m").entries.contains { $0.step.hasPrefix("switch-") }))
+            #expect(!(try lab.store.load("m").entries.contains { $0.step == "switch" }))
             let before = try await snapshot(lab)
             try await expectUntouched(lab, before)
             #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "ferry.dev/role").items.isEmpty)

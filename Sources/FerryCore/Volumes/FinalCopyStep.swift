@@ -39,31 +39,7 @@ struct FinalCopyStep: MigrationStep {
                 fix: "kubectl -n \(workload.namespace) scale \(workload.kind.rawValue.lowercased()) \(workload.name) --replicas=0, then `ferry resume`")
         }
         let pending = try await claims.asyncFilter { try await move($0).needsMove() }
-        // Every volume's pass runs to its end, so one failure does not leave another
-        // half-copied; the errors are reported together. An interruption is not a
-        // failure of the copy: it goes to the runner as it is.
-        let failures = try await withThrowingTaskGroup(of: (String, StepFailure?).self) { group in
-            for claim in pending {
-                group.addTask {
-                    do {
-                        try await copy(claim, context: context)
-                        return (claim, nil)
-                    } catch let failure as StepFailure {
-                        return (claim, failure)
-                    } catch is CancellationError {
-                        throw CancellationError()
-                    } catch {
-                        return (claim, StepFailure("\(claim): \(error)", fix: "`ferry resume` copies it again"))
-                    }
-                }
-            }
-            var failures: [String: StepFailure] = [:]
-            for try await (claim, failure) in group { if let failure { failures[claim] = failure } }
-            return pending.compactMap { failures[$0] }
-        }
-        guard let first = failures.first else { return }
-        guard failures.count > 1 else { throw first }
-        throw StepFailure(failures.map(\.message).joined(separator: "\n  "), fix: first.fix)
+        try await VolumeSteps.eachAtOnce(pending) { claim in try await copy(claim, context: context) }
     }
 
     private func copy(_ claim: String, context: StepContext) async throws {

@@ -36,17 +36,19 @@ public struct VolumeCleanup: Sendable {
                 fix: "finish it with `ferry resume` or undo it with `ferry rollback` first")
         }
         var found: [Leftover] = []
-        for entry in journal.entries where entry.step.hasPrefix("switch-") {
-            let claim = String(entry.step.dropFirst("switch-".count))
-            for key in ["oldPV", "newPV"] {
-                guard let name = entry.memory[key], !found.contains(where: { $0.pv == name }),
-                    let json = try await kube.find(.persistentVolumes, name)
-                else { continue }
-                let pv = PersistentVolume(json: json)
-                guard json["status"]["phase"].stringValue == "Released", pv.reclaimPolicy == "Retain", !pv.isDeleting else { continue }
-                found.append(Leftover(
-                    pv: name, claim: claim, nodes: pv.boundHostnames, path: pv.localPath,
-                    capacity: json["spec"]["capacity"]["storage"].stringValue))
+        for entry in journal.entries where entry.step == "switch" {
+            let claims = entry.memory.keys.compactMap { $0.hasPrefix("oldPV.") ? String($0.dropFirst("oldPV.".count)) : nil }
+            for claim in claims.sorted() {
+                for key in ["oldPV", "newPV"] {
+                    guard let name = entry.memory[SwitchVolumesStep.key(key, claim)], !found.contains(where: { $0.pv == name }),
+                        let json = try await kube.find(.persistentVolumes, name)
+                    else { continue }
+                    let pv = PersistentVolume(json: json)
+                    guard json["status"]["phase"].stringValue == "Released", pv.reclaimPolicy == "Retain", !pv.isDeleting else { continue }
+                    found.append(Leftover(
+                        pv: name, claim: claim, nodes: pv.boundHostnames, path: pv.localPath,
+                        capacity: json["spec"]["capacity"]["storage"].stringValue))
+                }
             }
         }
         return found

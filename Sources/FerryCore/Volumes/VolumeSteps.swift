@@ -1,6 +1,7 @@
 /// The volume steps of a migration, for the plan's volumes whose action is `move`:
 /// retain and a first copy while the workload still runs (before scale-down), then
-/// the final copy with its verification and the switch once the target is ready
+/// the final copy with its verification and the switch once the target is ready, each
+/// one step for all volumes
 /// (before the GitOps edit, so the pods Flux starts find their data).
 enum VolumeSteps {
     static func claims(_ plan: MigrationPlan) -> [String] {
@@ -17,7 +18,35 @@ enum VolumeSteps {
     static func afterTarget(_ environment: MigrationEnvironment, image: String = HelperImage.rsync) -> [any MigrationStep] {
         let claims = claims(environment.plan)
         guard !claims.isEmpty else { return [] }
-        return [FinalCopyStep(environment: environment, claims: claims, image: image)]
-            + claims.map { SwitchVolumeStep(environment: environment, claim: $0, image: image) }
+        return [FinalCopyStep(environment: environment, claims: claims, image: image),
+                SwitchVolumesStep(environment: environment, claims: claims, image: image)]
+    }
+
+    /// Runs `body` for every claim at once and waits for all: one failure does not
+    /// stop another claim halfway. The failures are reported together; an
+    /// interruption goes to the runner as it is.
+    static func eachAtOnce(_ claims: [String], _ body: @escaping @Sendable (String) async throws -> Void) async throws {
+        let failures = try await withThrowingTaskGroup(of: (String, StepFailure?).self) { group in
+            for claim in claims {
+                group.addTask {
+                    do {
+                        try await body(claim)
+                        return (claim, nil)
+                    } catch let failure as StepFailure {
+                        return (claim, failure)
+                    } catch is CancellationError {
+                        throw CancellationError()
+                    } catch {
+                        return (claim, StepFailure("\(claim): \(error)", fix: "`ferry resume` tries \(claim) again"))
+                    }
+                }
+            }
+            var failures: [String: StepFailure] = [:]
+            for try await (claim, failure) in group { if let failure { failures[claim] = failure } }
+            return claims.compactMap { failures[$0] }
+        }
+        guard let first = failures.first else { return }
+        guard failures.count > 1 else { throw first }
+        throw StepFailure(failures.map(\.message).joined(separator: "\n  "), fix: first.fix)
     }
 }

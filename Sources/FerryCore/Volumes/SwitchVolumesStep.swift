@@ -2,36 +2,91 @@ import FerryJSON
 import FerryKube
 import Foundation
 
-/// Makes the workload's claim name the copy: the claim `<claim>` ends up Bound to
+/// Makes each workload claim name its copy: the claim `<claim>` ends up Bound to
 /// the new PV on the target node, with the original's labels, annotations and
-/// spec, so the pod spec and the Git manifest need no change. Flux is suspended
+/// spec, so the pod spec and the Git manifest need no change. All claims at once,
+/// in one step: this is downtime, and each switch is mostly waiting on the API. Flux is suspended
 /// while this runs; afterwards it re-applies the manifest onto a claim whose
 /// `spec.volumeName` it does not set, and leaves that field alone.
 ///
 /// Order matters for the data: the new PV becomes Retain before its temporary claim
 /// goes, the original PV is Retain (the retain step) before its claim goes, and each
 /// PV is reserved for the claim that must get it before that claim is created.
-/// Every PV name is journaled before anything changes.
+/// Every PV name is journaled (under `KEY.CLAIM`) before anything changes.
 ///
 /// Undo copies the data back (the workload may have written on the target), then
 /// re-binds the original; the new PV stays, Released, until `ferry cleanup`.
-struct SwitchVolumeStep: MigrationStep {
+struct SwitchVolumesStep: MigrationStep {
     let environment: MigrationEnvironment
-    let claim: String
+    let claims: [String]
     var image: String = HelperImage.rsync
 
-    var move: VolumeMove { VolumeMove(environment: environment, claim: claim, image: image) }
-    var id: String { "switch-\(claim)" }
-    var title: String { "Bind \(claim) to its copy on \(environment.plan.target.node)" }
+    var id: String { "switch" }
+    var title: String { "Bind \(claims.joined(separator: ", ")) to their copies on \(environment.plan.target.node)" }
     var phase: MigrationPhase { .volumes }
 
     func inspect(_ context: StepContext) async throws -> StepState {
+        for claim in claims {
+            let state = try await Switch(step: self, claim: claim, context: context).inspect()
+            if case .done = state { continue }
+            return state
+        }
+        return .done
+    }
+
+    func apply(_ context: StepContext) async throws {
+        try await VolumeSteps.eachAtOnce(claims) { claim in try await Switch(step: self, claim: claim, context: context).apply() }
+    }
+
+    /// One claim after the other, last first: undo is not downtime, and a rollback
+    /// that stops halfway is easier to follow.
+    func undo(_ context: StepContext) async throws {
+        for claim in claims.reversed() { try await Switch(step: self, claim: claim, context: context).undo() }
+    }
+
+    func describe() -> [String] {
+        claims.flatMap { Self.describe(VolumeMove(environment: environment, claim: $0, image: image)) }
+    }
+
+    static func describe(_ move: VolumeMove) -> [String] {
+        let claim = move.claim
+        let ns = move.namespace
+        return [
+            "kubectl patch pv NEW_PV (of \(move.targetClaim)) -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'",
+            "kubectl -n \(ns) delete pvc \(claim) (its PV is Retain: it becomes Released with the data)",
+            "kubectl -n \(ns) delete pvc \(move.targetClaim)",
+            "kubectl patch pv NEW_PV: claimRef = \(ns)/\(claim) (reserved for the new claim)",
+            "kubectl -n \(ns) create pvc \(claim) with spec.volumeName=NEW_PV (same class, size, access modes, labels)",
+            "wait until \(claim) is Bound; kubectl patch pv NEW_PV: persistentVolumeReclaimPolicy back to the class's",
+        ]
+    }
+}
+
+/// The switch of one claim, its journal keys suffixed with the claim's name.
+private struct Switch {
+    let step: SwitchVolumesStep
+    let claim: String
+    let context: StepContext
+
+    var environment: MigrationEnvironment { step.environment }
+    var move: VolumeMove { VolumeMove(environment: environment, claim: claim, image: step.image) }
+    var id: String { step.id }
+
+    func remember(_ key: String, _ value: String) async throws {
+        try await context.remember(SwitchVolumesStep.key(key, claim), value)
+    }
+
+    func recall(_ key: String) async -> String? {
+        await context.recall(SwitchVolumesStep.key(key, claim))
+    }
+
+    func inspect() async throws -> StepState {
         let move = self.move
         guard try await !move.needsMove(), let (pvc, pv) = try await bound(), pvc.phase == "Bound" else {
             return .pending(reason: "\(claim) is not bound to a volume on \(environment.plan.target.node)")
         }
         if try await move.claimObject(move.targetClaim) != nil { return .pending(reason: "\(move.targetClaim) still exists") }
-        if let policy = await context.recall("newPolicy"), await context.recall("newPV") == pv.name, pv.reclaimPolicy != policy {
+        if let policy = await recall("newPolicy"), await recall("newPV") == pv.name, pv.reclaimPolicy != policy {
             return .pending(reason: "PV \(pv.name) is \(pv.reclaimPolicy), not yet \(policy) again")
         }
         return .done
@@ -43,13 +98,13 @@ struct SwitchVolumeStep: MigrationStep {
         return (pvc, pv)
     }
 
-    func apply(_ context: StepContext) async throws {
+    func apply() async throws {
         let move = self.move
-        if await context.recall("newPV") == nil { try await record(context) }
-        guard let newPV = await context.recall("newPV"), let oldPV = await context.recall("oldPV"),
-            let originalText = await context.recall("original"), let original = try? JSON.parse(Data(originalText.utf8))
-        else { throw StepFailure("the journal of \(id) lacks the volumes it recorded", fix: "`ferry rollback`, then run the plan again") }
-        let newPolicy = await context.recall("newPolicy") ?? "Delete"
+        if await recall("newPV") == nil { try await record() }
+        guard let newPV = await recall("newPV"), let oldPV = await recall("oldPV"),
+            let originalText = await recall("original"), let original = try? JSON.parse(Data(originalText.utf8))
+        else { throw StepFailure("the journal of \(id) lacks the volumes it recorded for \(claim)", fix: "`ferry rollback`, then run the plan again") }
+        let newPolicy = await recall("newPolicy") ?? "Delete"
 
         try await move.setPolicy(newPV, "Retain")
         if let current = try await move.claimObject(claim), current.volumeName != newPV {
@@ -64,14 +119,14 @@ struct SwitchVolumeStep: MigrationStep {
         try await move.deleteClaim(move.targetClaim)
         if try await move.claimObject(claim) == nil { try await move.reserve(newPV, for: claim) }
         try await move.bind(move.claim(named: claim, like: original, volume: newPV), context: context)
-        try await context.remember("switched", newPV)
+        try await remember("switched", newPV)
         try await move.setPolicy(newPV, newPolicy)
     }
 
     /// Journals the two PVs, the new one's policy and the original claim before any
     /// change: after a crash between deleting the claim and creating it again, this
     /// is all that says what it was.
-    private func record(_ context: StepContext) async throws {
+    private func record() async throws {
         let move = self.move
         let (original, oldPV) = try await move.boundOriginal()
         guard let copy = try await move.claimObject(move.targetClaim), let newPV = try await move.volume(copy.volumeName), copy.phase == "Bound"
@@ -85,21 +140,21 @@ struct SwitchVolumeStep: MigrationStep {
         for key in ["uid", "resourceVersion", "creationTimestamp", "managedFields", "finalizers", "generation"] {
             kept[path: ["metadata", key]] = nil
         }
-        try await context.remember("original", kept.serialized)
-        try await context.remember("oldPV", oldPV.name)
-        try await context.remember("newPolicy", newPV.reclaimPolicy == "Retain" ? "Delete" : newPV.reclaimPolicy)
-        try await context.remember("newPV", newPV.name)
+        try await remember("original", kept.serialized)
+        try await remember("oldPV", oldPV.name)
+        try await remember("newPolicy", newPV.reclaimPolicy == "Retain" ? "Delete" : newPV.reclaimPolicy)
+        try await remember("newPV", newPV.name)
     }
 
-    func undo(_ context: StepContext) async throws {
+    func undo() async throws {
         let move = self.move
-        guard let newPV = await context.recall("newPV"), let oldPV = await context.recall("oldPV"),
-            let originalText = await context.recall("original"), let original = try? JSON.parse(Data(originalText.utf8))
+        guard let newPV = await recall("newPV"), let oldPV = await recall("oldPV"),
+            let originalText = await recall("original"), let original = try? JSON.parse(Data(originalText.utf8))
         else { return }  // nothing was changed
         guard let old = try await move.volume(oldPV) else {
             throw StepCannotUndo(step: id, instructions: "the original PV \(oldPV) is gone (ferry cleanup?): \(claim) stays on \(newPV)")
         }
-        let switched = await context.recall("switched") != nil
+        let switched = await recall("switched") != nil
         try await move.stopWorkload(context: context)
         let copyExists = try await move.volume(newPV) != nil
         if copyExists {
@@ -115,7 +170,7 @@ struct SwitchVolumeStep: MigrationStep {
         guard switched else {
             // The workload never ran on the copy: the original is as it was. The
             // pre-copy step's undo deletes the copy with its claim.
-            if let policy = await context.recall("newPolicy") { try await move.setPolicy(newPV, policy) }
+            if let policy = await recall("newPolicy") { try await move.setPolicy(newPV, policy) }
             return
         }
         let target = try await move.targetSide()
@@ -128,18 +183,11 @@ struct SwitchVolumeStep: MigrationStep {
         try await move.deleteClaim(move.targetClaim)
     }
 
-    func describe() -> [String] {
-        let move = self.move
-        let ns = move.namespace
-        return [
-            "kubectl patch pv NEW_PV (of \(move.targetClaim)) -p '{\"spec\":{\"persistentVolumeReclaimPolicy\":\"Retain\"}}'",
-            "kubectl -n \(ns) delete pvc \(claim) (its PV is Retain: it becomes Released with the data)",
-            "kubectl -n \(ns) delete pvc \(move.targetClaim)",
-            "kubectl patch pv NEW_PV: claimRef = \(ns)/\(claim) (reserved for the new claim)",
-            "kubectl -n \(ns) create pvc \(claim) with spec.volumeName=NEW_PV (same class, size, access modes, labels)",
-            "wait until \(claim) is Bound; kubectl patch pv NEW_PV: persistentVolumeReclaimPolicy back to the class's",
-        ]
-    }
+}
+
+extension SwitchVolumesStep {
+    /// The journal key of one claim's switch: `KEY.CLAIM`, as the retain step does.
+    static func key(_ key: String, _ claim: String) -> String { "\(key).\(claim)" }
 }
 
 extension JSON {
