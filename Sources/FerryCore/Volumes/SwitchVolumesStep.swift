@@ -5,9 +5,9 @@ import Foundation
 /// Makes each workload claim name its copy: the claim `<claim>` ends up Bound to
 /// the new PV on the target node, with the original's labels, annotations and
 /// spec, so the pod spec and the Git manifest need no change. All claims at once,
-/// in one step: this is downtime, and each switch is mostly waiting on the API. Flux is suspended
-/// while this runs; afterwards it re-applies the manifest onto a claim whose
-/// `spec.volumeName` it does not set, and leaves that field alone.
+/// in one step: this is downtime, and each switch is mostly waiting on the API.
+/// Flux is suspended while this runs; afterwards it re-applies the manifest onto a
+/// claim whose `spec.volumeName` it does not set, and leaves that field alone.
 ///
 /// Order matters for the data: the new PV becomes Retain before its temporary claim
 /// goes, the original PV is Retain (the retain step) before its claim goes, and each
