@@ -25,7 +25,8 @@ struct FinalCopyStep: MigrationStep {
     var phase: MigrationPhase { .volumes }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        let pending = try await claims.asyncFilter { try await move($0).needsMove() }
+        var pending: [String] = []
+        for claim in claims where try await move(claim).needsMove() { pending.append(claim) }
         guard pending.isEmpty else { return .pending(reason: "\(pending.joined(separator: ", ")) not on \(environment.plan.target.node)") }
         return .done
     }
@@ -38,12 +39,13 @@ struct FinalCopyStep: MigrationStep {
                 "\(workload.name) still has \(running.count) pod(s): the last copy of its volumes needs it stopped",
                 fix: "kubectl -n \(workload.namespace) scale \(workload.kind.rawValue.lowercased()) \(workload.name) --replicas=0, then `ferry resume`")
         }
-        let pending = try await claims.asyncFilter { try await move($0).needsMove() }
-        try await VolumeSteps.eachAtOnce(pending) { claim in try await copy(claim, context: context) }
+        try await VolumeSteps.eachAtOnce(claims) { claim in try await copy(claim, context: context) }
     }
 
+    /// One volume's pass, unless an earlier attempt already switched it.
     private func copy(_ claim: String, context: StepContext) async throws {
         let move = self.move(claim)
+        guard try await move.needsMove() else { return }
         let (original, pv) = try await move.boundOriginal()
         try await move.ensureTargetClaim(like: original)
         let source = try await move.sourceSide(pv)
@@ -75,13 +77,5 @@ struct FinalCopyStep: MigrationStep {
                 "find + stat + sha256sum of every entry on both sides (checksums of unchanged files from the first pass), compared by ferry",
             ]
         }
-    }
-}
-
-extension Array where Element: Sendable {
-    func asyncFilter(_ keep: (Element) async throws -> Bool) async rethrows -> [Element] {
-        var kept: [Element] = []
-        for element in self where try await keep(element) { kept.append(element) }
-        return kept
     }
 }

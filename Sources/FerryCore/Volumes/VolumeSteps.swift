@@ -1,8 +1,8 @@
 /// The volume steps of a migration, for the plan's volumes whose action is `move`:
 /// retain and a first copy while the workload still runs (before scale-down), then
-/// the final copy with its verification and the switch once the target is ready, each
-/// one step for all volumes
-/// (before the GitOps edit, so the pods Flux starts find their data).
+/// the final copy with its verification and the switch, each one step for all
+/// volumes, once the target is ready (before the GitOps edit, so the pods Flux
+/// starts find their data).
 enum VolumeSteps {
     static func claims(_ plan: MigrationPlan) -> [String] {
         plan.volumes.filter { $0.action == .move }.map(\.claim)
