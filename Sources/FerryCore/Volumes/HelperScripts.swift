@@ -111,7 +111,7 @@ enum HelperScripts {
         \(writeManifest)
         mkdir "$w/out"
         c=\(HelperPods.mountPath)/\(cacheDirectory)
-        printf '%s\\n' 'use chroot = no' 'reverse lookup = no' 'munge symlinks = no' 'numeric ids = yes' "uid = $(id -u)" "gid = $(id -g)" \\
+        printf '%s\\n' 'socket options = TCP_NODELAY' 'use chroot = no' 'reverse lookup = no' 'munge symlinks = no' 'numeric ids = yes' "uid = $(id -u)" "gid = $(id -g)" \\
           "pid file = $w/pid" \\
           '[vol]' "path = \(HelperPods.mountPath)" 'read only = no' \\
           '[room]' "path = $w/out" 'read only = yes' \\
@@ -142,13 +142,16 @@ enum HelperScripts {
     ///   must end up holding exactly the data); `sums-fresh` hashes every file and
     ///   removes them too (after a difference, the caches are not trusted either).
     ///
-    /// Every rsync connection costs about a tenth of a second (the daemon forks, and
-    /// rsync's exit waits), so the source's cache is fetched and the source listed
-    /// while the copy runs (the source is only read).
+    /// rsync's protocol is a ping-pong of small writes, which Nagle's algorithm holds
+    /// back until the peer's delayed ACK (40 ms on Linux): a connection that sends
+    /// nothing took 0.1 s and a pass over 2,000 unchanged files 0.15 s, against 0.02 s
+    /// with `TCP_NODELAY` on both ends. The source's cache is still fetched and the
+    /// source listed while the copy runs (the source is only read).
     static let sender = """
         set -e
         \(writeManifest)
         r="rsync://$RECEIVER:\(RsyncCopy.port)"
+        rsync() { command rsync --sockopts=TCP_NODELAY "$@"; }
         if [ -e \(HelperPods.mountPath)/\(cacheDirectory) ]; then
           echo "the volume holds /\(cacheDirectory), the name ferry keeps its checksums under during a move" >&2
           exit \(Exit.reservedName)
