@@ -17,6 +17,11 @@ public protocol MigrationStep: Sendable {
     var title: String { get }
     /// The phase of the run it belongs to, for grouping in the output and the report.
     var phase: MigrationPhase { get }
+    /// `.main` for most steps; see `StepLane`.
+    var lane: StepLane { get }
+    /// The lanes whose steps may still run while this step does. Empty, the default:
+    /// the step starts only when every step before it has ended.
+    var alongside: Set<StepLane> { get }
 
     func inspect(_ context: StepContext) async throws -> StepState
     func apply(_ context: StepContext) async throws
@@ -26,6 +31,26 @@ public protocol MigrationStep: Sendable {
     func undo(_ context: StepContext) async throws
     /// Every change the step would make: API calls, VM config lines, commands.
     func describe() -> [String]
+}
+
+extension MigrationStep {
+    public var lane: StepLane { .main }
+    public var alongside: Set<StepLane> { [] }
+}
+
+/// Where a step runs. The downtime is the sum of the steps between scale-down and the
+/// pods Ready, and some of them have nothing to do with each other: the final copy of
+/// the volumes needs the target node up and the workload stopped, not the Coral
+/// checked in the VM, the driver or the GitOps commit. So the runner starts a lane's
+/// steps (in their order among themselves) where the list reaches them and goes on
+/// with the main steps that say they may run `alongside` that lane; the first main
+/// step that does not waits for the lane to end. A failure on either side lets the
+/// other side's step in flight end, starts nothing new, and stops the run, so the
+/// journal holds every step either ended or failed, as with one step at a time.
+public enum StepLane: String, Sendable, Hashable {
+    case main
+    /// The final copy and the switch of the volumes.
+    case volumes
 }
 
 /// The blueprint's phases, in order.

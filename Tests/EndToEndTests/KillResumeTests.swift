@@ -21,6 +21,8 @@ import Testing
 ///   command in the VM through the guest agent (the driver install).
 /// - waiting for the person, with the Coral still on the source, and already moved.
 /// - in Git: before the commit, committed and not pushed, pushed and Flux not resumed.
+/// - with the volumes' lane and the main steps both in flight (every kill past
+///   reboot-target and before resume-flux).
 @Suite("ferry run killed and resumed")
 struct KillResumeTests {
     @Test("killed with SIGKILL and resumed, again and again, the migration ends as an uninterrupted run does",
@@ -61,6 +63,12 @@ struct KillPoint: Sendable, CustomStringConvertible {
 
 /// The kills of one `run`, `resume`, `resume`... sequence, in the order the run
 /// reaches them; each process after the first is a `ferry resume`.
+///
+/// Past reboot-target the volumes' lane (final copy, switch) runs beside the main
+/// steps up to edit-manifests (`StepLane`), and how far one side gets while the other
+/// reaches a kill point is a race. So past that point a sequence kills on one side
+/// only, where each kill point surely comes after the one before: the volume steps'
+/// in `everyWait` and `inTheVolumeLane`, the main steps' in `otherMoments`.
 struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConvertible {
     var name: String
     var kills: [KillPoint]
@@ -68,7 +76,7 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
     var testDescription: String { name }
     var description: String { name }
 
-    static let all = [everyWait, otherMoments]
+    static let all = [everyWait, otherMoments, inTheVolumeLane]
 
     /// The waits of the run, one kill in the middle of each.
     static let everyWait = KillSequence(name: "in every wait", kills: [
@@ -79,8 +87,6 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
         .waiting("reboot-target", "k3s-vm-still-fawn to answer"),  // VM 108 rebooting
         .waiting("final-copy", "rsync and checksums of frigate-config"),  // workload stopped, both volumes' pods running
         .waiting("switch", "PVC frigate/frigate-config"),  // the original claims deleted, the new ones binding
-        .started("edit-manifests"),  // updating or editing the clone, nothing committed
-        .waiting("edit-manifests", "git push"),  // committed, not pushed
         .waiting("resume-flux"),  // Flux resumed, applying the commit
         .waiting("verify-1"),  // reading Frigate's log
     ])
@@ -93,8 +99,14 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
         .waiting("move-coral", movedFirst: true),  // the Coral on still-fawn, not journaled
         .waiting("reboot-target", "VM 108"),  // the reboot task being requested
         .waiting("driver-libedgetpu"),  // apt-get in the VM through the guest agent
+        .started("edit-manifests"),  // updating or editing the clone, nothing committed
+        .waiting("edit-manifests", "git push"),  // committed, not pushed
+        .finished("edit-manifests"),  // a boundary: pushed, Flux still suspended
+    ])
+
+    /// The volume lane's other waits.
+    static let inTheVolumeLane = KillSequence(name: "in the volume lane", kills: [
         .waiting("final-copy", "the rsync receiver for frigate-media"),  // the last pass's receivers starting
         .waiting("switch", "PVC frigate/frigate-media"),  // the claims re-created, one or both bound
-        .finished("edit-manifests"),  // a boundary: pushed, Flux still suspended
     ])
 }

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 
-/// Runs a migration's steps in order, journaling each before and after, and
-/// undoes them in reverse for a rollback.
+/// Runs a migration's steps in order (a lane's beside the main ones, `StepLane`),
+/// journaling each before and after, and undoes them in reverse for a rollback.
 ///
 /// Every step is inspected before it is applied, including one that finished in an
 /// earlier process: a step that was in flight when ferry was killed is found done or
@@ -93,57 +93,103 @@ public struct Runner: Sendable {
     }
 
     private func forward(_ steps: [any MigrationStep], recorder: JournalRecorder) async throws -> Journal {
-        let clock = ContinuousClock()
-        var lastPhase: MigrationPhase?
-        for step in steps {
-            let previous = await recorder.journal.entry(step.id)
-            if let previous, previous.status.isFinished { continue }
-            if step.phase != lastPhase {
-                observer.event(.phase(step.phase))
-                lastPhase = step.phase
-            }
-            let began = clock.now
-            observer.event(.stepStarted(step: step.id, title: step.title))
-            try await recorder.update(step) {
-                $0.status = .started
-                $0.startedAt = self.now()
-                $0.endedAt = nil
-            }
-            let context = StepContext(step: step.id, recorder: recorder, observer: observer)
-            let outcome: RunEvent.Outcome
+        let stop = StopFlag()
+        try await withThrowingTaskGroup(of: Void.self) { lanes in
+            var running: Set<StepLane> = []
+            var lastPhase: MigrationPhase?
+            var index = 0
             do {
-                switch try await step.inspect(context) {
-                case .done:
-                    // Found done after an earlier attempt began: that attempt did it.
-                    outcome = previous == nil ? .alreadyDone : .done
-                case .blocked(let reason):
-                    throw StepFailure(reason)
-                case .pending:
-                    try await step.apply(context)
-                    outcome = .done
+                while index < steps.count {
+                    let step = steps[index]
+                    if step.lane != .main {
+                        // A lane runs its steps that follow each other in the list, in order.
+                        let lane = Array(steps[index...].prefix { $0.lane == step.lane })
+                        running.insert(step.lane)
+                        lanes.addTask {
+                            for step in lane where await !stop.isSet { try await forward(step, recorder: recorder, stop: stop) }
+                        }
+                        index += lane.count
+                        continue
+                    }
+                    if await stop.isSet || !running.isSubset(of: step.alongside) {
+                        try await Self.drain(&lanes)
+                        running = []
+                    }
+                    if await recorder.journal.entry(step.id)?.status.isFinished != true, step.phase != lastPhase {
+                        observer.event(.phase(step.phase))
+                        lastPhase = step.phase
+                    }
+                    try await forward(step, recorder: recorder, stop: stop)
+                    index += 1
                 }
             } catch {
-                let message = error is CancellationError ? "interrupted" : String(describing: error)
-                try await recorder.update(step.id) {
-                    $0.status = .failed
-                    $0.error = message
-                    $0.failures.append(message)
-                    $0.endedAt = self.now()
-                }
-                try await recorder.setStatus(.failed)
-                observer.event(.stepFinished(step: step.id, title: step.title, outcome: .failed, elapsed: began.duration(to: clock.now), message: message))
-                if error is CancellationError { throw error }
-                throw RunnerError.stepFailed(step: step.id, title: step.title, underlying: message)
+                // The lanes' steps in flight end (and are journaled) before the run stops.
+                await stop.set()
+                try? await Self.drain(&lanes)
+                throw error
             }
-            try await recorder.update(step.id) {
-                $0.status = outcome == .alreadyDone ? .alreadyDone : .done
-                $0.error = nil
-                $0.endedAt = self.now()
-            }
-            observer.event(.stepFinished(step: step.id, title: step.title, outcome: outcome, elapsed: began.duration(to: clock.now), message: nil))
+            try await Self.drain(&lanes)
         }
         try await recorder.setStatus(.completed)
         return await recorder.journal
+    }
+
+    /// Waits for every lane and throws the first failure among them.
+    private static func drain(_ lanes: inout ThrowingTaskGroup<Void, any Error>) async throws {
+        var first: (any Error)?
+        while let result = await lanes.nextResult() {
+            if case .failure(let error) = result, first == nil { first = error }
+        }
+        if let first { throw first }
+    }
+
+    /// Inspects and applies one step, journaling it before and after; a step an
+    /// earlier process finished is skipped. A failure sets `stop` before it is
+    /// journaled, so whoever reads the failure finds the other lanes stopping.
+    private func forward(_ step: any MigrationStep, recorder: JournalRecorder, stop: StopFlag) async throws {
+        let previous = await recorder.journal.entry(step.id)
+        if let previous, previous.status.isFinished { return }
+        let clock = ContinuousClock()
+        let began = clock.now
+        observer.event(.stepStarted(step: step.id, title: step.title))
+        try await recorder.update(step) {
+            $0.status = .started
+            $0.startedAt = self.now()
+            $0.endedAt = nil
+        }
+        let context = StepContext(step: step.id, recorder: recorder, observer: observer)
+        let outcome: RunEvent.Outcome
+        do {
+            switch try await step.inspect(context) {
+            case .done:
+                // Found done after an earlier attempt began: that attempt did it.
+                outcome = previous == nil ? .alreadyDone : .done
+            case .blocked(let reason):
+                throw StepFailure(reason)
+            case .pending:
+                try await step.apply(context)
+                outcome = .done
+            }
+        } catch {
+            await stop.set()
+            let message = error is CancellationError ? "interrupted" : String(describing: error)
+            try await recorder.update(step.id) {
+                $0.status = .failed
+                $0.error = message
+                $0.failures.append(message)
+                $0.endedAt = self.now()
+            }
+            try await recorder.setStatus(.failed)
+            observer.event(.stepFinished(step: step.id, title: step.title, outcome: .failed, elapsed: began.duration(to: clock.now), message: message))
+            if error is CancellationError { throw error }
+            throw RunnerError.stepFailed(step: step.id, title: step.title, underlying: message)
+        }
+        try await recorder.update(step.id) {
+            $0.status = outcome == .alreadyDone ? .alreadyDone : .done
+            $0.error = nil
+            $0.endedAt = self.now()
+        }
+        observer.event(.stepFinished(step: step.id, title: step.title, outcome: outcome, elapsed: began.duration(to: clock.now), message: nil))
     }
 
     static func digest(_ text: String) -> String {
@@ -180,4 +226,10 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
             "step \(step) (\(title)) failed: \(underlying)"
         }
     }
+}
+
+/// Set by the first failure on any lane: the others start no step after it.
+private actor StopFlag {
+    private(set) var isSet = false
+    func set() { isSet = true }
 }

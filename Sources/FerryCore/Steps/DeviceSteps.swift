@@ -134,6 +134,8 @@ struct VerifyVMDeviceStep: MigrationStep {
     var id: String { "verify-vm-\(device.name)" }
     var title: String { "Verify \(device.label) inside \(side.vm)" }
     var phase: MigrationPhase { .target }
+    /// It only reads the VM; the volumes' copy does not touch the device.
+    var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let output = try await environment.run("lsusb", in: environment.targetShell, context)
@@ -157,6 +159,10 @@ struct DriverStep: MigrationStep {
     var id: String { "driver-\(driver.name)" }
     var title: String { "Driver \(driver.name) in \(side.vm)" }
     var phase: MigrationPhase { .target }
+    /// A package install in the VM leaves its pods running. Should a plan's install
+    /// restart the node after all, the copy fails with the originals untouched and
+    /// `ferry resume` copies again.
+    var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let output = try await environment.run(driver.check, in: environment.targetShell, context)

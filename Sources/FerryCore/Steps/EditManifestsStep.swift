@@ -13,6 +13,9 @@ struct EditManifestsStep: MigrationStep {
     var id: String { Self.id }
     var title: String { "Edit \(Set(environment.plan.manifestChanges.map(\.file)).count) manifest(s) in \(gitops.repo), commit and push" }
     var phase: MigrationPhase { .gitops }
+    /// Flux is suspended until resume-flux, which waits for the volumes: the commit
+    /// changes nothing in the cluster before they are switched.
+    var alongside: Set<StepLane> { [.volumes] }
 
     var repository: GitRepository { GitRepository(directory: environment.repositoryURL) }
 

@@ -24,12 +24,14 @@ public enum MigrationSteps {
         steps += usb.map { VerifyHostDeviceStep(environment: environment, device: $0) }
         steps += usb.map { AddPassthroughStep(environment: environment, device: $0) }
         if !usb.isEmpty { steps.append(RebootTargetStep(environment: environment, devices: usb)) }
+        // The target is up: the volumes' last copy and switch run in their lane, beside
+        // the steps up to the GitOps commit.
+        steps += VolumeSteps.afterTarget(environment)
         steps += usb.map { VerifyVMDeviceStep(environment: environment, device: $0) }
         steps += plan.drivers.map { DriverStep(environment: environment, driver: $0) }
         if let label = plan.nodeLabel {
             steps.append(NodeLabelStep(environment: environment, label: label, node: plan.target.node, change: .add))
         }
-        steps += VolumeSteps.afterTarget(environment)
         if let gitops = plan.gitops {
             if !plan.manifestChanges.isEmpty { steps.append(EditManifestsStep(environment: environment, gitops: gitops)) }
             steps.append(ResumeFluxStep(environment: environment, kustomization: gitops.kustomization))

@@ -16,6 +16,9 @@ struct NodeLabelStep: MigrationStep {
     var id: String { change == .remove ? "unlabel-source" : "label-target" }
     var title: String { change == .remove ? "Remove label \(label.key) from \(node)" : "Label \(node) \(label)" }
     var phase: MigrationPhase { change == .remove ? .source : .target }
+    /// The workload is stopped while the volumes move: a label schedules nothing yet,
+    /// and the helper pods are pinned by hostname.
+    var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let value = try await current()

@@ -23,6 +23,7 @@ struct FinalCopyStep: MigrationStep {
         "Copy the changes of \(claims.joined(separator: ", ")) to \(environment.plan.target.node) and verify them"
     }
     var phase: MigrationPhase { .volumes }
+    var lane: StepLane { .volumes }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         var pending: [String] = []

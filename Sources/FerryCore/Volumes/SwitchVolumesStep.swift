@@ -24,6 +24,7 @@ struct SwitchVolumesStep: MigrationStep {
     var id: String { "switch" }
     var title: String { "Bind \(claims.joined(separator: ", ")) to their copies on \(environment.plan.target.node)" }
     var phase: MigrationPhase { .volumes }
+    var lane: StepLane { .volumes }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         for claim in claims {

@@ -1,8 +1,9 @@
 /// The volume steps of a migration, for the plan's volumes whose action is `move`:
 /// retain and a first copy while the workload still runs (before scale-down), then
 /// the final copy with its verification and the switch, each one step for all
-/// volumes, once the target is ready (before the GitOps edit, so the pods Flux
-/// starts find their data).
+/// volumes, once the target is up: in their own lane, beside the device check, the
+/// driver, the label and the GitOps commit (`StepLane`). Flux resumes only after
+/// the switch, so the pods it starts find their data.
 enum VolumeSteps {
     static func claims(_ plan: MigrationPlan) -> [String] {
         plan.volumes.filter { $0.action == .move }.map(\.claim)

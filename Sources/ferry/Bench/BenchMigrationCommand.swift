@@ -28,7 +28,7 @@ struct BenchMigrationCommand: AsyncParsableCommand {
         let floor = LabConfiguration.Timing().downtimeFloor
         BenchFormat.say("ferry bench migration: \(runs) run(s) of the frigate-coral migration; the lab's floor is \(BenchFormat.seconds(floor))")
         var watched: [Duration] = []
-        var steps: [(step: String, time: Duration)] = []
+        var steps: [Result.Step] = []
         for index in 1...runs {
             let result = try await LabSession.with(in: LabSession.temporaryDirectory("bench"), keep: false) { session in
                 try await Self.migrate(session)
@@ -40,9 +40,10 @@ struct BenchMigrationCommand: AsyncParsableCommand {
         }
         let median = BenchFormat.median(watched)
         BenchFormat.say("median downtime \(BenchFormat.seconds(median)): \(BenchFormat.seconds(median - floor)) above the floor of \(BenchFormat.seconds(floor))")
-        BenchFormat.say("where the last run's downtime went (steps from scale-down to wait-ready, longest first):")
-        for (step, time) in steps.sorted(by: { $0.time > $1.time }).prefix(10) {
-            BenchFormat.say("  \(BenchFormat.seconds(time))  \(step)")
+        BenchFormat.say("where the last run's downtime went (steps from scale-down to wait-ready: start after scale-down, time, step; the volumes' lane beside the main steps):")
+        for step in steps {
+            let lane = step.lane == .main ? "" : "  (\(step.lane.rawValue) lane)"
+            BenchFormat.say("  +\(BenchFormat.seconds(step.start))  \(BenchFormat.seconds(step.time))  \(step.step)\(lane)")
         }
     }
 
@@ -51,8 +52,16 @@ struct BenchMigrationCommand: AsyncParsableCommand {
         var journaled: Duration
         var total: Duration
         var moveWait: Duration
-        /// The steps the workload was down for, but the physical move, with their times.
-        var steps: [(step: String, time: Duration)]
+        /// The steps the workload was down for, but the physical move, as they started.
+        var steps: [Step]
+
+        struct Step: Sendable {
+            var step: String
+            var lane: StepLane
+            /// From the scale-down's start, without the wait for the move.
+            var start: Duration
+            var time: Duration
+        }
     }
 
     static func migrate(_ session: LabSession) async throws -> Result {
@@ -63,6 +72,7 @@ struct BenchMigrationCommand: AsyncParsableCommand {
         defer { watch.cancel() }
         let began = ContinuousClock.now
         let journal = try await session.run(plan, observer: SilentObserver())
+        let lanes = Dictionary(session.steps(plan).map { ($0.id, $0.lane) }, uniquingKeysWith: { first, _ in first })
         let total = began.duration(to: .now)
         let moveWait = Downtime.moveWait(journal)
         let entries = journal.entries
@@ -71,9 +81,16 @@ struct BenchMigrationCommand: AsyncParsableCommand {
         else {
             throw DemoFailure("the run finished, but the pods' watch did not see Frigate go down on the source and up on the target")
         }
-        let steps = entries[down...up].filter { $0.phase != .move }.compactMap { entry -> (String, Duration)? in
-            guard let start = entry.startedAt, let end = entry.endedAt else { return nil }
-            return (entry.step, .milliseconds(Int64(end.timeIntervalSince(start) * 1000)))
+        let downAt = entries[down].startedAt ?? Date()
+        var steps: [Result.Step] = []
+        for entry in entries[down...up].sorted(by: { ($0.startedAt ?? downAt) < ($1.startedAt ?? downAt) }) where entry.phase != .move {
+            guard let start = entry.startedAt, let end = entry.endedAt else { continue }
+            // The physical move comes before every step after it; its wait is left out.
+            let moved = entries.contains { $0.phase == .move && ($0.endedAt ?? .distantFuture) <= start }
+            let offset = start.timeIntervalSince(downAt) - (moved ? BenchFormat.seconds(of: moveWait) : 0)
+            steps.append(Result.Step(
+                step: entry.step, lane: lanes[entry.step] ?? .main, start: .milliseconds(Int64(offset * 1000)),
+                time: .milliseconds(Int64(end.timeIntervalSince(start) * 1000))))
         }
         return Result(watched: watched, journaled: journaled, total: total, moveWait: moveWait, steps: steps)
     }

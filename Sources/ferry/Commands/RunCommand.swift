@@ -133,6 +133,7 @@ enum MigrationDryRun {
                 phase = step.phase
             }
             lines.append("  \(step.title)   [\(step.id)]")
+            if step.lane != .main { lines.append("      (\(step.lane.rawValue) lane: runs beside the steps after it, up to the first that needs it done)") }
             lines += step.describe().map { "      \($0)" }
         }
         return lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n\nDry run: nothing was changed."

@@ -62,11 +62,15 @@ struct LabSession: Sendable {
         return (try PlanParser.parse(discovered.yaml, file: file.path), discovered.yaml, file)
     }
 
+    /// The steps `ferry run` makes of the plan.
+    func steps(_ plan: (plan: MigrationPlan, text: String, file: URL)) -> [any MigrationStep] {
+        MigrationSteps.make(MigrationEnvironment(plan: plan.plan, planFile: plan.file, connections: connections, pollInterval: .milliseconds(50)))
+    }
+
     /// `ferry run` of the plan, with the lab's hands moving the Coral when asked.
     func run(_ plan: (plan: MigrationPlan, text: String, file: URL), observer: any RunObserver) async throws -> Journal {
-        let environment = MigrationEnvironment(plan: plan.plan, planFile: plan.file, connections: connections, pollInterval: .milliseconds(50))
-        return try await Runner(store: JournalStore.beside(plan: plan.file), observer: LabHands(forward: observer, homelab: homelab))
-            .run(MigrationSteps.make(environment), migration: plan.plan.name, plan: plan.file.path, planText: plan.text)
+        try await Runner(store: JournalStore.beside(plan: plan.file), observer: LabHands(forward: observer, homelab: homelab))
+            .run(steps(plan), migration: plan.plan.name, plan: plan.file.path, planText: plan.text)
     }
 }
 

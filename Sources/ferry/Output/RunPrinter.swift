@@ -10,7 +10,9 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
 
     private let style: Style
     private let lock = NSLock()
-    private var waiting: (step: String, message: String, since: ContinuousClock.Instant)?
+    /// What each step in flight waits for; two at once when a lane runs beside the
+    /// main steps (`StepLane`). The spinner shows the newest.
+    private var waiting: [(step: String, message: String, since: ContinuousClock.Instant)] = []
     private var spinner: Task<Void, Never>?
     private var frame = 0
 
@@ -51,12 +53,14 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
         case .stepStarted:
             break
         case .waiting(let step, let message):
-            if style == .plain, waiting?.message != message { write("    ... waiting for \(message)\n") }
-            waiting = (step, message, waiting?.step == step ? waiting!.since : .now)
+            let earlier = waiting.firstIndex { $0.step == step }
+            if style == .plain, earlier.map({ waiting[$0].message }) != message { write("    ... waiting for \(message)\n") }
+            let since = earlier.map { waiting.remove(at: $0).since } ?? .now
+            waiting.append((step, message, since))
         case .warning(_, let message):
             write("    \(colour("warning", 33)): \(message)\n")
-        case .stepFinished(_, let title, let outcome, let elapsed, let message):
-            waiting = nil
+        case .stepFinished(let step, let title, let outcome, let elapsed, let message):
+            waiting.removeAll { $0.step == step }
             let mark: String
             switch outcome {
             case .done, .undone: mark = colour("✓", 32)
@@ -94,15 +98,16 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
     }
 
     private func redrawLocked() {
-        guard style == .interactive, let waiting else { return }
+        guard style == .interactive, let newest = waiting.last else { return }
         let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
         frame = (frame + 1) % frames.count
-        let elapsed = Self.seconds(waiting.since.duration(to: .now))
-        write("\r\u{1B}[2K  \(frames[frame]) waiting for \(waiting.message)  \(elapsed)")
+        let elapsed = Self.seconds(newest.since.duration(to: .now))
+        let others = waiting.count > 1 ? " (and \(waiting.count - 1) more)" : ""
+        write("\r\u{1B}[2K  \(frames[frame]) waiting for \(newest.message)  \(elapsed)\(others)")
     }
 
     private func clearLine() {
-        if style == .interactive, waiting != nil { write("\r\u{1B}[2K") }
+        if style == .interactive, !waiting.isEmpty { write("\r\u{1B}[2K") }
     }
 
     private func colour(_ text: String, _ code: Int) -> String {
