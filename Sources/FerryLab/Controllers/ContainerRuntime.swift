@@ -7,6 +7,12 @@ import FerryJSON
 /// container's command as a real process of this machine, and last the one for a
 /// container without a command, whose image's own program the lab does not have.
 public protocol ContainerRuntime: Sendable {
+    /// The pod has landed on the node, and its containers start once the lab's start
+    /// delay is over: a runtime may set up meanwhile what `start` will need, as a real
+    /// one creates the sandbox then. It must return at once; what it leaves behind
+    /// goes with the pod (`stop`, `release`).
+    func prepare(container: JSON, pod: JSON, node: String) async
+
     /// nil when this runtime does not run `container`.
     func start(container: JSON, pod: JSON, node: String) async -> ContainerOutcome?
 
@@ -25,6 +31,7 @@ public protocol ContainerRuntime: Sendable {
 }
 
 extension ContainerRuntime {
+    public func prepare(container: JSON, pod: JSON, node: String) async {}
     public func check(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? { nil }
     public func stop(pod: JSON, node: String) async -> Bool { true }
     public func release(node: String, keeping live: Set<String>) async {}

@@ -94,6 +94,11 @@ struct Kubelet: Controller {
                     Self.containerStatus($0, state: ["waiting": ["reason": "ContainerCreating"]], ready: false, restarts: 0)
                 })
             }
+            if let pending = await store.find(key) {
+                for container in pending["spec"]["containers"].arrayValue ?? [] {
+                    for runtime in runtimes { await runtime.prepare(container: container, pod: pending, node: node) }
+                }
+            }
             loop.wake(after: timing.containerStart)
             return
         }

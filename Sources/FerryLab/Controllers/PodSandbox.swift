@@ -9,8 +9,10 @@ import Foundation
 /// and `/bin`-style entries bound read-only (the image's tools are the host's), `/proc`,
 /// the usual `/dev` nodes, empty `/tmp`, `/root`, `/var`..., and each volume bound at
 /// its mountPath (read-only with `readOnly`). The setup is a short shell script made
-/// here with every path quoted; it reports on fd 3 (`ready`, or what failed) and then
-/// `unshare --root --wd` execs the container's own argv, which is never a shell string.
+/// here with every path quoted; it reports on fd 3 (`ready`, or what failed), waits
+/// for a line on its `go` FIFO (so the setup can run during the lab's container-start
+/// delay, as a real runtime creates the sandbox then), and then `unshare --root --wd`
+/// execs the container's own argv, which is never a shell string.
 struct PodSandbox {
     /// The programs the setup needs, by absolute path, so that a container's PATH
     /// cannot change which ones run.
@@ -45,6 +47,8 @@ struct PodSandbox {
     var mounts: [ContainerMount]
     var workingDirectory: String
     var hostname: String
+    /// A FIFO outside the root; the container's command starts once a line is written to it.
+    var go: URL
 
     /// `unshare`'s arguments: a new mount and UTS namespace (and, when the lab is not
     /// root, a user namespace in which it is), the setup, then `argv`.
@@ -60,6 +64,8 @@ struct PodSandbox {
             "set -e",
             "exec 4>&2 2>&3",
             "R=\(q(root.path)); MOUNT=\(q(tools.mount)); MKDIR=\(q(tools.mkdir)); LN=\(q(tools.ln))",
+            // Read and write: opening a FIFO so does not wait for a writer.
+            "exec 5<> \(q(go.path))",
             "\"$MOUNT\" -t tmpfs -o mode=0755 ferry-pod \"$R\"",
         ]
         for entry in Self.hostEntries {
@@ -91,6 +97,8 @@ struct PodSandbox {
             "{ printf '%s' \(q(hostname)) > /proc/sys/kernel/hostname; } 2>/dev/null || true",
             "echo ready >&3",
             "exec 2>&4 4>&- 3>&-",
+            "read -r _ <&5",
+            "exec 5<&-",
             "exec \(q(tools.unshare)) --root=\"$R\" --wd=\(q(workingDirectory)) -- \"$@\"",
         ]
         return lines.joined(separator: "\n")

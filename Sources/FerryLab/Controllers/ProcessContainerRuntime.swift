@@ -28,6 +28,9 @@ final class ProcessContainerRuntime: ContainerRuntime {
         let child: LabProcess.Child
         let node: String
         let pod: String
+        /// The sandbox's FIFO: its command runs once `start` writes to it.
+        let go: URL
+        var started = false
         var ended: LabProcess.Termination?
         var sent: Int32?
     }
@@ -47,55 +50,39 @@ final class ProcessContainerRuntime: ContainerRuntime {
         "\(pod.uid)/\(container["name"].stringValue ?? "")"
     }
 
-    func start(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? {
-        let hasCommand = !(container["command"].arrayValue ?? []).isEmpty || !(container["args"].arrayValue ?? []).isEmpty
-        guard hasCommand else { return nil }
-        let environment: ContainerEnvironment
-        let mounts: [ContainerMount]
-        do {
-            environment = try await ContainerEnvironment.make(container: container, pod: pod, store: store)
-        } catch {
-            return .notCreated(waiting: "CreateContainerConfigError", event: "Failed", message: "Error: \(error.message)")
-        }
-        do {
-            mounts = try await ContainerMounts.resolve(container: container, pod: pod, node: node, store: store, filesystem: filesystem)
-        } catch {
-            return .notCreated(waiting: "ContainerCreating", event: "FailedMount", message: error.message)
-        }
-        guard let tools = PodSandbox.Tools.find() else {
-            return Self.sandboxFailure(
-                "the lab runs a container's command in a mount namespace of its own, with unshare, mount, mkdir and ln "
-                    + "(util-linux, coreutils), and this machine lacks one of them")
-        }
-        let name = container["name"].stringValue ?? ""
-        let root = ContainerMounts.podDirectory(node: node, uid: pod.uid, filesystem: filesystem)
-            .appendingPathComponent("containers/\(name)/rootfs")
-        do {
-            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        } catch {
-            return Self.sandboxFailure("cannot create \(root.path): \(error.localizedDescription)")
-        }
-        let sandbox = PodSandbox(
-            root: root, mounts: mounts, workingDirectory: ContainerMounts.normalized(container["workingDir"].stringValue ?? "/"),
-            hostname: ContainerEnvironment.hostname(of: pod))
-        let child: LabProcess.Child
-        do {
-            child = try LabProcess.spawn(
-                tools.unshare, sandbox.arguments(argv: environment.argv, tools: tools, asRoot: geteuid() == 0),
-                environment: environment.variables, control: true)
-        } catch {
-            return Self.sandboxFailure("\(error)")
-        }
-        let key = Self.key(pod, container)
-        processes.withLock { $0[key] = Entry(child: child, node: node, pod: pod.uid) }
+    private static func hasCommand(_ container: JSON) -> Bool {
+        !(container["command"].arrayValue ?? []).isEmpty || !(container["args"].arrayValue ?? []).isEmpty
+    }
 
+    /// Sets the sandbox up while the kubelet's start delay runs. What goes wrong here
+    /// is left for `start` to find again and report.
+    func prepare(container: JSON, pod: JSON, node: String) async {
+        let key = Self.key(pod, container)
+        guard Self.hasCommand(container), processes.withLock({ $0[key] == nil }) else { return }
+        _ = await launch(container: container, pod: pod, node: node)
+    }
+
+    func start(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? {
+        guard Self.hasCommand(container) else { return nil }
+        let key = Self.key(pod, container)
+        let name = container["name"].stringValue ?? ""
+        var entry = processes.withLock { processes in processes[key].flatMap { $0.started ? nil : $0 } }
+        if entry == nil {
+            switch await launch(container: container, pod: pod, node: node) {
+            case .failure(let failure): return failure.outcome
+            case .success(let launched): entry = launched
+            }
+        }
+        guard let entry else { return nil }
+        let child = entry.child
         let watchdog = Task { [setupTimeout] in
             try? await Task.sleep(for: setupTimeout)
             if !Task.isCancelled { child.signal(SIGKILL) }
         }
         let report = await child.report()
         watchdog.cancel()
-        guard report == "ready\n" else {
+        processes.withLock { $0[key]?.started = true }
+        guard report == "ready\n", Self.release(entry.go) else {
             var printed: [String] = []
             for await line in child.output { printed.append(line) }
             _ = await child.termination()
@@ -109,6 +96,76 @@ final class ProcessContainerRuntime: ContainerRuntime {
             loop.poke()
         }
         return .running(log: [])
+    }
+
+    private struct LaunchFailure: Error { let outcome: ContainerOutcome }
+
+    /// Starts the container's sandbox, which sets up and then waits at its FIFO.
+    private func launch(container: JSON, pod: JSON, node: String) async -> Result<Entry, LaunchFailure> {
+        let environment: ContainerEnvironment
+        let mounts: [ContainerMount]
+        do {
+            environment = try await ContainerEnvironment.make(container: container, pod: pod, store: store)
+        } catch {
+            return .failure(LaunchFailure(outcome: .notCreated(waiting: "CreateContainerConfigError", event: "Failed", message: "Error: \(error.message)")))
+        }
+        do {
+            mounts = try await ContainerMounts.resolve(container: container, pod: pod, node: node, store: store, filesystem: filesystem)
+        } catch {
+            return .failure(LaunchFailure(outcome: .notCreated(waiting: "ContainerCreating", event: "FailedMount", message: error.message)))
+        }
+        guard let tools = PodSandbox.Tools.find() else {
+            return .failure(LaunchFailure(outcome: Self.sandboxFailure(
+                "the lab runs a container's command in a mount namespace of its own, with unshare, mount, mkdir and ln "
+                    + "(util-linux, coreutils), and this machine lacks one of them")))
+        }
+        let name = container["name"].stringValue ?? ""
+        let directory = ContainerMounts.podDirectory(node: node, uid: pod.uid, filesystem: filesystem).appendingPathComponent("containers/\(name)")
+        let root = directory.appendingPathComponent("rootfs")
+        let go = directory.appendingPathComponent("go")
+        do {
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        } catch {
+            return .failure(LaunchFailure(outcome: Self.sandboxFailure("cannot create \(root.path): \(error.localizedDescription)")))
+        }
+        try? FileManager.default.removeItem(at: go)
+        guard mkfifo(go.path, 0o600) == 0 else {
+            return .failure(LaunchFailure(outcome: Self.sandboxFailure("cannot create the FIFO \(go.path): \(String(cString: strerror(errno)))")))
+        }
+        let sandbox = PodSandbox(
+            root: root, mounts: mounts, workingDirectory: ContainerMounts.normalized(container["workingDir"].stringValue ?? "/"),
+            hostname: ContainerEnvironment.hostname(of: pod), go: go)
+        let child: LabProcess.Child
+        do {
+            child = try LabProcess.spawn(
+                tools.unshare, sandbox.arguments(argv: environment.argv, tools: tools, asRoot: geteuid() == 0),
+                environment: environment.variables, control: true)
+        } catch {
+            return .failure(LaunchFailure(outcome: Self.sandboxFailure("\(error)")))
+        }
+        let entry = Entry(child: child, node: node, pod: pod.uid, go: go)
+        let key = Self.key(pod, container)
+        processes.withLock { $0[key] = entry }
+        // A sandbox that never started its command (its pod deleted during the delay,
+        // its setup failed) ends here; a started one's end is recorded once its output
+        // is in the log.
+        Task { [loop] in
+            let ended = await child.termination()
+            processes.withLock { processes in
+                if processes[key]?.started == false { processes[key]?.ended = ended }
+            }
+            loop.poke()
+        }
+        return .success(entry)
+    }
+
+    /// Lets a sandbox that reported `ready` run its command. False when nothing waits
+    /// at the FIFO any more (the setup died after reporting).
+    private static func release(_ go: URL) -> Bool {
+        let descriptor = open(go.path, O_WRONLY | O_NONBLOCK)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return write(descriptor, "go\n", 3) == 3
     }
 
     func check(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? {
