@@ -37,7 +37,9 @@ enum HelperScripts {
     /// when its inode, size, mtime and ctime are those recorded with it; ctime cannot
     /// be set by a program, and any write or metadata change moves it. Hashes of files
     /// whose ctime is not older than the listing's start are not kept (a change in the
-    /// same second would not show), as git does with racily clean files. CACHE_OUT
+    /// same second would not show), as git does with racily clean files; so a listing
+    /// that keeps hashes starts on a new second, or the files the first copy wrote last
+    /// (all of a few large ones, often) would be hashed again in the downtime. CACHE_OUT
     /// (when given) receives the hashes for the next pass.
     static let manifest = """
         set -e
@@ -46,6 +48,12 @@ enum HelperScripts {
         cout=$3
         t=$(mktemp -d)
         now=$(date +%s)
+        if [ -n "$cout" ]; then
+          # Files the copy wrote in the second the listing starts would not be kept
+          # (see above) and be hashed again in the downtime: start on the next second.
+          while [ "$(date +%s)" = "$now" ]; do sleep 0.05 2>/dev/null || sleep 1; done
+          now=$(date +%s)
+        fi
         # Two walks: everything but symlinks with all the fields any type needs, then the
         # symlinks with their targets. A walk of a volume of small files is most of a
         # final pass's work.

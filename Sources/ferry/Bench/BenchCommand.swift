@@ -22,6 +22,11 @@ enum BenchFormat {
         String(format: "%.3fs", seconds(of: duration))
     }
 
+    /// `part` as a share of `whole`, for times ("30.5%").
+    static func percent(_ part: Duration, of whole: Duration) -> String {
+        String(format: "%.1f%%", seconds(of: part) / max(seconds(of: whole), 1e-9) * 100)
+    }
+
     static func seconds(of duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }

@@ -97,32 +97,33 @@ struct BenchVolumesCommand: AsyncParsableCommand {
 
             BenchFormat.say("")
             var firstTotal = Duration.zero
+            var passTotal = Duration.zero
             for (set, _) in volumes {
                 guard let early = before[set.claim], let late = after[set.claim],
                     let first = EventTimes.span(times.waiting("pre-copy-\(set.claim)", "rsync of"), times.waiting("pre-copy-\(set.claim)", "checksums of")),
                     let listing = EventTimes.span(times.waiting("pre-copy-\(set.claim)", "checksums of"), times.finished("pre-copy-\(set.claim)"))
                 else { throw DemoFailure("the run did not report the copy of \(set.claim)") }
                 firstTotal += first
+                passTotal += first + listing
                 let tar = (early.tar + late.tar) / 2
                 let rsync = (early.rsync + late.rsync) / 2
-                let best = min(tar, rsync)
                 let bytes = early.bytes
-                let share = BenchFormat.seconds(of: best) / max(BenchFormat.seconds(of: first), 1e-9) * 100
+                func share(_ plain: Duration) -> String { BenchFormat.percent(plain, of: first) }
                 BenchFormat.say("""
                     \(set.claim) (\(set.kind), \(BenchFormat.size(bytes))):
                       plain tar | tar     \(BenchFormat.seconds(tar))  \(BenchFormat.rate(bytes: bytes, in: tar))  (\(BenchFormat.seconds(early.tar)) before the run, \(BenchFormat.seconds(late.tar)) after)
                       plain rsync -aHS    \(BenchFormat.seconds(rsync))  \(BenchFormat.rate(bytes: bytes, in: rsync))  (\(BenchFormat.seconds(early.rsync)) before the run, \(BenchFormat.seconds(late.rsync)) after)
-                      ferry first copy    \(BenchFormat.seconds(first))  \(BenchFormat.rate(bytes: bytes, in: first))  \(String(format: "%.0f%%", share)) of the faster plain copy's throughput
+                      ferry first copy    \(BenchFormat.seconds(first))  \(BenchFormat.rate(bytes: bytes, in: first))  throughput \(share(tar)) of tar's, \(share(rsync)) of rsync's
                       ferry first listing \(BenchFormat.seconds(listing))  (checksums of both sides while the workload runs, kept for the final pass)
                     """)
             }
             guard let final = EventTimes.span(times.started("final-copy"), times.finished("final-copy")) else {
                 throw DemoFailure("the run did not report the final copy")
             }
-            let share = BenchFormat.seconds(of: final) / max(BenchFormat.seconds(of: firstTotal), 1e-9) * 100
             BenchFormat.say("""
                 both volumes, final pass after a \(String(format: "%g", change))% change (copy and verification of both at once):
-                  \(BenchFormat.seconds(final)), \(String(format: "%.1f%%", share)) of the first copies' \(BenchFormat.seconds(firstTotal))
+                  \(BenchFormat.seconds(final)): \(BenchFormat.percent(final, of: firstTotal)) of the first copies' \(BenchFormat.seconds(firstTotal)), \
+                \(BenchFormat.percent(final, of: passTotal)) of the first passes' \(BenchFormat.seconds(passTotal)) (copy and listing, as the final pass)
                 """)
         }
     }
