@@ -38,15 +38,19 @@ actor FluxController: Controller {
         // Sources first, so that a Kustomization sees a new revision in the same round.
         for repository in await store.list(ResourceCatalog.gitRepositories) where !repository.isDeleting {
             let key = ObjectKey(ResourceCatalog.gitRepositories, namespace: repository.namespace, name: repository.name)
+            // A suspended object has no schedule: its past due time would wake the loop
+            // at once, round after round, for as long as it stays suspended. Resumed,
+            // it is due at once, as Flux reconciles on resume.
+            guard !isSuspended(repository) else { continue }
             live.insert(key)
-            guard !isSuspended(repository), isDue(key, repository) else { continue }
+            guard isDue(key, repository) else { continue }
             await sources.reconcile(repository)
             schedule(key, repository)
         }
         for kustomization in await store.list(ResourceCatalog.kustomizations) where !kustomization.isDeleting {
             let key = ObjectKey(ResourceCatalog.kustomizations, namespace: kustomization.namespace, name: kustomization.name)
-            live.insert(key)
             guard !isSuspended(kustomization) else { continue }
+            live.insert(key)
             let newRevision = await kustomizations.sourceRevision(of: kustomization)
                 .map { $0 != kustomization["status"]["lastAttemptedRevision"].stringValue } ?? false
             guard newRevision || isDue(key, kustomization) else { continue }
