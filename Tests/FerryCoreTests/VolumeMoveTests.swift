@@ -112,10 +112,11 @@ struct FaultStep: MigrationStep {
             let kill = FaultStep(id: "kill-receiver") {
                 let kube = lab.kube
                 Task {
+                    // Both running: the sender starts beside the receiver and waits for its daemon.
                     _ = try await kube.waitUntil(
-                        .pods, namespace: "frigate", labelSelector: "ferry.dev/volume=frigate-media,ferry.dev/role=sender",
-                        timeout: .seconds(60), waitingFor: "the sender to run") { pods in
-                        pods.first { $0["status"]["phase"].stringValue == "Running" }
+                        .pods, namespace: "frigate", labelSelector: "ferry.dev/volume=frigate-media,ferry.dev/role in (sender,receiver)",
+                        timeout: .seconds(60), waitingFor: "the sender and the receiver to run") { pods in
+                        pods.count == 2 && pods.allSatisfy { $0["status"]["phase"].stringValue == "Running" } ? true : nil
                     }
                     try await kube.delete(.pods, "frigate-media-ferry-receiver", namespace: "frigate")
                 }

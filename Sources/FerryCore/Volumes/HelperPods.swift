@@ -51,13 +51,29 @@ struct HelperPods: Sendable {
         ]
     }
 
-    /// Creates the pod and waits until it runs with an IP (a server).
+    /// Creates the pod (a server) and waits until it has its IP, which the kubelet gives
+    /// it with its sandbox, before the container starts: its clients can be created
+    /// meanwhile and wait for it to listen (`running` says when it cannot).
     func start(_ pod: JSON, timeout: Duration) async throws -> Pod {
         let name = pod["metadata"]["name"].stringValue ?? ""
         try await kube.create(.pods, pod, namespace: namespace)
-        return try await wait(name, timeout: timeout, what: "helper pod \(name) to run") { pod in
-            if pod.phase == "Running", !(pod.json["status"]["podIP"].stringValue ?? "").isEmpty { return true }
+        return try await wait(name, timeout: timeout, what: "helper pod \(name) to get its address") { pod in
+            if !(pod.json["status"]["podIP"].stringValue ?? "").isEmpty { return true }
             return pod.phase == "Succeeded" || pod.phase == "Failed" ? true : nil
+        }
+    }
+
+    /// Waits until a pod `start`ed runs; fails as soon as it cannot start (its image,
+    /// its config) or ends first.
+    func running(_ name: String, timeout: Duration) async throws {
+        let pod = try await wait(name, timeout: timeout, what: "helper pod \(name) to run") { pod in
+            pod.phase == "Pending" ? nil : true
+        }
+        guard pod.phase == "Running" else {
+            let log = (try? await kube.logs(pod: name, namespace: namespace)) ?? ""
+            throw StepFailure(
+                "helper pod \(name) ended before it served (\(pod.phase))\(RsyncCopy.tail(log))",
+                fix: "kubectl -n \(namespace) logs \(name) (before `ferry resume` removes it)")
         }
     }
 

@@ -24,6 +24,8 @@ enum HelperScripts {
         static let sourceListing = 93
         /// The volume holds a `.ferry-move-cache` of its own at its root.
         static let reservedName = 94
+        /// The receiver's daemon did not listen within `FERRY_RECEIVER_WAIT` seconds.
+        static let receiverUnreachable = 95
     }
 
     /// `sh manifest.sh ROOT CACHE_IN CACHE_OUT` prints what ROOT holds, one sorted line
@@ -164,6 +166,18 @@ enum HelperScripts {
           echo "the volume holds /\(cacheDirectory), the name ferry keeps its checksums under during a move" >&2
           exit \(Exit.reservedName)
         fi
+        # The sender starts beside the receiver, which has its address before its
+        # daemon listens: wait for the daemon.
+        tries=0
+        FERRY_RECEIVER_WAIT=${FERRY_RECEIVER_WAIT:-120}
+        until rsync -q "$r/" > /dev/null 2>&1; do
+          tries=$((tries + 1))
+          if [ "$tries" -gt "$((FERRY_RECEIVER_WAIT * 20))" ]; then
+            echo "the receiver at $RECEIVER:\(RsyncCopy.port) did not answer within ${FERRY_RECEIVER_WAIT}s" >&2
+            exit \(Exit.receiverUnreachable)
+          fi
+          sleep 0.05
+        done
         sums=""
         for stage in $FERRY_STAGES; do case "$stage" in sums*) sums=$stage ;; esac; done
         if [ -n "$sums" ]; then

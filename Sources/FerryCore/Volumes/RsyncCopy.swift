@@ -87,7 +87,7 @@ struct RsyncCopy: Sendable {
         let receiver = try await pods.start(
             pods.spec(role: "receiver", claim: target.claim, readOnly: false, hostname: target.hostname, script: HelperScripts.receiver),
             timeout: timeouts.podReady.duration)
-        guard receiver.phase == "Running", let ip = receiver.json["status"]["podIP"].stringValue else {
+        guard receiver.phase != "Succeeded", receiver.phase != "Failed", let ip = receiver.json["status"]["podIP"].stringValue else {
             let log = (try? await move.kube.logs(pod: receiver.name, namespace: move.namespace)) ?? ""
             throw StepFailure(
                 "the rsync receiver for \(move.claim) on \(target.node) ended before the copy (\(receiver.phase))\(Self.tail(log))",
@@ -97,6 +97,7 @@ struct RsyncCopy: Sendable {
         for (index, sender) in senders.enumerated() {
             var env: [String: JSON] = [
                 "RECEIVER": .string(Self.host(ip)), "FERRY_STAGES": .string(sender.stages.map(\.word).joined(separator: " ")),
+                "FERRY_RECEIVER_WAIT": .string(String(timeouts.podReady.seconds)),
             ]
             // After a verification found a difference rsync's size-and-time check misses
             // (a corrupted byte), compare contents.
@@ -105,7 +106,9 @@ struct RsyncCopy: Sendable {
             let spec = pods.spec(
                 role: index == 0 ? "sender" : "sender-\(index + 1)", claim: source.claim, readOnly: true, hostname: source.hostname,
                 script: HelperScripts.sender, env: env)
-            let ended = try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration)
+            let ended = index == 0
+                ? try await runBeside(spec, receiver: receiver.name)
+                : try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration)
             try await judge(ended, of: sender, receiver: receiver.name, source: source, target: target, context: context)
             guard sender.compares else { continue }
             guard let compared = VolumeComparison(log: ended.log) else {
@@ -116,6 +119,28 @@ struct RsyncCopy: Sendable {
             comparison = compared
         }
         return comparison
+    }
+
+    /// The first sender starts while the receiver's container does (both pod starts at
+    /// once: 0.2 s of the lab's downtime) and waits for its daemon; the receiver is
+    /// watched meanwhile, so one that cannot start fails the pass at once, not at the
+    /// end of the sender's wait.
+    private func runBeside(_ spec: JSON, receiver: String) async throws -> HelperPods.Finished {
+        let timeouts = move.plan.timeouts
+        let pods = self.pods
+        return try await withThrowingTaskGroup(of: HelperPods.Finished?.self) { group in
+            group.addTask { try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration) }
+            group.addTask {
+                try await pods.running(receiver, timeout: timeouts.podReady.duration)
+                return nil
+            }
+            while let result = try await group.next() {
+                guard let ended = result else { continue }
+                group.cancelAll()
+                return ended
+            }
+            throw CancellationError()
+        }
     }
 
     /// Throws for a sender's exit status, in words; warns for files that vanished
@@ -136,6 +161,11 @@ struct RsyncCopy: Sendable {
             throw StepFailure(
                 "\(move.claim) cannot be moved by ferry\(Self.tail(ended.log))",
                 fix: "rename /\(HelperScripts.cacheDirectory) at the root of \(move.claim) (or set the volume's action to keep), then `ferry resume`")
+        case HelperScripts.Exit.receiverUnreachable:
+            let received = (try? await move.kube.logs(pod: receiver, namespace: move.namespace)) ?? ""
+            throw StepFailure(
+                "the rsync receiver for \(move.claim) on \(target.node) did not answer\(Self.tail(ended.log))\(received.isEmpty ? "" : "\n  the receiver logged\(Self.tail(received, lines: 3))")",
+                fix: "kubectl -n \(move.namespace) describe pod \(receiver) says why; fix it and run `ferry resume`")
         case HelperScripts.Exit.sourceListing:
             throw StepFailure(
                 "listing \(source.claim) on \(source.node) for verification failed\(Self.tail(ended.log))",
