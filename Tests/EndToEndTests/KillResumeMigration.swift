@@ -81,7 +81,7 @@ struct KillResumeMigration {
             print("\(what): \(killed ? "killed" : "exited \(status)") after \(ContinuousClock.now - began), \(seen.count) events")
             let story = seen.map { "    \($0)" }.joined(separator: "\n")
             if hung {
-                Issue.record("\(what) hung and was stopped; its events:\n\(story)\nstderr: \(process.stderr())")
+                Issue.record("\(what) hung and was stopped; its events:\n\(story)\nstderr: \(process.stderr())\nvolumes: \(await volumeState())")
                 return false
             }
             if point != nil, !killed {
@@ -109,6 +109,24 @@ struct KillResumeMigration {
     }
 
     // MARK: Reading the lab
+
+    /// The claims and PVs as one line each, for a run that hung.
+    func volumeState() async -> String {
+        var lines: [String] = []
+        for kind in ["pvc", "pv"] {
+            let items = (try? await kubectl(["get", kind, "-A"]))?["items"].arrayValue ?? []
+            for item in items {
+                let ref = item["spec"]["claimRef"]
+                lines.append("\(kind) \(item["metadata"]["name"].stringValue ?? "") \(item["status"]["phase"].stringValue ?? "")"
+                    + " volumeName=\(item["spec"]["volumeName"].stringValue ?? "-") claimRef=\(ref["name"].stringValue ?? "-")/\(ref["uid"].stringValue ?? "-")"
+                    + " uid=\(item["metadata"]["uid"].stringValue ?? "") deleting=\(item["metadata"]["deletionTimestamp"].stringValue ?? "-")"
+                    + " policy=\(item["spec"]["persistentVolumeReclaimPolicy"].stringValue ?? "-")")
+            }
+        }
+        let pods = (try? await kubectl(["get", "pods", "-A"]))?["items"].arrayValue ?? []
+        for pod in pods { lines.append("pod \(pod["metadata"]["name"].stringValue ?? "") \(pod["status"]["phase"].stringValue ?? "") deleting=\(pod["metadata"]["deletionTimestamp"].stringValue ?? "-")") }
+        return "\n    " + lines.joined(separator: "\n    ")
+    }
 
     func kubectl(_ arguments: [String]) async throws -> JSON {
         let result = try await ChildProcess.run(
