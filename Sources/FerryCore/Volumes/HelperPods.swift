@@ -53,7 +53,7 @@ struct HelperPods: Sendable {
 
     /// Creates the pod (a server) and waits until it has its IP, which the kubelet gives
     /// it with its sandbox, before the container starts: its clients can be created
-    /// meanwhile and wait for it to listen (`running` says when it cannot).
+    /// meanwhile and wait for it to listen (`started` says when it cannot).
     func start(_ pod: JSON, timeout: Duration) async throws -> Pod {
         let name = pod["metadata"]["name"].stringValue ?? ""
         try await kube.create(.pods, pod, namespace: namespace)
@@ -63,17 +63,11 @@ struct HelperPods: Sendable {
         }
     }
 
-    /// Waits until a pod `start`ed runs; fails as soon as it cannot start (its image,
-    /// its config) or ends first.
-    func running(_ name: String, timeout: Duration) async throws {
-        let pod = try await wait(name, timeout: timeout, what: "helper pod \(name) to run") { pod in
+    /// Waits until a pod `start`ed is past Pending (running, or ended first); fails as
+    /// soon as it cannot start (its image, its config).
+    func started(_ name: String, timeout: Duration) async throws -> Pod {
+        try await wait(name, timeout: timeout, what: "helper pod \(name) to run") { pod in
             pod.phase == "Pending" ? nil : true
-        }
-        guard pod.phase == "Running" else {
-            let log = (try? await kube.logs(pod: name, namespace: namespace)) ?? ""
-            throw StepFailure(
-                "helper pod \(name) ended before it served (\(pod.phase))\(RsyncCopy.tail(log))",
-                fix: "kubectl -n \(namespace) logs \(name) (before `ferry resume` removes it)")
         }
     }
 

@@ -88,10 +88,7 @@ struct RsyncCopy: Sendable {
             pods.spec(role: "receiver", claim: target.claim, readOnly: false, hostname: target.hostname, script: HelperScripts.receiver),
             timeout: timeouts.podReady.duration)
         guard receiver.phase != "Succeeded", receiver.phase != "Failed", let ip = receiver.json["status"]["podIP"].stringValue else {
-            let log = (try? await move.kube.logs(pod: receiver.name, namespace: move.namespace)) ?? ""
-            throw StepFailure(
-                "the rsync receiver for \(move.claim) on \(target.node) ended before the copy (\(receiver.phase))\(Self.tail(log))",
-                fix: "kubectl -n \(move.namespace) logs \(receiver.name) (before `ferry resume` removes it)")
+            throw await ended(receiver, on: target)
         }
         var comparison: VolumeComparison?
         for (index, sender) in senders.enumerated() {
@@ -107,7 +104,7 @@ struct RsyncCopy: Sendable {
                 role: index == 0 ? "sender" : "sender-\(index + 1)", claim: source.claim, readOnly: true, hostname: source.hostname,
                 script: HelperScripts.sender, env: env)
             let ended = index == 0
-                ? try await runBeside(spec, receiver: receiver.name)
+                ? try await runBeside(spec, receiver: receiver.name, on: target)
                 : try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration)
             try await judge(ended, of: sender, receiver: receiver.name, source: source, target: target, context: context)
             guard sender.compares else { continue }
@@ -125,13 +122,14 @@ struct RsyncCopy: Sendable {
     /// once: 0.2 s of the lab's downtime) and waits for its daemon; the receiver is
     /// watched meanwhile, so one that cannot start fails the pass at once, not at the
     /// end of the sender's wait.
-    private func runBeside(_ spec: JSON, receiver: String) async throws -> HelperPods.Finished {
+    private func runBeside(_ spec: JSON, receiver: String, on target: Side) async throws -> HelperPods.Finished {
         let timeouts = move.plan.timeouts
         let pods = self.pods
         return try await withThrowingTaskGroup(of: HelperPods.Finished?.self) { group in
             group.addTask { try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration) }
             group.addTask {
-                try await pods.running(receiver, timeout: timeouts.podReady.duration)
+                let started = try await pods.started(receiver, timeout: timeouts.podReady.duration)
+                guard started.phase == "Running" else { throw await ended(started, on: target) }
                 return nil
             }
             while let result = try await group.next() {
@@ -141,6 +139,14 @@ struct RsyncCopy: Sendable {
             }
             throw CancellationError()
         }
+    }
+
+    /// A receiver that ended before it served, with the end of its log.
+    private func ended(_ receiver: Pod, on target: Side) async -> StepFailure {
+        let log = (try? await move.kube.logs(pod: receiver.name, namespace: move.namespace)) ?? ""
+        return StepFailure(
+            "the rsync receiver for \(move.claim) on \(target.node) ended before the copy (\(receiver.phase))\(Self.tail(log))",
+            fix: "kubectl -n \(move.namespace) logs \(receiver.name) (before `ferry resume` removes it)")
     }
 
     /// Throws for a sender's exit status, in words; warns for files that vanished

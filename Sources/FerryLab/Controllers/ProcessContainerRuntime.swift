@@ -66,14 +66,15 @@ final class ProcessContainerRuntime: ContainerRuntime {
         guard Self.hasCommand(container) else { return nil }
         let key = Self.key(pod, container)
         let name = container["name"].stringValue ?? ""
-        var entry = processes.withLock { processes in processes[key].flatMap { $0.started ? nil : $0 } }
-        if entry == nil {
+        let entry: Entry
+        if let prepared = processes.withLock({ processes in processes[key].flatMap { $0.started ? nil : $0 } }) {
+            entry = prepared
+        } else {
             switch await launch(container: container, pod: pod, node: node) {
             case .failure(let failure): return failure.outcome
             case .success(let launched): entry = launched
             }
         }
-        guard let entry else { return nil }
         let child = entry.child
         let watchdog = Task { [setupTimeout] in
             try? await Task.sleep(for: setupTimeout)
