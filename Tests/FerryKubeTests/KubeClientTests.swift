@@ -1,5 +1,6 @@
 import FerryJSON
 import FerryLab
+import NIOCore
 import Foundation
 import Testing
 
@@ -153,6 +154,20 @@ enum TestWorkloads {
                 ],
             ],
         ]
+    }
+}
+
+@Suite("Watch stream lines")
+struct WatchLineTests {
+    @Test("a blank line between events is skipped, and the event after it is read at once")
+    func blankLines() {
+        var buffer = ByteBuffer(string: "{\"type\":\"ADDED\"}\n\n{\"type\":\"MODIFIED\"}\n{\"type\":")
+        let first = KubeClient.readLine(&buffer).map { String(decoding: $0, as: UTF8.self) }
+        let second = KubeClient.readLine(&buffer).map { String(decoding: $0, as: UTF8.self) }
+        #expect(first == #"{"type":"ADDED"}"#)
+        #expect(second == #"{"type":"MODIFIED"}"#)
+        #expect(KubeClient.readLine(&buffer) == nil, "a half-sent event waits for the rest")
+        #expect(buffer.readableBytes == 8)
     }
 }
 

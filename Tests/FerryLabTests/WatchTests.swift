@@ -39,6 +39,41 @@ struct WatchTests {
         }
     }
 
+    /// A list whose resourceVersion is newer than its items makes a watch from that
+    /// version miss the change in between for good: ferry then waits for a PVC that
+    /// is long Bound. Writes land all through the lists here, so a list read in two
+    /// steps shows it.
+    @Test("a list's resourceVersion is never newer than its items, while writes land")
+    func listIsASnapshot() async throws {
+        try await LabFixture.with { lab in
+            try await LabHTTPS.using(try lab.https()) { https in
+                let store = lab.lab.store
+                let writer = Task {
+                    for index in 0..<1000 {
+                        var object = Self.configMap("w\(index)", "1")
+                        object[path: ["metadata", "namespace"]] = "default"
+                        try await store.create(object, kind: ResourceCatalog.configMaps)
+                        await Task.yield()
+                    }
+                }
+                var lists: [(names: Set<String>, version: Int64)] = []
+                while lists.last?.names.count ?? 0 < 1000 {
+                    let body = try await https.get(Self.configMaps).body
+                    let names = Set((body["items"].arrayValue ?? []).compactMap { $0["metadata"]["name"].stringValue })
+                    lists.append((names, Int64(body["metadata"]["resourceVersion"].stringValue ?? "") ?? 0))
+                }
+                try await writer.value
+                let created = await store.list(ResourceCatalog.configMaps, namespace: "default")
+                    .map { ($0.name, Int64($0.resourceVersion) ?? 0) }
+                #expect(lists.contains { !$0.names.isEmpty && $0.names.count < created.count }, "the lists ran while writes landed")
+                for list in lists {
+                    let missing = created.filter { $0.1 <= list.version && !list.names.contains($0.0) }.map(\.0)
+                    #expect(missing.isEmpty, "the list at resourceVersion \(list.version) lacks \(missing)")
+                }
+            }
+        }
+    }
+
     @Test("a watch without a resourceVersion starts with every current object as ADDED")
     func initialState() async throws {
         try await LabFixture.with { lab in

@@ -118,11 +118,15 @@ extension KubeClient {
         "\(object["metadata"]["namespace"].stringValue ?? "")/\(object["metadata"]["name"].stringValue ?? "")"
     }
 
+    /// The next complete line, nil when none is buffered yet. Blank lines (a proxy's
+    /// keep-alive) are skipped rather than ending the read, so an event behind one
+    /// is not left waiting for the next chunk.
     static func readLine(_ buffer: inout ByteBuffer) -> Data? {
-        guard let index = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-        let length = index - buffer.readerIndex
-        let line = buffer.readData(length: length) ?? Data()
-        buffer.moveReaderIndex(forwardBy: 1)
-        return line.isEmpty ? nil : line
+        while let index = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = buffer.readData(length: index - buffer.readerIndex) ?? Data()
+            buffer.moveReaderIndex(forwardBy: 1)
+            if !line.isEmpty { return line }
+        }
+        return nil
     }
 }

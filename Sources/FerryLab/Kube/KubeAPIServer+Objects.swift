@@ -6,8 +6,9 @@ import FerryJSON
 extension KubeAPIServer {
     func list(_ target: Target, query: Query, accept: String) async throws -> Response {
         let filter = try Filter(query: query, kind: target.kind)
-        let items = await store.list(target.kind, namespace: target.namespace).filter(filter.matches)
-        let metadata: JSON = ["resourceVersion": .string(await store.currentResourceVersion)]
+        let snapshot = await store.snapshot(target.kind, namespace: target.namespace)
+        let items = snapshot.objects.filter(filter.matches)
+        let metadata: JSON = ["resourceVersion": .string(snapshot.resourceVersion)]
         if Self.wantsTable(accept) {
             return Self.json(table(target.kind, items, query: query, listMetadata: metadata))
         }

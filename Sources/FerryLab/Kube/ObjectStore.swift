@@ -53,6 +53,14 @@ public actor ObjectStore {
         }
     }
 
+    /// `list` together with the resourceVersion it was read at, in one actor call:
+    /// a watch from that version then misses no change made after the read, as a
+    /// list from etcd's snapshot guarantees. Read apart, a write landing between
+    /// the two would be in neither.
+    public func snapshot(_ kind: ResourceKind, namespace: String? = nil) -> (objects: [JSON], resourceVersion: String) {
+        (list(kind, namespace: namespace), currentResourceVersion)
+    }
+
     // MARK: Writes
 
     /// Stores a new object; the caller has filled in its metadata (see `Admission`).
