@@ -193,6 +193,29 @@ struct FaultStep: MigrationStep {
         }
     }
 
+    /// The first copy leaves rsync's hole keeping out for volumes without holes (it
+    /// halves the throughput of large files); a volume that has one gets it kept.
+    @Test func aSparseFileStaysSparseOnTheTarget() async throws {
+        try await VolumeLab.with { lab in
+            let pv = try await lab.volume(try #require(try await lab.claim("frigate-media").volumeName))
+            let root = try lab.directory(of: pv, on: VolumeLab.source)
+            let file = root.appendingPathComponent("disk.img")
+            FileManager.default.createFile(atPath: file.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: file)
+            try handle.seek(toOffset: 64 << 20)
+            handle.write(Data("end".utf8))
+            try handle.close()
+            let before = try await snapshot(lab)
+            #expect(try await lab.run(lab.steps()).status == .completed)
+            try await expectMoved(lab, from: before)
+            let moved = try lab.directory(of: try await lab.volume(try #require(try await lab.claim("frigate-media").volumeName)), on: VolumeLab.target)
+            var info = stat()
+            #expect(stat(moved.appendingPathComponent("disk.img").path, &info) == 0)
+            #expect(Int(info.st_size) == (64 << 20) + 3)
+            #expect(Int(info.st_blocks) * 512 < 1 << 20, "the 64 MiB hole was written out: \(info.st_blocks) blocks")
+        }
+    }
+
     /// The name the checksum caches live under at the root of the copy is refused in a
     /// volume, before anything is copied, rather than silently left out of the copy.
     @Test func aVolumeHoldingTheCacheNameIsRefusedWithWhatToRename() async throws {

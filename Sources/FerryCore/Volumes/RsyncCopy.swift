@@ -99,6 +99,9 @@ struct RsyncCopy: Sendable {
             // After a verification found a difference rsync's size-and-time check misses
             // (a corrupted byte), compare contents.
             if sender.checksum { env["FERRY_RSYNC_FLAGS"] = "--checksum" }
+            // The first copy sends every byte, where keeping holes costs most: only
+            // when the volume has them. Later passes send changes and always keep them.
+            if sender.live { env["FERRY_SPARSE"] = "detect" }
             context.waiting(sender.waiting)
             let spec = pods.spec(
                 role: index == 0 ? "sender" : "sender-\(index + 1)", claim: source.claim, readOnly: true, hostname: source.hostname,

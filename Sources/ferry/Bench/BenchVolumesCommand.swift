@@ -16,7 +16,7 @@ struct BenchVolumesCommand: AsyncParsableCommand {
             Frigate's two volumes get a data set each on the source node's disk before \
             the run: frigate-config many small files, frigate-media a few large ones. The \
             same directories are first copied with `tar -cf - . | tar -xf -` and with \
-            `rsync -aHS` to scratch directories; then the migration moves them (rsync \
+            `rsync -aH` (ferry's flags for files without holes) to scratch directories; then the migration moves them (rsync \
             between helper pods, over the lab's pod network). While the workload still \
             runs after the first copy, --change-percent of the small files are rewritten \
             and a new file of that share of the large files' bytes appears (a recording), \
@@ -112,7 +112,7 @@ struct BenchVolumesCommand: AsyncParsableCommand {
                 BenchFormat.say("""
                     \(set.claim) (\(set.kind), \(BenchFormat.size(bytes))):
                       plain tar | tar     \(BenchFormat.seconds(tar))  \(BenchFormat.rate(bytes: bytes, in: tar))  (\(BenchFormat.seconds(early.tar)) before the run, \(BenchFormat.seconds(late.tar)) after)
-                      plain rsync -aHS    \(BenchFormat.seconds(rsync))  \(BenchFormat.rate(bytes: bytes, in: rsync))  (\(BenchFormat.seconds(early.rsync)) before the run, \(BenchFormat.seconds(late.rsync)) after)
+                      plain rsync -aH     \(BenchFormat.seconds(rsync))  \(BenchFormat.rate(bytes: bytes, in: rsync))  (\(BenchFormat.seconds(early.rsync)) before the run, \(BenchFormat.seconds(late.rsync)) after)
                       ferry first copy    \(BenchFormat.seconds(first))  \(BenchFormat.rate(bytes: bytes, in: first))  throughput \(share(tar)) of tar's, \(share(rsync)) of rsync's
                       ferry first listing \(BenchFormat.seconds(listing))  (checksums of both sides while the workload runs, kept for the final pass)
                     """)
@@ -128,7 +128,7 @@ struct BenchVolumesCommand: AsyncParsableCommand {
         }
     }
 
-    /// `tar | tar` and `rsync -aHS` of each volume's source directory to a scratch one.
+    /// `tar | tar` and `rsync -aH` of each volume's source directory to a scratch one.
     static func plainCopies(
         _ volumes: [(set: DataSet, directory: URL)], session: LabSession
     ) async throws -> [String: (tar: Duration, rsync: Duration, bytes: Int)] {
@@ -136,7 +136,7 @@ struct BenchVolumesCommand: AsyncParsableCommand {
         for (set, directory) in volumes {
             let bytes = try DataSet.bytes(under: directory)
             let tar = try await time(session, "tar -C \(quote(directory.path)) -cf - . | tar -C \"$1\" -xf -")
-            let rsync = try await time(session, "rsync -aHS --numeric-ids \(quote(directory.path + "/")) \"$1/\"")
+            let rsync = try await time(session, "rsync -aH --numeric-ids \(quote(directory.path + "/")) \"$1/\"")
             plain[set.claim] = (tar, rsync, bytes)
         }
         return plain
