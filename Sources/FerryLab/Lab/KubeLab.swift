@@ -128,10 +128,21 @@ public final class KubeLab: Sendable {
         server.stop()
     }
 
-    /// `stop()`, then waits until the apiserver has closed its port.
+    /// `stop()`, then waits until the apiserver has closed its port and the
+    /// controllers' round in flight has ended: a Flux reconcile still archiving a
+    /// commit would otherwise write `flux/` into a lab directory its owner has just
+    /// removed. A round ends at its next await once cancelled; one stuck longer than a
+    /// few seconds (a child process that ignores SIGKILL) is not waited for.
     public func shutdown() async {
         stop()
         await server.shutdown()
+        let controllers = self.controllers
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await controllers.value }
+            group.addTask { try? await Task.sleep(for: .seconds(5)) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     /// Credentials are written readable by their owner only, like K3s does.
