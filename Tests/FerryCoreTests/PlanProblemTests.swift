@@ -67,7 +67,7 @@ struct PlanProblemTests {
     func unknownKeyFar() {
         let text = Self.plan("volumes:\n  - claim: data\n    whatever: 1\n")
         #expect(Self.problems(text) == [
-            #"migration.yaml:16:5: volumes[0].whatever: unknown key "whatever": expected one of: claim, action"#,
+            #"migration.yaml:16:5: volumes[0].whatever: unknown key "whatever": expected one of: claim, action, image"#,
         ])
     }
 
@@ -149,6 +149,18 @@ struct PlanProblemTests {
         #expect(Self.problems(text) == [
             #"migration.yaml:16:13: volumes[0].action: "dicsard" is not accepted here: did you mean "discard"? expected one of: move, keep, discard"#,
         ])
+    }
+
+    @Test("a volume's helper image must be an image reference; a mirror's is kept as written")
+    func volumeImage() throws {
+        let bad = Self.plan("volumes:\n  - claim: media\n    image: Registry.Home/Rsync SSH\n")
+        #expect(Self.problems(bad) == [
+            #"migration.yaml:16:12: volumes[0].image: "Registry.Home/Rsync SSH" is not a container image reference: expected [REGISTRY[:PORT]/]PATH[:TAG][@sha256:DIGEST] with a lowercase path, e.g. registry.home.lan/instrumentisto/rsync-ssh:alpine"#,
+        ])
+        let mirror = "registry.home.lan:5000/mirror/instrumentisto/rsync-ssh:alpine"
+        let plan = try PlanParser.parse(Self.plan("volumes:\n  - claim: media\n    image: \(mirror)\n  - claim: db\n"), file: "m.yaml")
+        #expect(plan.volumes.map(\.image) == [mirror, nil])
+        #expect(try PlanParser.parse(plan.yaml, file: "rendered.yaml") == plan)
     }
 
     @Test("several problems in several sections are reported together, in file order")

@@ -216,6 +216,58 @@ struct FaultStep: MigrationStep {
         }
     }
 
+    /// A cluster that cannot reach Docker Hub names its mirror in the plan; every
+    /// helper pod of that volume runs it, and the other volume keeps the default.
+    @Test func theHelperPodsRunThePlansImage() async throws {
+        try await VolumeLab.with { lab in
+            let mirror = "registry.home.lan:5000/mirror/rsync-ssh:alpine"
+            var plan = lab.environment.plan
+            plan.volumes = plan.volumes.map { $0.claim == "frigate-media" ? .init(claim: $0.claim, image: mirror) : $0 }
+            let environment = MigrationEnvironment(plan: plan, planFile: lab.environment.planFile, connections: lab.connections)
+            let seen = Mutex<[String: Set<String>]>([:])
+            // From a list's version: no pod created before the watch connects is missed.
+            let since = try await lab.kube.list(.pods, namespace: "frigate").resourceVersion
+            let watching = Task {
+                for try await event in lab.kube.watch(.pods, namespace: "frigate", labelSelector: VolumeMove.roleLabel, resourceVersion: since) {
+                    let volume = event.object["metadata"]["labels"][VolumeMove.volumeLabel].stringValue ?? ""
+                    let images = (event.object["spec"]["containers"].arrayValue ?? []).compactMap { $0["image"].stringValue }
+                    seen.withLock { $0[volume, default: []].formUnion(images) }
+                }
+            }
+            let steps: [any MigrationStep] = [RetainVolumesStep(environment: environment, claims: VolumeLab.claims)]
+                + VolumeLab.claims.map { PreCopyStep(environment: environment, claim: $0) }
+            let journal = try await lab.run(steps)
+            watching.cancel()
+            #expect(journal.status == .completed)
+            let images = seen.withLock { $0 }
+            #expect(images["frigate-media"] == [mirror])
+            #expect(images["frigate-config"] == [HelperImage.rsync])
+        }
+    }
+
+    /// A node that cannot reach the image's registry fails the copy as soon as the
+    /// kubelet says so (not when the wait for the pod times out), with the pull error
+    /// and what to do; nothing was copied and no helper pod is left.
+    @Test func anImageTheNodesCannotPullFailsTheCopyAtOnce() async throws {
+        try await VolumeLab.with { lab in
+            var plan = lab.environment.plan
+            plan.volumes = plan.volumes.map { .init(claim: $0.claim, image: "registry.home.invalid/rsync-ssh:alpine") }
+            let environment = MigrationEnvironment(plan: plan, planFile: lab.environment.planFile, connections: lab.connections)
+            let before = try await snapshot(lab)
+            let steps: [any MigrationStep] = [RetainVolumesStep(environment: environment, claims: VolumeLab.claims)]
+                + VolumeLab.claims.map { PreCopyStep(environment: environment, claim: $0) }
+            await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
+            let failed = try lab.store.load("m").entries.last
+            #expect(failed?.step == "pre-copy-frigate-config")
+            let error = failed?.error ?? ""
+            #expect(error.contains("cannot pull registry.home.invalid/rsync-ssh:alpine (ErrImagePull: Failed to pull image"), "\(error)")
+            #expect(error.contains("lookup registry.home.invalid: no such host"), "\(error)")
+            #expect(error.contains("registries.yaml"), "\(error)")
+            try await expectUntouched(lab, before)
+            #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: VolumeMove.roleLabel).items.isEmpty)
+        }
+    }
+
     /// The name the checksum caches live under at the root of the copy is refused in a
     /// volume, before anything is copied, rather than silently left out of the copy.
     @Test func aVolumeHoldingTheCacheNameIsRefusedWithWhatToRename() async throws {

@@ -102,6 +102,21 @@ struct SchedulerTests {
         }
     }
 
+    @Test("an image whose registry does not resolve: ErrImagePull with containerd's message, then ImagePullBackOff")
+    func unpullableImage() async throws {
+        try await LabFixture.with { lab in
+            try await lab.kubectl.apply(Manifest.pod("app", image: "registry.home.invalid:5000/tools/rsync:3"))
+            let message = try await lab.waitForEvent(about: "app", reason: "Failed")
+            #expect(message == #"Failed to pull image "registry.home.invalid:5000/tools/rsync:3": failed to pull and unpack image "registry.home.invalid:5000/tools/rsync:3": failed to resolve reference "registry.home.invalid:5000/tools/rsync:3": failed to do request: Head "https://registry.home.invalid:5000/v2/tools/rsync/manifests/3": dial tcp: lookup registry.home.invalid: no such host"#)
+            #expect(try await lab.kubectl.succeed("get", "pod", "app").contains("ErrImagePull"))
+            _ = try await lab.waitForEvent(about: "app", reason: "BackOff")
+            let pod = try await lab.object("pod", "app")
+            #expect(pod["status"]["phase"] == "Pending")
+            #expect(pod["status"]["containerStatuses"].arrayValue?.first?["state"]["waiting"]["reason"] == "ImagePullBackOff")
+            #expect(try await lab.kubectl.succeed("get", "pod", "app").contains("ImagePullBackOff"))
+        }
+    }
+
     @Test("a RuntimeClass that does not exist is rejected at admission")
     func unknownRuntimeClass() async throws {
         try await LabFixture.with { lab in

@@ -78,6 +78,7 @@ extension MigrationPlan {
             out.notes(notes[.item("volumes", index)], indent: 1)
             out.field("claim", volume.claim, indent: 1, item: true)
             out.field("action", volume.action.rawValue, indent: 2)
+            if let image = volume.image { out.field("image", image, indent: 2) }
         }
 
         if let gitops {

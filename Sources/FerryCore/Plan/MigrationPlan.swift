@@ -113,10 +113,14 @@ extension MigrationPlan {
 
         public var claim: String
         public var action: Action
+        /// The image of the pods that copy and check this volume's data, when not
+        /// `HelperImage.rsync` (a cluster that cannot reach Docker Hub mirrors it).
+        public var image: String?
 
-        public init(claim: String, action: Action = .move) {
+        public init(claim: String, action: Action = .move, image: String? = nil) {
             self.claim = claim
             self.action = action
+            self.image = image
         }
     }
 }

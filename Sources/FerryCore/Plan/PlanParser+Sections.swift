@@ -101,15 +101,16 @@ extension PlanParser {
         var volumes: [MigrationPlan.Volume] = []
         for index in items.indices {
             let path = ["volumes", String(index)]
-            guard r.mapping(path, keys: ["claim", "action"]) != nil else { continue }
+            guard r.mapping(path, keys: ["claim", "action", "image"]) != nil else { continue }
             let claim = r.string(path + ["claim"]) { PlanValidation.dnsSubdomain($0, what: "PersistentVolumeClaim name") }
             let action = r.choice(path + ["action"], MigrationPlan.Volume.Action.self)
+            let image = r.has(path + ["image"]) ? r.string(path + ["image"], PlanValidation.imageReference) : nil
             if let claim, volumes.contains(where: { $0.claim == claim }) {
                 r.report(.conflict, at: path + ["claim"], "volume \"\(claim)\" is listed twice", hint: "keep one entry per claim")
                 continue
             }
-            guard let claim, action != nil || !r.has(path + ["action"]) else { continue }
-            volumes.append(MigrationPlan.Volume(claim: claim, action: action ?? .move))
+            guard let claim, action != nil || !r.has(path + ["action"]), image != nil || !r.has(path + ["image"]) else { continue }
+            volumes.append(MigrationPlan.Volume(claim: claim, action: action ?? .move, image: image))
         }
         return volumes
     }

@@ -21,6 +21,20 @@ enum PlanValidation {
         isDNSSubdomain(value) ? nil : Failure(message: "\(quoted(value)) is not a valid \(what)", hint: dnsSubdomainHint)
     }
 
+    /// A container image reference as the kubelet takes it: `[registry[:port]/]path[:tag][@digest]`,
+    /// the path lowercase (`docker.io/instrumentisto/rsync-ssh:alpine`).
+    static func imageReference(_ value: String) -> Failure? {
+        let component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+        let host = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?"
+        let pattern = "(?:\(host)/)?\(component)(?:/\(component))*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,})?"
+        guard let regex = try? Regex(pattern), value.count <= 255, value.wholeMatch(of: regex) != nil else {
+            return Failure(
+                message: "\(quoted(value)) is not a container image reference",
+                hint: "expected [REGISTRY[:PORT]/]PATH[:TAG][@sha256:DIGEST] with a lowercase path, e.g. registry.home.lan/instrumentisto/rsync-ssh:alpine")
+        }
+        return nil
+    }
+
     static func vmid(_ value: Int) -> Failure? {
         (100...999_999_999).contains(value)
             ? nil : Failure(message: "\(value) is not a valid VMID", hint: "Proxmox VMIDs are 100 to 999999999")

@@ -15,9 +15,8 @@ import Foundation
 struct FinalCopyStep: MigrationStep {
     let environment: MigrationEnvironment
     let claims: [String]
-    var image: String = HelperImage.rsync
 
-    func move(_ claim: String) -> VolumeMove { VolumeMove(environment: environment, claim: claim, image: image) }
+    func move(_ claim: String) -> VolumeMove { VolumeMove(environment: environment, claim: claim) }
     var id: String { "final-copy" }
     var title: String {
         "Copy the changes of \(claims.joined(separator: ", ")) to \(environment.plan.target.node) and verify them"

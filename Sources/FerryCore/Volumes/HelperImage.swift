@@ -1,7 +1,7 @@
 /// The image of the pods that copy and check volume data. It needs `sh`, `rsync`,
 /// `find`, `stat`, `sha256sum`, `du` and `df`; this small public Alpine image has
-/// them. A cluster without access to Docker Hub mirrors it and passes its own name
-/// (`VolumeSteps`' `image`).
+/// them. A cluster without access to Docker Hub mirrors it and names the copy in the
+/// plan (`volumes[].image`).
 public enum HelperImage {
     public static let rsync = "docker.io/instrumentisto/rsync-ssh:alpine"
 }

@@ -134,7 +134,8 @@ struct HelperPods: Sendable {
         case "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull":
             return StepFailure(
                 "helper pod \(pod.name) cannot pull \(image) (\(reason)\(message))",
-                fix: "let the node pull it, or mirror it and pass the mirror's name as the volume helper image; then `ferry resume`")
+                fix: "let the node pull it (a registry mirror in /etc/rancher/k3s/registries.yaml keeps its name), then `ferry resume`; "
+                    + "or `ferry rollback`, set the volume's `image` in the plan to a copy the nodes can pull, and run again")
         case "CreateContainerConfigError", "CreateContainerError", "RunContainerError":
             return StepFailure("helper pod \(pod.name) cannot start (\(reason)\(message))",
                                fix: "kubectl -n \(pod.namespace) describe pod \(pod.name); then `ferry resume`")

@@ -14,9 +14,8 @@ import Foundation
 struct PreCopyStep: MigrationStep {
     let environment: MigrationEnvironment
     let claim: String
-    var image: String = HelperImage.rsync
 
-    var move: VolumeMove { VolumeMove(environment: environment, claim: claim, image: image) }
+    var move: VolumeMove { VolumeMove(environment: environment, claim: claim) }
     var id: String { "pre-copy-\(claim)" }
     var title: String { "Copy volume \(claim) to \(environment.plan.target.node) while \(environment.workload.name) runs" }
     var phase: MigrationPhase { .source }
@@ -54,7 +53,7 @@ struct PreCopyStep: MigrationStep {
         let move = self.move
         return [
             "kubectl -n \(move.namespace) create pvc \(move.targetClaim) (like \(claim)) on \(environment.plan.target.node)",
-            "pod \(move.podName("receiver")) on \(environment.plan.target.node): rsync --daemon on its pod IP, serving \(move.targetClaim)",
+            "pod \(move.podName("receiver")) (\(move.image)) on \(environment.plan.target.node): rsync --daemon on its pod IP, serving \(move.targetClaim)",
             "pod \(move.podName("sender")) on \(environment.plan.source.node): check the room, then rsync -aH --numeric-ids (-S too when a file has holes) --delete --partial /data/ rsync://RECEIVER/vol/ (\(claim) read-only)",
             "pod \(move.podName("sender-2")) on \(environment.plan.source.node): find + stat + sha256sum of every entry on both sides, kept for the final pass",
             "delete the helper pods (label \(move.selector))",

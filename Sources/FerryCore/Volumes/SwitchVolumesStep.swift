@@ -19,7 +19,6 @@ import Foundation
 struct SwitchVolumesStep: MigrationStep {
     let environment: MigrationEnvironment
     let claims: [String]
-    var image: String = HelperImage.rsync
 
     var id: String { "switch" }
     var title: String { "Bind \(claims.joined(separator: ", ")) to their copies on \(environment.plan.target.node)" }
@@ -46,7 +45,7 @@ struct SwitchVolumesStep: MigrationStep {
     }
 
     func describe() -> [String] {
-        claims.flatMap { Self.describe(VolumeMove(environment: environment, claim: $0, image: image)) }
+        claims.flatMap { Self.describe(VolumeMove(environment: environment, claim: $0)) }
     }
 
     static func describe(_ move: VolumeMove) -> [String] {
@@ -70,7 +69,7 @@ private struct Switch {
     let context: StepContext
 
     var environment: MigrationEnvironment { step.environment }
-    var move: VolumeMove { VolumeMove(environment: environment, claim: claim, image: step.image) }
+    var move: VolumeMove { VolumeMove(environment: environment, claim: claim) }
     var id: String { step.id }
 
     func remember(_ key: String, _ value: String) async throws {

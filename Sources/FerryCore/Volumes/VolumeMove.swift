@@ -13,13 +13,14 @@ struct VolumeMove: Sendable {
 
     let environment: MigrationEnvironment
     let claim: String
-    let image: String
 
-    init(environment: MigrationEnvironment, claim: String, image: String = HelperImage.rsync) {
+    init(environment: MigrationEnvironment, claim: String) {
         self.environment = environment
         self.claim = claim
-        self.image = image
     }
+
+    /// The helper pods' image: the plan's for this volume, else ferry's default.
+    var image: String { plan.volumes.first { $0.claim == claim }?.image ?? HelperImage.rsync }
 
     var kube: KubeClient { environment.kube }
     var namespace: String { environment.workload.namespace }

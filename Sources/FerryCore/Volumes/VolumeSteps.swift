@@ -9,18 +9,18 @@ enum VolumeSteps {
         plan.volumes.filter { $0.action == .move }.map(\.claim)
     }
 
-    static func beforeScaleDown(_ environment: MigrationEnvironment, image: String = HelperImage.rsync) -> [any MigrationStep] {
+    static func beforeScaleDown(_ environment: MigrationEnvironment) -> [any MigrationStep] {
         let claims = claims(environment.plan)
         guard !claims.isEmpty else { return [] }
         return [RetainVolumesStep(environment: environment, claims: claims)]
-            + claims.map { PreCopyStep(environment: environment, claim: $0, image: image) }
+            + claims.map { PreCopyStep(environment: environment, claim: $0) }
     }
 
-    static func afterTarget(_ environment: MigrationEnvironment, image: String = HelperImage.rsync) -> [any MigrationStep] {
+    static func afterTarget(_ environment: MigrationEnvironment) -> [any MigrationStep] {
         let claims = claims(environment.plan)
         guard !claims.isEmpty else { return [] }
-        return [FinalCopyStep(environment: environment, claims: claims, image: image),
-                SwitchVolumesStep(environment: environment, claims: claims, image: image)]
+        return [FinalCopyStep(environment: environment, claims: claims),
+                SwitchVolumesStep(environment: environment, claims: claims)]
     }
 
     /// Runs `body` for every claim at once and waits for all: one failure does not

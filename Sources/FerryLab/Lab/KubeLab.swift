@@ -88,7 +88,7 @@ public final class KubeLab: Sendable {
             try filesystem.createDirectory(node: node.name, path: LocalPathProvisioner.storageRoot)
             controllers.append(
                 Kubelet(
-                    node: node.name, store: store, logs: logs, runtimes: runtimes + [processes, ImageEntrypointRuntime()],
+                    node: node.name, store: store, logs: logs, runtimes: [ImagePullRuntime()] + runtimes + [processes, ImageEntrypointRuntime()],
                     filesystem: filesystem, timing: configuration.timing, loop: loop))
         }
         let running = controllers

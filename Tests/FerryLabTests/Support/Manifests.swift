@@ -4,7 +4,8 @@ enum Manifest {
     /// it running, `exit N` ends it.
     static func pod(
         _ name: String, command: String = "sleep 3600", labels: [String: String] = [:], nodeSelector: [String: String] = [:],
-        claim: String? = nil, runtimeClass: String? = nil, gpus: Int? = nil, restartPolicy: String? = nil
+        claim: String? = nil, runtimeClass: String? = nil, gpus: Int? = nil, restartPolicy: String? = nil,
+        image: String = "busybox:1.36"
     ) -> String {
         """
         apiVersion: v1
@@ -13,7 +14,7 @@ enum Manifest {
           name: \(name)
         \(map("labels", labels, indent: 2))
         spec:
-        \(podSpec(command: command, nodeSelector: nodeSelector, claim: claim, runtimeClass: runtimeClass, gpus: gpus, restartPolicy: restartPolicy, indent: 2))
+        \(podSpec(command: command, image: image, nodeSelector: nodeSelector, claim: claim, runtimeClass: runtimeClass, gpus: gpus, restartPolicy: restartPolicy, indent: 2))
         """
     }
 
