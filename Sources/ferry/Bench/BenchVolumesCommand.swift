@@ -67,6 +67,11 @@ struct BenchVolumesCommand: AsyncParsableCommand {
             DataSet(claim: "frigate-media", kind: "a few large files", files: largeFiles, fileBytes: largeMiB << 20),
         ]
         let change = changePercent
+        if let used = Self.usedBytes(labParent), used > 1 << 30 {
+            BenchFormat.say(
+                "note: \(labParent) already holds \(BenchFormat.size(Int(used))); on this kind of machine copies into a filled "
+                    + "/dev/shm ran up to 2.5 times slower, so clean it for numbers that compare with other runs")
+        }
         try await LabSession.with(in: LabSession.temporaryDirectory("bench", in: labParent), keep: false) { session in
             let plan = try await session.discoverPlan()
             var volumes: [(set: DataSet, directory: URL)] = []
@@ -126,6 +131,13 @@ struct BenchVolumesCommand: AsyncParsableCommand {
                 \(BenchFormat.percent(final, of: passTotal)) of the first passes' \(BenchFormat.seconds(passTotal)) (copy and listing, as the final pass)
                 """)
         }
+    }
+
+    /// What the filesystem holding `path` has in use, nil when it cannot be asked.
+    static func usedBytes(_ path: String) -> UInt64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return UInt64(info.f_blocks - info.f_bfree) * UInt64(info.f_frsize)
     }
 
     /// `tar | tar` and `rsync -aH` of each volume's source directory to a scratch one.
