@@ -24,16 +24,24 @@ enum PlanValidation {
     /// A container image reference as the kubelet takes it: `[registry[:port]/]path[:tag][@digest]`,
     /// the path lowercase (`docker.io/instrumentisto/rsync-ssh:alpine`).
     static func imageReference(_ value: String) -> Failure? {
-        let component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-        let host = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?"
-        let pattern = "(?:\(host)/)?\(component)(?:/\(component))*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,})?"
-        guard let regex = try? Regex(pattern), value.count <= 255, value.wholeMatch(of: regex) != nil else {
+        guard value.count <= 255, let regex = try? Regex(imageReferencePattern), value.wholeMatch(of: regex) != nil else {
             return Failure(
                 message: "\(quoted(value)) is not a container image reference",
                 hint: "expected [REGISTRY[:PORT]/]PATH[:TAG][@sha256:DIGEST] with a lowercase path, e.g. registry.home.lan/instrumentisto/rsync-ssh:alpine")
         }
         return nil
     }
+
+    /// distribution/reference's grammar: host components, then lowercase path
+    /// components joined by `.`, `_`, `__` or dashes, a tag, a digest. (A `Regex` is
+    /// not Sendable, so each check compiles it; plans are read rarely.)
+    private static let imageReferencePattern: String = {
+        let component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+        let host = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?"
+        let tag = "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+        let digest = "(?:@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[0-9a-fA-F]{32,})?"
+        return "(?:\(host)/)?\(component)(?:/\(component))*\(tag)\(digest)"
+    }()
 
     static func vmid(_ value: Int) -> Failure? {
         (100...999_999_999).contains(value)

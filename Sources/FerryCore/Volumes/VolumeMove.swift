@@ -14,11 +14,6 @@ struct VolumeMove: Sendable {
     let environment: MigrationEnvironment
     let claim: String
 
-    init(environment: MigrationEnvironment, claim: String) {
-        self.environment = environment
-        self.claim = claim
-    }
-
     /// The helper pods' image: the plan's for this volume, else ferry's default.
     var image: String { plan.volumes.first { $0.claim == claim }?.image ?? HelperImage.rsync }
 

@@ -2,9 +2,9 @@ import Foundation
 import FerryJSON
 
 /// What a container does when the lab's kubelet starts it. Runtimes are asked in
-/// order and the first that knows the container answers: an image that cannot be
-/// pulled (`ImagePullRuntime`) first, then the hardware-aware ones
-/// that simulate an image (Frigate and its TPU) first, then the one that runs a
+/// order and the first that knows the container answers: first the one for an image
+/// that cannot be pulled (`ImagePullRuntime`), then the hardware-aware ones that
+/// simulate an image (Frigate and its TPU), then the one that runs a
 /// container's command as a real process of this machine, and last the one for a
 /// container without a command, whose image's own program the lab does not have.
 public protocol ContainerRuntime: Sendable {

@@ -9,7 +9,8 @@ import Foundation
 /// containerd's message, then `ImagePullBackOff` on every retry.
 struct ImagePullRuntime: ContainerRuntime {
     func start(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? {
-        guard let image = container["image"].stringValue, let host = Self.registry(of: image) else { return nil }
+        guard let image = container["image"].stringValue else { return nil }
+        let host = Self.registry(of: image)
         let bare = host.split(separator: ":").first.map(String.init) ?? host
         guard bare.hasSuffix(".invalid") else { return nil }
         let name = container["name"].stringValue ?? ""
@@ -27,14 +28,15 @@ struct ImagePullRuntime: ContainerRuntime {
 
     /// The registry an image is pulled from: its first component when that names a
     /// host (has a `.` or a `:`, or is `localhost`), else Docker Hub.
-    static func registry(of image: String) -> String? {
+    static func registry(of image: String) -> String {
         guard let first = image.split(separator: "/").first, image.contains("/") else { return "docker.io" }
         return first.contains(".") || first.contains(":") || first == "localhost" ? String(first) : "docker.io"
     }
 
     static func repository(of image: String) -> String {
         var path = image.split(separator: "@").first.map(String.init) ?? image
-        if let host = registry(of: image), path.hasPrefix(host + "/") { path.removeFirst(host.count + 1) }
+        let host = registry(of: image)
+        if path.hasPrefix(host + "/") { path.removeFirst(host.count + 1) }
         if let colon = path.lastIndex(of: ":"), !path[colon...].contains("/") { path = String(path[..<colon]) }
         return path
     }
