@@ -216,6 +216,37 @@ struct FaultStep: MigrationStep {
         }
     }
 
+    /// The first copy sends files over 1 MiB in two rsyncs at once, then the rest in
+    /// one pass: names with spaces, a leading dash or below directories arrive whole,
+    /// hard-linked ones stay linked, and a volume with a newline in a large file's
+    /// name is copied in the one pass.
+    @Test func largeFilesGoInTwoRsyncsAndArriveWhole() async throws {
+        try await VolumeLab.with { lab in
+            func root(_ claim: String) async throws -> URL {
+                try lab.directory(of: try await lab.volume(try #require(try await lab.claim(claim).volumeName)), on: VolumeLab.source)
+            }
+            func write(_ url: URL, mebibytes: Double, seed: UInt8) throws {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                let block = Data((0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) })
+                var data = Data()
+                for index in 0..<Int(mebibytes * 16) { data.append(UInt8(truncatingIfNeeded: index)); data.append(block.dropFirst()) }
+                try data.write(to: url)
+            }
+            let media = try await root("frigate-media")
+            try write(media.appendingPathComponent("recordings/2026-12-01/cam 1.mp4"), mebibytes: 3, seed: 1)
+            try write(media.appendingPathComponent("-dash.mp4"), mebibytes: 2, seed: 2)
+            try write(media.appendingPathComponent("clip.mp4"), mebibytes: 1.5, seed: 3)
+            try write(media.appendingPathComponent("linked.mp4"), mebibytes: 2, seed: 4)
+            try FileManager.default.linkItem(at: media.appendingPathComponent("linked.mp4"), to: media.appendingPathComponent("also linked.mp4"))
+            let config = try await root("frigate-config")
+            try write(config.appendingPathComponent("model\ncache.bin"), mebibytes: 2, seed: 5)
+            try write(config.appendingPathComponent("model.bin"), mebibytes: 2, seed: 6)
+            let before = try await snapshot(lab)
+            #expect(try await lab.run(lab.steps()).status == .completed)
+            try await expectMoved(lab, from: before)
+        }
+    }
+
     /// A cluster that cannot reach Docker Hub names its mirror in the plan; every
     /// helper pod of that volume runs it, and the other volume keeps the default.
     @Test func theHelperPodsRunThePlansImage() async throws {

@@ -151,7 +151,11 @@ enum HelperScripts {
     ///   deleting on the target what the source no longer has; its exit status is rsync's.
     ///   rsync keeps holes by writing in 1 KiB pieces, which costs a second per GiB
     ///   sent; with `FERRY_SPARSE=detect` (the first copy, which sends every byte) it
-    ///   does so only when some file has a hole of a block or more;
+    ///   does so only when some file has a hole of a block or more. With
+    ///   `FERRY_STREAMS=N` (the first copy too) the files over 1 MiB go first in N
+    ///   rsyncs at once (an rsync over TCP is bound by one core where it receives;
+    ///   `RsyncCopy.streams`), then one pass does the rest and the deletions, and
+    ///   finds those files there;
     /// - `sums`, `sums-last`, `sums-fresh`: lists both sides and prints each listing's
     ///   line count and digest and the first lines that differ (`ferry-manifest ...`,
     ///   `ferry-differs ...`). `sums` uses the checksum caches and keeps them for the
@@ -226,8 +230,39 @@ enum HelperScripts {
           copy)
             sparse=-S
             if [ -n "$holes" ]; then wait "$holes"; sparse=$(cat "$w/sparse"); fi
-            rsync -aH $sparse --numeric-ids --delete --partial --exclude=/\(cacheDirectory) ${FERRY_RSYNC_FLAGS:-} \\
-              \(HelperPods.mountPath)/ "$r/vol/" || exit $?
+            flags="-aH $sparse --numeric-ids --partial --exclude=/\(cacheDirectory) ${FERRY_RSYNC_FLAGS:-}"
+            vanished=""
+            if [ "${FERRY_STREAMS:-1}" -gt 1 ]; then
+              # Files of more than 1 MiB with one link each go first, in FERRY_STREAMS
+              # rsyncs at once, dealt largest first to the least loaded (a name with a
+              # newline in it keeps them all in the one pass below).
+              nl=$(printf '\\nx'); nl=${nl%x}
+              # (The workload still runs: a file that goes meanwhile is no error here.)
+              ( cd \(HelperPods.mountPath) && find . -type f -links 1 -size +2048 -exec stat -c '%s %n' {} + ) > "$w/large" 2> /dev/null || :
+              if [ -s "$w/large" ] && [ -z "$(find \(HelperPods.mountPath) -type f -links 1 -size +2048 -name "*$nl*" 2> /dev/null | head -n 1)" ]; then
+                sort -rn "$w/large" | awk -v n="$FERRY_STREAMS" -v d="$w/stream" '
+                  { name = substr($0, length($1) + 4); best = 0
+                    for (k = 1; k < n; k++) if (load[k] < load[best]) best = k
+                    load[best] += $1; print name > (d best) }'
+                streams=""
+                for list in "$w"/stream*; do
+                  [ -f "$list" ] || continue
+                  tr '\\n' '\\0' < "$list" > "$list.0"
+                  rsync $flags --from0 --files-from="$list.0" \(HelperPods.mountPath)/ "$r/vol/" &
+                  streams="$streams $!"
+                done
+                failed=""
+                for stream in $streams; do
+                  code=0; wait "$stream" || code=$?
+                  case "$code" in 0) ;; 24) vanished=24 ;; *) failed=${failed:-$code} ;; esac
+                done
+                if [ -n "$failed" ]; then exit "$failed"; fi
+              fi
+            fi
+            # Everything, with deletions: after the streams, the rest; once it is all
+            # there, only what changed since.
+            rsync $flags --delete \(HelperPods.mountPath)/ "$r/vol/" || exit $?
+            if [ -n "$vanished" ]; then exit "$vanished"; fi
             ;;
           sums*)
             read -r _ < "$w/fetched"

@@ -54,7 +54,7 @@ struct PreCopyStep: MigrationStep {
         return [
             "kubectl -n \(move.namespace) create pvc \(move.targetClaim) (like \(claim)) on \(environment.plan.target.node)",
             "pod \(move.podName("receiver")) (\(move.image)) on \(environment.plan.target.node): rsync --daemon on its pod IP, serving \(move.targetClaim)",
-            "pod \(move.podName("sender")) on \(environment.plan.source.node): check the room, then rsync -aH --numeric-ids (-S too when a file has holes) --delete --partial /data/ rsync://RECEIVER/vol/ (\(claim) read-only)",
+            "pod \(move.podName("sender")) on \(environment.plan.source.node): check the room, then rsync -aH --numeric-ids --inplace (-S too when a file has holes) --partial, files over 1 MiB first in \(RsyncCopy.streams) at once, then --delete /data/ rsync://RECEIVER/vol/ (\(claim) read-only)",
             "pod \(move.podName("sender-2")) on \(environment.plan.source.node): find + stat + sha256sum of every entry on both sides, kept for the final pass",
             "delete the helper pods (label \(move.selector))",
         ]

@@ -13,6 +13,9 @@ import Foundation
 /// status as the kubelet reports it, never a line of its output.
 struct RsyncCopy: Sendable {
     static let port = 8730
+    /// rsyncs at once for a first copy's large files. Two, measured on two cores: one
+    /// gave 3.7 s for 1 GiB over loopback, two 1.7 s, three 1.9-2.6 s.
+    static let streams = 2
 
     let move: VolumeMove
     var pods: HelperPods { HelperPods(move: move) }
@@ -99,9 +102,19 @@ struct RsyncCopy: Sendable {
             // After a verification found a difference rsync's size-and-time check misses
             // (a corrupted byte), compare contents.
             if sender.checksum { env["FERRY_RSYNC_FLAGS"] = "--checksum" }
-            // The first copy sends every byte, where keeping holes costs most: only
-            // when the volume has them. Later passes send changes and always keep them.
-            if sender.live { env["FERRY_SPARSE"] = "detect" }
+            if sender.live {
+                // The first copy sends every byte into a copy that is not used yet:
+                // - keeping holes costs most there: only when the volume has them
+                //   (later passes send changes and always keep them);
+                // - one rsync over TCP is bound by a core at its receiving end: large
+                //   files go in two rsyncs at once;
+                // - files are written in place, not as temporary files renamed after
+                //   (10% of the time of 20,000 small files); one cut short is sent
+                //   again, its size or time being wrong.
+                env["FERRY_SPARSE"] = "detect"
+                env["FERRY_STREAMS"] = .string(String(Self.streams))
+                env["FERRY_RSYNC_FLAGS"] = "--inplace"
+            }
             context.waiting(sender.waiting)
             let spec = pods.spec(
                 role: index == 0 ? "sender" : "sender-\(index + 1)", claim: source.claim, readOnly: true, hostname: source.hostname,
