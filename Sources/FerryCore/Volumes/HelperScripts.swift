@@ -189,15 +189,19 @@ enum HelperScripts {
           fi
           sleep 0.05
         done
-        holes=""
-        if [ "${FERRY_SPARSE:-}" = detect ]; then
-          # Looked for while the room is checked: a hole of a block or more.
+        # A first copy's look at its files, made while the room is checked: whether
+        # one has a hole of a block or more, and which are over 1 MiB with one link.
+        # (The workload still runs: a file that goes meanwhile is no error here.)
+        looked=""
+        if [ "${FERRY_SPARSE:-}" = detect ] || [ "${FERRY_STREAMS:-1}" -gt 1 ]; then
           (
-            if find \(HelperPods.mountPath) -type f -exec stat -c '%b %B %s' {} + 2> /dev/null \\
-              | awk '$1 * $2 + 4096 <= $3 { found = 1; exit } END { exit !found }'
+            cd \(HelperPods.mountPath)
+            find . -type f -exec stat -c '%b %B %s %h %n' {} + > "$w/files" 2> /dev/null || :
+            if awk '$1 * $2 + 4096 <= $3 { found = 1; exit } END { exit !found }' "$w/files"
             then echo -S > "$w/sparse"; else : > "$w/sparse"; fi
+            awk '$3 > 1048576 && $4 == 1 { print $3 " " substr($0, length($1 " " $2 " " $3 " " $4) + 4) }' "$w/files" > "$w/large"
           ) &
-          holes=$!
+          looked=$!
         fi
         sums=""
         for stage in $FERRY_STAGES; do case "$stage" in sums*) sums=$stage ;; esac; done
@@ -229,7 +233,8 @@ enum HelperScripts {
             ;;
           copy)
             sparse=-S
-            if [ -n "$holes" ]; then wait "$holes"; sparse=$(cat "$w/sparse"); fi
+            if [ -n "$looked" ]; then wait "$looked"; fi
+            if [ "${FERRY_SPARSE:-}" = detect ]; then sparse=$(cat "$w/sparse"); fi
             flags="-aH $sparse --numeric-ids --partial --exclude=/\(cacheDirectory) ${FERRY_RSYNC_FLAGS:-}"
             vanished=""
             if [ "${FERRY_STREAMS:-1}" -gt 1 ]; then
@@ -237,11 +242,9 @@ enum HelperScripts {
               # rsyncs at once, dealt largest first to the least loaded (a name with a
               # newline in it keeps them all in the one pass below).
               nl=$(printf '\\nx'); nl=${nl%x}
-              # (The workload still runs: a file that goes meanwhile is no error here.)
-              ( cd \(HelperPods.mountPath) && find . -type f -links 1 -size +2048 -exec stat -c '%s %n' {} + ) > "$w/large" 2> /dev/null || :
-              if [ -s "$w/large" ] && [ -z "$(find \(HelperPods.mountPath) -type f -links 1 -size +2048 -name "*$nl*" 2> /dev/null | head -n 1)" ]; then
+              if [ -s "$w/large" ] && [ -z "$(find \(HelperPods.mountPath) -type f -name "*$nl*" 2> /dev/null | head -n 1)" ]; then
                 sort -rn "$w/large" | awk -v n="$FERRY_STREAMS" -v d="$w/stream" '
-                  { name = substr($0, length($1) + 4); best = 0
+                  { name = substr($0, length($1) + 2); best = 0
                     for (k = 1; k < n; k++) if (load[k] < load[best]) best = k
                     load[best] += $1; print name > (d best) }'
                 streams=""
