@@ -1,5 +1,6 @@
 /// The image of the pods that copy and check volume data. It needs `sh`, `rsync`,
-/// `find`, `stat`, `sha256sum`, `du` and `df`; this small public Alpine image has
+/// `find`, `stat`, `sha256sum`, `du` and `df`, and an rsync of 3.1.3 or later (the
+/// first copy keeps holes while writing in place); this small public Alpine image has
 /// them. A cluster without access to Docker Hub mirrors it and names the copy in the
 /// plan (`volumes[].image`).
 public enum HelperImage {
