@@ -199,7 +199,11 @@ enum HelperScripts {
             find . -type f -exec stat -c '%b %B %s %h %n' {} + > "$w/files" 2> /dev/null || :
             if awk '$1 * $2 + 4096 <= $3 { found = 1; exit } END { exit !found }' "$w/files"
             then echo -S > "$w/sparse"; else : > "$w/sparse"; fi
-            awk '$3 > 1048576 && $4 == 1 { print $3 " " substr($0, length($1 " " $2 " " $3 " " $4) + 4) }' "$w/files" > "$w/large"
+            # A name with a newline in it cannot go through a list of names: then none is listed.
+            nl=$(printf '\\nx'); nl=${nl%x}
+            if [ -z "$(find . -type f -name "*$nl*" 2> /dev/null | head -n 1)" ]; then
+              awk '$3 > 1048576 && $4 == 1 { print $3 " " substr($0, length($1 " " $2 " " $3 " " $4) + 4) }' "$w/files" > "$w/large"
+            else : > "$w/large"; fi
           ) &
           looked=$!
         fi
@@ -239,10 +243,8 @@ enum HelperScripts {
             vanished=""
             if [ "${FERRY_STREAMS:-1}" -gt 1 ]; then
               # Files of more than 1 MiB with one link each go first, in FERRY_STREAMS
-              # rsyncs at once, dealt largest first to the least loaded (a name with a
-              # newline in it keeps them all in the one pass below).
-              nl=$(printf '\\nx'); nl=${nl%x}
-              if [ -s "$w/large" ] && [ -z "$(find \(HelperPods.mountPath) -type f -name "*$nl*" 2> /dev/null | head -n 1)" ]; then
+              # rsyncs at once, dealt largest first to the least loaded.
+              if [ -s "$w/large" ]; then
                 sort -rn "$w/large" | awk -v n="$FERRY_STREAMS" -v d="$w/stream" '
                   { name = substr($0, length($1) + 2); best = 0
                     for (k = 1; k < n; k++) if (load[k] < load[best]) best = k

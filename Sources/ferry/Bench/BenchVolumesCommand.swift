@@ -21,10 +21,11 @@ struct BenchVolumesCommand: AsyncParsableCommand {
             runs after the first copy, --change-percent of the small files are rewritten \
             and a new file of that share of the large files' bytes appears (a recording), \
             so the final pass after scale-down has that much to do. Every copy, plain or \
-            ferry's, starts after a sync(2), so none pays for another's writeback, and \
-            each plain copy 5 s after the one before, so that it writes into memory freed \
-            as long before as ferry's copies do (on a VM that reports free pages to its \
-            host, memory freed just now is three times as fast to fill).
+            ferry's, starts after a sync(2), so none pays for another's writeback, and the \
+            plain copies stay until the end, so that no copy writes into memory another \
+            has just freed (on a VM that reports free pages to its host, such memory is \
+            three times as fast to fill as memory freed earlier). With the default sizes \
+            the lab's directory then holds about 6.5 GiB.
 
             The lab's node disks live under --lab-parent, by default /dev/shm (memory): \
             small-file copies on a virtual disk vary up to fivefold from one run to the \
@@ -144,14 +145,27 @@ struct BenchVolumesCommand: AsyncParsableCommand {
     }
 
     /// `tar | tar` and `rsync -aH` of each volume's source directory to a scratch one.
+    ///
+    /// The scratch copies stay until the bench ends, in the lab's directory. On a
+    /// virtual machine whose balloon reports free pages to the host (virtio free page
+    /// reporting), writing into memory freed just now is three times as fast as into
+    /// memory freed earlier, whose pages the host must back again (0.8 s against 2.5 s
+    /// for 1 GiB here): a copy made right after another was removed, plain or ferry's,
+    /// would write into the pages it freed. So every copy writes into memory not used
+    /// lately.
     static func plainCopies(
         _ volumes: [(set: DataSet, directory: URL)], session: LabSession
     ) async throws -> [String: (tar: Duration, rsync: Duration, bytes: Int)] {
+        func time(_ script: String) async throws -> Duration {
+            let scratch = session.directory.appendingPathComponent("plain-copy-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            return try await Self.time(script, into: scratch)
+        }
         var plain: [String: (tar: Duration, rsync: Duration, bytes: Int)] = [:]
         for (set, directory) in volumes {
             let bytes = try DataSet.bytes(under: directory)
-            let tar = try await time(session, "tar -C \(quote(directory.path)) -cf - . | tar -C \"$1\" -xf -")
-            let rsync = try await time(session, "rsync -aH --numeric-ids \(quote(directory.path + "/")) \"$1/\"")
+            let tar = try await time("tar -C \(quote(directory.path)) -cf - . | tar -C \"$1\" -xf -")
+            let rsync = try await time("rsync -aH --numeric-ids \(quote(directory.path + "/")) \"$1/\"")
             plain[set.claim] = (tar, rsync, bytes)
         }
         return plain
@@ -167,29 +181,16 @@ struct BenchVolumesCommand: AsyncParsableCommand {
         return session.lab.kube.filesystem.url(node: LabSession.source, path: path)
     }
 
-    /// Runs `script` with $1 a new empty scratch directory (removed afterwards) and returns how long it took.
-    static func time(_ session: LabSession, _ script: String) async throws -> Duration {
-        let scratch = session.directory.appendingPathComponent("plain-copy-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
+    /// Runs `script` with $1 the empty directory `scratch` and returns how long it took.
+    static func time(_ script: String, into scratch: URL) async throws -> Duration {
         // Writeback of what was written before must not count against this copy.
         sync()
-        // On a virtual machine whose balloon reports free pages to the host (virtio
-        // free page reporting, 2 s after they are freed), writing into memory freed
-        // just now is three times as fast as into memory freed earlier, whose pages
-        // the host must back again: 0.8 s against 2.5 s for 1 GiB here. ferry's copies
-        // write into memory freed long before; so does each plain copy, after the pages
-        // of the one before it (or of the data just written) have been reported.
-        try await Task.sleep(for: settle)
         let began = ContinuousClock.now
         let result = try await LocalProcessRunner().run("sh", ["-c", "set -e; " + script, "sh", scratch.path])
         let elapsed = began.duration(to: .now)
         guard result.exitCode == 0 else { throw DemoFailure("the plain copy failed (\(result.exitCode)): \(result.stderrText)") }
         return elapsed
     }
-
-    /// Past virtio's free page reporting delay (2 s) and its work.
-    static let settle = Duration.seconds(5)
 
     static func quote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
