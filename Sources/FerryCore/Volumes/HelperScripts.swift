@@ -210,14 +210,18 @@ enum HelperScripts {
         sums=""
         for stage in $FERRY_STAGES; do case "$stage" in sums*) sums=$stage ;; esac; done
         if [ -n "$sums" ]; then
-          # The fetch of the source's cache must be over before the receiver may drop it.
+          # The fetch of the source's cache must be over before the receiver may drop it:
+          # the lister says so on a FIFO. This shell holds it open for reading and
+          # writing, so the lister's word waits in the pipe instead of for a reader
+          # (which would hold the source's listing back until the copy is over).
           mkfifo "$w/fetched"
+          exec 3<> "$w/fetched"
+          : > "$w/cached"
           (
-            : > "$w/cached"
             if [ "$sums" != sums-fresh ]; then
               rsync -q "$r/vol/\(cacheDirectory)/source" "$w/cached" 2>/dev/null || : > "$w/cached"
             fi
-            echo > "$w/fetched"
+            echo >&3
             keep=""
             if [ "$sums" = sums ]; then mkdir "$w/keep"; keep="$w/keep/source"; fi
             sh "$w/manifest.sh" \(HelperPods.mountPath) "$w/cached" "$keep" > "$w/source"
@@ -270,7 +274,7 @@ enum HelperScripts {
             if [ -n "$vanished" ]; then exit "$vanished"; fi
             ;;
           sums*)
-            read -r _ < "$w/fetched"
+            read -r _ <&3
             rsync -q "$r/$stage/manifest" "$w/target" || exit \(Exit.receiverCheck)
             wait "$lister" || exit \(Exit.sourceListing)
             if [ -d "$w/keep" ]; then rsync -rq "$w/keep/" "$r/vol/\(cacheDirectory)/" || exit \(Exit.receiverCheck); fi
