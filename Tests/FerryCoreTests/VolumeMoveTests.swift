@@ -111,12 +111,22 @@ struct FaultStep: MigrationStep {
             }
             let kill = FaultStep(id: "kill-receiver") {
                 let kube = lab.kube
+                let copy = try await lab.volume(try #require(try await lab.claim(VolumeMove(environment: lab.environment, claim: "frigate-media").targetClaim).volumeName))
+                let arriving = try lab.directory(of: copy, on: VolumeLab.target).appendingPathComponent("recordings/2025-12-13")
                 Task {
                     // Both running: the sender starts beside the receiver and waits for its daemon.
                     _ = try await kube.waitUntil(
                         .pods, namespace: "frigate", labelSelector: "ferry.dev/volume=frigate-media,ferry.dev/role in (sender,receiver)",
                         timeout: .seconds(60), waitingFor: "the sender and the receiver to run") { pods in
                         pods.count == 2 && pods.allSatisfy { $0["status"]["phase"].stringValue == "Running" } ? true : nil
+                    }
+                    // The final pass lists both sides first (the new recording is hashed):
+                    // the kill waits for rsync's temporary file of it on the target.
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while ContinuousClock.now < deadline {
+                        let names = (try? FileManager.default.contentsOfDirectory(atPath: arriving.path)) ?? []
+                        if names.contains(where: { $0.hasPrefix(".11.mp4.") }) { break }
+                        try await Task.sleep(for: .milliseconds(10))
                     }
                     try await kube.delete(.pods, "frigate-media-ferry-receiver", namespace: "frigate")
                 }
@@ -191,6 +201,67 @@ struct FaultStep: MigrationStep {
             #expect(try await lab.run(lab.steps()).status == .completed)
             try await expectMoved(lab, from: before)
         }
+    }
+
+    /// What the workload did between the first copy and scale-down, of every kind, is
+    /// on the target after the final pass, and every entry's time (files',
+    /// directories', links') is the source's. frigate-config's changes go by the list
+    /// of paths that differ; frigate-media's (a symlink retargeted, a file with a
+    /// newline in its name rewritten) by a whole rsync pass.
+    @Test func theFinalPassBringsEveryKindOfChangeWithItsTimes() async throws {
+        try await VolumeLab.with { lab in
+            let config = try lab.directory(of: try await lab.volume(try #require(try await lab.claim("frigate-config").volumeName)), on: VolumeLab.source)
+            let media = try lab.directory(of: try await lab.volume(try #require(try await lab.claim("frigate-media").volumeName)), on: VolumeLab.source)
+            let manager = FileManager.default
+            try manager.createDirectory(at: config.appendingPathComponent("clips/old"), withIntermediateDirectories: true)
+            for name in ["clips/old/a.jpg", "clips/old/b.jpg", "faces/alice.jpg"] {
+                try manager.createDirectory(at: config.appendingPathComponent(name).deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(name.utf8).write(to: config.appendingPathComponent(name))
+            }
+            try Data("first\n".utf8).write(to: media.appendingPathComponent("new\nline.log"))
+            let snapshotted = Mutex<Snapshot?>(nil)
+            let changes = FaultStep(id: "changes") {
+                let old = Date(timeIntervalSince1970: 1_700_000_000)
+                // Same size, other bytes, its time kept: only the checksums see it.
+                let database = config.appendingPathComponent("frigate.db").path
+                let written = try manager.attributesOfItem(atPath: database)[.modificationDate]
+                try Data("SQLite format 3\u{0}events,recordings,timelinX\n".utf8).write(to: URL(fileURLWithPath: database))
+                try manager.setAttributes([.modificationDate: written as Any], ofItemAtPath: database)
+                try manager.removeItem(at: config.appendingPathComponent("clips/old"))
+                // A file come and gone: only its directory's time says so.
+                try Data("x".utf8).write(to: config.appendingPathComponent("model_cache/download.tmp"))
+                try manager.removeItem(at: config.appendingPathComponent("model_cache/download.tmp"))
+                try manager.setAttributes([.modificationDate: old], ofItemAtPath: config.appendingPathComponent("model_cache").path)
+                try manager.createDirectory(at: config.appendingPathComponent("exports/2025"), withIntermediateDirectories: true)
+                try Data("{}".utf8).write(to: config.appendingPathComponent("exports/2025/a.json"))
+                try manager.setAttributes([.modificationDate: old], ofItemAtPath: config.appendingPathComponent("exports").path)
+                try manager.linkItem(at: config.appendingPathComponent("faces/alice.jpg"), to: config.appendingPathComponent("faces/alice-2.jpg"))
+                try manager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: config.appendingPathComponent("backups/frigate.db.2025-12-12").path)
+                try manager.setAttributes([.ownerAccountID: 1000, .groupOwnerAccountID: 1000], ofItemAtPath: config.appendingPathComponent("faces").path)
+                try manager.removeItem(at: media.appendingPathComponent("recordings/latest"))
+                try manager.createSymbolicLink(atPath: media.appendingPathComponent("recordings/latest").path, withDestinationPath: "2025-12-13/10")
+                try Data("second\n".utf8).write(to: media.appendingPathComponent("new\nline.log"))
+                let now = try await snapshot(lab)
+                snapshotted.withLock { $0 = now }
+            }
+            #expect(try await lab.run(lab.steps(between: [changes])).status == .completed)
+            try await expectMoved(lab, from: try #require(snapshotted.withLock { $0 }))
+            for (claim, source) in [("frigate-config", config), ("frigate-media", media)] {
+                let moved = try lab.directory(of: try await lab.volume(try #require(try await lab.claim(claim).volumeName)), on: VolumeLab.target)
+                let (there, here) = (try Self.times(moved), try Self.times(source))
+                #expect(there == here, "\(claim): times differ: \(here.keys.filter { there[$0] != here[$0] }.sorted().map { "\($0) \(here[$0]?.timeIntervalSince1970 ?? 0) on the source, \(there[$0]?.timeIntervalSince1970 ?? 0) on the target" })")
+            }
+        }
+    }
+
+    /// The modification time of every entry below `root` and of `root` itself, links' own.
+    static func times(_ root: URL) throws -> [String: Date] {
+        var times: [String: Date] = [:]
+        let manager = FileManager.default
+        for relative in ["."] + (manager.enumerator(atPath: root.path)?.allObjects as? [String] ?? []) {
+            times[relative] = try manager.attributesOfItem(atPath: root.appendingPathComponent(relative).path)[.modificationDate] as? Date
+        }
+        return times
     }
 
     /// The first copy leaves rsync's hole keeping out for volumes without holes (it

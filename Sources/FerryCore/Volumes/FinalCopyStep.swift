@@ -3,12 +3,15 @@ import FerryKube
 import Foundation
 
 /// The last copy of the volumes, with the workload stopped: for each volume at once,
-/// rsync sends only what changed since the first pass, then each side is listed
-/// (types, modes, owners, sizes, link targets, SHA-256 of every file; unchanged files'
-/// checksums come from the first pass) and the listings are compared. A difference
-/// stops the run here, before any switch, with the original claims bound and
-/// untouched; `ferry resume` copies that volume again, comparing contents and
-/// hashing every file this time.
+/// both sides are listed, each on its node (types, modes, owners, sizes, link
+/// targets, SHA-256 of every file; unchanged files' checksums come from the first
+/// pass), rsync sends only the paths whose lines differ, and those are listed again
+/// on the target. So the volume is walked once on each side, not twice as by a
+/// whole rsync pass followed by the listings. A difference stops the run here, before
+/// any switch, with the original claims bound and untouched; so does a file of the
+/// copy that changed since the first pass while its original did not (something
+/// else wrote the copy). `ferry resume` copies that volume again, comparing contents
+/// and hashing every file this time.
 ///
 /// One step for all volumes, because this is downtime: each volume's pass is mostly
 /// waiting for its two helper pods to start and stop, and those waits overlap.
@@ -52,9 +55,9 @@ struct FinalCopyStep: MigrationStep {
         let target = try await move.targetSide()
         // After a difference the checksums of the last listing are not trusted either.
         let mismatch = await context.recall("mismatch-\(claim)") != nil
+        let stages: [RsyncCopy.Stage] = mismatch ? [.copy(live: false, checksum: true), .sums(.fresh)] : [.changes]
         let comparison = try await RsyncCopy(move: move).run(from: source, to: target, senders: [
-            .init(stages: [.copy(live: false, checksum: mismatch), .sums(mismatch ? .fresh : .last)],
-                  waiting: "rsync and checksums of \(claim) from \(source.node) to \(target.node)"),
+            .init(stages: stages, waiting: "rsync and checksums of \(claim) from \(source.node) to \(target.node)"),
         ], context: context)
         do {
             try move.expectSame(comparison, source, target)
@@ -73,8 +76,8 @@ struct FinalCopyStep: MigrationStep {
         claims.flatMap { claim in
             let move = self.move(claim)
             return [
-                "rsync pass again from \(claim) on \(environment.plan.source.node) to \(move.targetClaim) on \(environment.plan.target.node) (only the changes)",
-                "find + stat + sha256sum of every entry on both sides (checksums of unchanged files from the first pass), compared by ferry",
+                "find + stat + sha256sum of every entry of \(claim) on \(environment.plan.source.node) and \(move.targetClaim) on \(environment.plan.target.node) at once (checksums of unchanged files from the first pass)",
+                "rsync -aHS -I --delete-missing-args --files-from of the paths that differ, then those listed again on \(environment.plan.target.node) and compared by ferry",
             ]
         }
     }

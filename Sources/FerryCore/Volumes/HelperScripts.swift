@@ -28,10 +28,11 @@ enum HelperScripts {
         static let receiverUnreachable = 95
     }
 
-    /// `sh manifest.sh ROOT CACHE_IN CACHE_OUT` prints what ROOT holds, one sorted line
-    /// per entry: type, mode, owner, size, link count and mtime of files, link
-    /// targets, devices, and a SHA-256 of every regular file's contents. Directory sizes
-    /// are left out: they depend on the filesystem, not the data.
+    /// `sh manifest.sh ROOT CACHE_IN CACHE_OUT [PATHS [MISSES]]` prints what ROOT holds, one sorted line
+    /// per entry: type, mode, owner, size, link count and mtime of files, mtime of
+    /// directories (not the root's, which the caches below it change), link targets,
+    /// devices, and a SHA-256 of every regular file's contents. Directory sizes are
+    /// left out: they depend on the filesystem, not the data.
     ///
     /// The checksums make the final pass's verification cost what changed, not the
     /// volume's size (the downtime of a camera's terabyte of recordings would
@@ -42,12 +43,18 @@ enum HelperScripts {
     /// same second would not show), as git does with racily clean files; so a listing
     /// that keeps hashes starts on a new second, or the files the first copy wrote last
     /// (all of a few large ones, often) would be hashed again in the downtime. CACHE_OUT
-    /// (when given) receives the hashes for the next pass.
+    /// (when given) receives the hashes for the next pass. With PATHS (a file of
+    /// `./path` lines, no symlinks among them), only those entries are listed, as they
+    /// are now: a final pass re-lists what it copied. MISSES (when given) receives the
+    /// paths of the regular files that were hashed, not found in CACHE_IN: those whose
+    /// contents may have changed since the last listing.
     static let manifest = """
         set -e
         cd "$1"
         cin=$2
         cout=$3
+        paths=$4
+        misses=$5
         t=$(mktemp -d)
         now=$(date +%s)
         if [ -n "$cout" ]; then
@@ -60,8 +67,14 @@ enum HelperScripts {
         # type needs. Its stat(2) calls are most of a final pass's listing: about 5 µs
         # each on a virtual machine, one per entry.
         # (stat -c prints a tab as it is, hence real tabs in this format.)
-        find . -path ./\(cacheDirectory) -prune -o -type l -exec stat -c 'l %u:%g %N' {} + \\
-          -o -exec stat -c '%F\t%a\t%u:%g\t%s\t%h\t%Y\t%f\t%t:%T\t%i:%s:%Y:%Z\t%Z\t%n' {} + > "$t/all"
+        format='%F\t%a\t%u:%g\t%s\t%h\t%Y\t%f\t%t:%T\t%i:%s:%Y:%Z\t%Z\t%n'
+        if [ -n "$paths" ]; then
+          # An entry named but gone (deleted by the pass) is no line, as in a walk.
+          tr '\\n' '\\0' < "$paths" | xargs -0 -r stat -c "$format" > "$t/all" 2> /dev/null || :
+        else
+          find . -path ./\(cacheDirectory) -prune -o -type l -exec stat -c 'l %u:%g %N' {} + \\
+            -o -exec stat -c "$format" {} + > "$t/all"
+        fi
         : > "$t/m"
         : > "$t/keys"
         : > "$t/hit"
@@ -79,9 +92,10 @@ enum HelperScripts {
             if ($9 in cached) print cached[$9] "  " path > hit; else print path > miss
             next
           }
-          $1 == "directory" { print "d " $2 " " $3 " " path > m; next }
+          $1 == "directory" { print "d " $2 " " $3 " " (path == "." ? "-" : $6) " " path > m; next }
           { print "o " $7 " " $3 " " $8 " " path > m }
         ' "$cin" "$t/all"
+        if [ -n "$misses" ]; then cp "$t/miss" "$misses"; fi
         if ! tr '\\n' '\\0' < "$t/miss" | xargs -0 -r sha256sum > "$t/hashed" 2> /dev/null; then
           # A name with a newline in it cannot go through a list of names: hash every
           # file as find names them, and keep no cache.
@@ -136,6 +150,10 @@ enum HelperScripts {
           "pre-xfer exec = sh $w/manifest.sh \(HelperPods.mountPath) $c/target '' > $w/out/manifest && rm -rf $c" \\
           '[sums-fresh]' "path = $w/out" 'read only = yes' \\
           "pre-xfer exec = sh $w/manifest.sh \(HelperPods.mountPath) '' '' > $w/out/manifest && rm -rf $c" \\
+          '[sums-now]' "path = $w/out" 'read only = yes' \\
+          "pre-xfer exec = mkdir -p $c && if [ -e $c/paths ]; then echo written; else echo untouched; fi > $w/out/copy && sh $w/manifest.sh \(HelperPods.mountPath) $c/target '' '' $w/out/misses > $w/out/manifest" \\
+          '[sums-of]' "path = $w/out" 'read only = yes' \\
+          "pre-xfer exec = sh $w/manifest.sh \(HelperPods.mountPath) '' '' $c/paths > $w/out/manifest && rm -rf $c" \\
           > "$w/rsyncd.conf"
         rsync --daemon --no-detach --config="$w/rsyncd.conf" --address="$POD_IP" --port=\(RsyncCopy.port) --log-file=/dev/stdout &
         daemon=$!
@@ -172,7 +190,10 @@ enum HelperScripts {
         set -e
         \(writeManifest)
         r="rsync://$RECEIVER:\(RsyncCopy.port)"
-        rsync() { command rsync --sockopts=TCP_NODELAY "$@"; }
+        # Times compared to the nanosecond: by default rsync sees times in the same second
+        # as equal, and leaves a directory made in the second its original was changed
+        # with the time of its making.
+        rsync() { command rsync --sockopts=TCP_NODELAY --modify-window=-1 "$@"; }
         if [ -e \(HelperPods.mountPath)/\(cacheDirectory) ]; then
           echo "the volume holds /\(cacheDirectory), the name ferry keeps its checksums under during a move" >&2
           exit \(Exit.reservedName)
@@ -208,7 +229,7 @@ enum HelperScripts {
           looked=$!
         fi
         sums=""
-        for stage in $FERRY_STAGES; do case "$stage" in sums*) sums=$stage ;; esac; done
+        for stage in $FERRY_STAGES; do case "$stage" in sums*|changes) sums=$stage ;; esac; done
         if [ -n "$sums" ]; then
           # The fetch of the source's cache must be over before the receiver may drop it:
           # the lister says so on a FIFO. This shell holds it open for reading and
@@ -224,10 +245,64 @@ enum HelperScripts {
             echo >&3
             keep=""
             if [ "$sums" = sums ]; then mkdir "$w/keep"; keep="$w/keep/source"; fi
-            sh "$w/manifest.sh" \(HelperPods.mountPath) "$w/cached" "$keep" > "$w/source"
+            sh "$w/manifest.sh" \(HelperPods.mountPath) "$w/cached" "$keep" '' "$w/source-misses" > "$w/source"
           ) &
           lister=$!
         fi
+        # One rsync pass of everything, with deletions: after the streams, the rest;
+        # once it is all there, only what changed since.
+        copy_all() {
+          sparse=-S
+          if [ -n "$looked" ]; then wait "$looked"; fi
+          if [ "${FERRY_SPARSE:-}" = detect ]; then sparse=$(cat "$w/sparse"); fi
+          flags="-aH $sparse --numeric-ids --partial --exclude=/\(cacheDirectory) ${FERRY_RSYNC_FLAGS:-}"
+          vanished=""
+          if [ "${FERRY_STREAMS:-1}" -gt 1 ]; then
+            # Files of more than 1 MiB with one link each go first, in FERRY_STREAMS
+            # rsyncs at once, dealt largest first to the least loaded.
+            if [ -s "$w/large" ]; then
+              sort -rn "$w/large" | awk -v n="$FERRY_STREAMS" -v d="$w/stream" '
+                { name = substr($0, length($1) + 2); best = 0
+                  for (k = 1; k < n; k++) if (load[k] < load[best]) best = k
+                  load[best] += $1; print name > (d best) }'
+              streams=""
+              for list in "$w"/stream*; do
+                [ -f "$list" ] || continue
+                tr '\\n' '\\0' < "$list" > "$list.0"
+                rsync $flags --from0 --files-from="$list.0" \(HelperPods.mountPath)/ "$r/vol/" &
+                streams="$streams $!"
+              done
+              failed=""
+              for stream in $streams; do
+                code=0; wait "$stream" || code=$?
+                case "$code" in 0) ;; 24) vanished=24 ;; *) failed=${failed:-$code} ;; esac
+              done
+              if [ -n "$failed" ]; then exit "$failed"; fi
+            fi
+          fi
+          rsync $flags --delete \(HelperPods.mountPath)/ "$r/vol/" || exit $?
+          if [ -n "$vanished" ]; then exit "$vanished"; fi
+        }
+        # Both listings' line counts and digests, and the first lines that differ.
+        compare() {
+          for side in source target; do
+            echo "\(VolumeComparison.summaryPrefix)$side $(wc -l < "$w/$side") $(sha256sum < "$w/$side" | cut -d' ' -f1)"
+          done
+          LC_ALL=C comm -3 "$w/source" "$w/target" | head -n 10 | tr -d '\\t' | sed 's/^/\(VolumeComparison.differsPrefix)/'
+        }
+        # Removing the caches from the copy's root directory changed its time: the
+        # original's again.
+        root_time() {
+          printf '.\\0' > "$w/root"
+          rsync -a --numeric-ids --from0 --files-from="$w/root" \(HelperPods.mountPath)/ "$r/vol/" || exit $?
+        }
+        # The path of a listing's line: what follows the fields of its type.
+        pathof='function pathof(line) {
+          if (line ~ /^f /) sub(/^f [^ ]* [^ ]* [^ ]* [^ ]* [^ ]* /, "", line)
+          else if (line ~ /^d /) sub(/^d [^ ]* [^ ]* [^ ]* /, "", line)
+          else if (line ~ /^h /) sub(/^h [^ ]*  /, "", line)
+          else sub(/^o [^ ]* [^ ]* [^ ]* /, "", line)
+          return line }'
         for stage in $FERRY_STAGES; do
           case "$stage" in
           room)
@@ -240,48 +315,69 @@ enum HelperScripts {
             fi
             ;;
           copy)
-            sparse=-S
-            if [ -n "$looked" ]; then wait "$looked"; fi
-            if [ "${FERRY_SPARSE:-}" = detect ]; then sparse=$(cat "$w/sparse"); fi
-            flags="-aH $sparse --numeric-ids --partial --exclude=/\(cacheDirectory) ${FERRY_RSYNC_FLAGS:-}"
-            vanished=""
-            if [ "${FERRY_STREAMS:-1}" -gt 1 ]; then
-              # Files of more than 1 MiB with one link each go first, in FERRY_STREAMS
-              # rsyncs at once, dealt largest first to the least loaded.
-              if [ -s "$w/large" ]; then
-                sort -rn "$w/large" | awk -v n="$FERRY_STREAMS" -v d="$w/stream" '
-                  { name = substr($0, length($1) + 2); best = 0
-                    for (k = 1; k < n; k++) if (load[k] < load[best]) best = k
-                    load[best] += $1; print name > (d best) }'
-                streams=""
-                for list in "$w"/stream*; do
-                  [ -f "$list" ] || continue
-                  tr '\\n' '\\0' < "$list" > "$list.0"
-                  rsync $flags --from0 --files-from="$list.0" \(HelperPods.mountPath)/ "$r/vol/" &
-                  streams="$streams $!"
-                done
-                failed=""
-                for stream in $streams; do
-                  code=0; wait "$stream" || code=$?
-                  case "$code" in 0) ;; 24) vanished=24 ;; *) failed=${failed:-$code} ;; esac
-                done
-                if [ -n "$failed" ]; then exit "$failed"; fi
-              fi
-            fi
-            # Everything, with deletions: after the streams, the rest; once it is all
-            # there, only what changed since.
-            rsync $flags --delete \(HelperPods.mountPath)/ "$r/vol/" || exit $?
-            if [ -n "$vanished" ]; then exit "$vanished"; fi
+            copy_all
             ;;
           sums*)
             read -r _ <&3
             rsync -q "$r/$stage/manifest" "$w/target" || exit \(Exit.receiverCheck)
             wait "$lister" || exit \(Exit.sourceListing)
-            if [ -d "$w/keep" ]; then rsync -rq "$w/keep/" "$r/vol/\(cacheDirectory)/" || exit \(Exit.receiverCheck); fi
-            for side in source target; do
-              echo "\(VolumeComparison.summaryPrefix)$side $(wc -l < "$w/$side") $(sha256sum < "$w/$side" | cut -d' ' -f1)"
-            done
-            LC_ALL=C comm -3 "$w/source" "$w/target" | head -n 10 | tr -d '\\t' | sed 's/^/\(VolumeComparison.differsPrefix)/'
+            if [ -d "$w/keep" ]; then rsync -rq "$w/keep/" "$r/vol/\(cacheDirectory)/" || exit \(Exit.receiverCheck); else root_time; fi
+            compare
+            ;;
+          changes)
+            # Both sides listed at once, each on its node, with the last listing's
+            # checksums; rsync is given only the paths whose lines differ, then those
+            # are listed again on the target and put in place of their old lines.
+            read -r _ <&3
+            mkdir "$w/now"
+            rsync -rq "$r/sums-now/" "$w/now/" || exit \(Exit.receiverCheck)
+            wait "$lister" || exit \(Exit.sourceListing)
+            LC_ALL=C comm -3 "$w/source" "$w/now/manifest" | awk '{ sub(/^\\t/, ""); print }' > "$w/diff"
+            awk "$pathof"' !seen[pathof($0)]++ { print pathof($0) }' "$w/diff" > "$w/paths"
+            # A copy no pass has written since the last listing, a file changed on it
+            # but not on the source: something else wrote the copy. Reported, not copied over.
+            if [ "$(cat "$w/now/copy")" = untouched ]; then
+              awk "$pathof"'
+                FILENAME == ARGV[1] { source[$0] = 1; next }
+                FILENAME == ARGV[2] { target[$0] = 1; next }
+                { p = pathof($0) } (p in target) && !(p in source)
+              ' "$w/source-misses" "$w/now/misses" "$w/diff" > "$w/changed"
+              if [ -s "$w/changed" ]; then
+                cp "$w/now/manifest" "$w/target"
+                compare | grep -v '^\(VolumeComparison.differsPrefix)'
+                head -n 10 "$w/changed" | sed 's/^/\(VolumeComparison.differsPrefix)/'
+                continue
+              fi
+            fi
+            # The paths tell the receiver that the copy is being written (see above).
+            # With their directories, whose times the entries coming and going change.
+            awk '!seen[$0]++ { print } { p = $0; while (sub(/\\/[^\\/]*$/, "", p)) if (!seen[p]++) print p }' "$w/paths" > "$w/listed"
+            rsync -q "$w/listed" "$r/vol/\(cacheDirectory)/paths" || exit \(Exit.receiverCheck)
+            # Symlinks (their lines quote the path), and lines of no known shape (a name
+            # with a newline, a hash line that escapes its name) go by a whole pass.
+            if awk '!/^[fdoh] / || /^h \\\\/ { odd = 1; exit } END { exit !odd }' "$w/diff"; then
+              copy_all
+              rsync -q "$r/sums-last/manifest" "$w/target" || exit \(Exit.receiverCheck)
+              root_time
+              compare
+              continue
+            fi
+            if [ -s "$w/listed" ]; then
+              tr '\\n' '\\0' < "$w/listed" > "$w/send"
+              code=0
+              # -I: a difference in contents behind the same size and time is sent too.
+              # A path gone from the source is deleted on the target, and reported
+              # as vanished (24): the listings say whether the result is right.
+              rsync -aHS -I --numeric-ids --partial --force --delete-missing-args --from0 --files-from="$w/send" \\
+                \(HelperPods.mountPath)/ "$r/vol/" || code=$?
+              case "$code" in 0|24) ;; *) exit "$code" ;; esac
+            fi
+            rsync -q "$r/sums-of/manifest" "$w/relisted" || exit \(Exit.receiverCheck)
+            # Both sorted already: merged, not sorted again.
+            awk "$pathof"' FILENAME == ARGV[1] { listed[$0] = 1; next } !(pathof($0) in listed)' "$w/listed" "$w/now/manifest" > "$w/kept"
+            LC_ALL=C sort -m "$w/kept" "$w/relisted" > "$w/target"
+            root_time
+            compare
             ;;
           esac
         done

@@ -38,6 +38,13 @@ struct RsyncCopy: Sendable {
         case copy(live: Bool, checksum: Bool)
         /// List both sides and compare.
         case sums(Checksums)
+        /// The final pass: list both sides at once (with the last listing's checksums),
+        /// send only the paths whose lines differ, list those again on the target and
+        /// compare; the caches are then removed. A file of the copy that changed while
+        /// its original did not, with no pass writing the copy since the last listing,
+        /// is reported as a difference, not copied over. Anything a list of paths
+        /// cannot say (a symlink, a name with a newline) goes by a whole pass.
+        case changes
 
         /// Where the checksums of a listing come from and what becomes of them.
         enum Checksums: String, Sendable {
@@ -54,6 +61,7 @@ struct RsyncCopy: Sendable {
             case .room: "room"
             case .copy: "copy"
             case .sums(let checksums): checksums.rawValue
+            case .changes: "changes"
             }
         }
     }
@@ -65,7 +73,14 @@ struct RsyncCopy: Sendable {
 
         var live: Bool { stages.contains { if case .copy(true, _) = $0 { true } else { false } } }
         var checksum: Bool { stages.contains { if case .copy(_, true) = $0 { true } else { false } } }
-        var compares: Bool { stages.contains { if case .sums = $0 { true } else { false } } }
+        var compares: Bool {
+            stages.contains {
+                switch $0 {
+                case .sums, .changes: true
+                case .room, .copy: false
+                }
+            }
+        }
     }
 
     /// Starts a receiver on `target`, runs the senders on `source` one after another,

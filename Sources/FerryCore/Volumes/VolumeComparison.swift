@@ -53,7 +53,7 @@ struct VolumeComparison: Sendable, Equatable {
         let fixed: Int
         switch parts.first {
         case "f": fixed = 6
-        case "d": fixed = 3
+        case "d": fixed = 4
         case "h": fixed = 3  // "h HASH  ./path": two spaces after the hash
         case "l":
             // l U:G 'path' -> 'target'
