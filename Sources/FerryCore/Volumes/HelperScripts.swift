@@ -5,7 +5,8 @@
 /// A move talks to its receiver over rsync only: besides the volume (`vol`), the
 /// receiver's daemon serves modules whose `pre-xfer exec` does the receiving side's
 /// part of a check when a sender asks for it: `room` (free and used KiB) and
-/// `sums`, `sums-last`, `sums-fresh` (the target's manifest; see the sender).
+/// `sums`, `sums-last`, `sums-fresh`, `sums-now`, `sums-of` (the target's manifest;
+/// see the sender).
 /// So one receiver and one sender pod do a whole pass with its verification, and the
 /// target's listing runs on the target node while the source's runs on the source node.
 enum HelperScripts {
@@ -174,18 +175,23 @@ enum HelperScripts {
     ///   rsyncs at once (an rsync over TCP is bound by one core where it receives;
     ///   `RsyncCopy.streams`), then one pass does the rest and the deletions, and
     ///   finds those files there;
-    /// - `sums`, `sums-last`, `sums-fresh`: lists both sides and prints each listing's
-    ///   line count and digest and the first lines that differ (`ferry-manifest ...`,
+    /// - `sums`, `sums-fresh`: lists both sides and prints each listing's line count
+    ///   and digest and the first lines that differ (`ferry-manifest ...`,
     ///   `ferry-differs ...`). `sums` uses the checksum caches and keeps them for the
-    ///   next pass; `sums-last` uses them and then removes them from the copy (the copy
-    ///   must end up holding exactly the data); `sums-fresh` hashes every file and
-    ///   removes them too (after a difference, the caches are not trusted either).
+    ///   next pass; `sums-fresh` hashes every file and removes them from the copy
+    ///   (after a difference, the caches are not trusted either);
+    /// - `changes`: the final pass (`RsyncCopy.Stage.changes`): lists both sides at once
+    ///   with the caches (the receiver's `sums-now`), copies the paths whose lines
+    ///   differ, lists those again (`sums-of`), compares as `sums` does, and removes
+    ///   the caches (the copy must end up holding exactly the data). When a list of
+    ///   paths cannot say what differs, it does `copy` and lists the target again
+    ///   with the caches (`sums-last`).
     ///
     /// rsync's protocol is a ping-pong of small writes, which Nagle's algorithm holds
     /// back until the peer's delayed ACK (40 ms on Linux): a connection that sends
     /// nothing took 0.1 s and a pass over 2,000 unchanged files 0.15 s, against 0.02 s
-    /// with `TCP_NODELAY` on both ends. The source's cache is still fetched and the
-    /// source listed while the copy runs (the source is only read).
+    /// with `TCP_NODELAY` on both ends. The source's cache is fetched and the source
+    /// listed while the copy or the target's listing runs (the source is only read).
     static let sender = """
         set -e
         \(writeManifest)

@@ -50,8 +50,6 @@ struct RsyncCopy: Sendable {
         enum Checksums: String, Sendable {
             /// Reused for files that did not change since the last listing, and kept.
             case keep = "sums"
-            /// Reused, then removed from the copy: the last listing before the switch.
-            case last = "sums-last"
             /// Every file hashed, the caches removed: after a difference.
             case fresh = "sums-fresh"
         }
