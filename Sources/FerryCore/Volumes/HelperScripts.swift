@@ -29,11 +29,11 @@ enum HelperScripts {
         static let receiverUnreachable = 95
     }
 
-    /// `sh manifest.sh ROOT CACHE_IN CACHE_OUT [PATHS [MISSES]]` prints what ROOT holds, one sorted line
-    /// per entry: type, mode, owner, size, link count and mtime of files, mtime of
-    /// directories (not the root's, which the caches below it change), link targets,
-    /// devices, and a SHA-256 of every regular file's contents. Directory sizes are
-    /// left out: they depend on the filesystem, not the data.
+    /// `sh manifest.sh ROOT CACHE_IN CACHE_OUT [PATHS [MISSES]]` prints what ROOT holds,
+    /// one sorted line per entry: type, mode, owner, size, link count and mtime of
+    /// files, mtime of directories (not the root's, which the caches below it change),
+    /// link targets, devices, and a SHA-256 of every regular file's contents. Directory
+    /// sizes are left out: they depend on the filesystem, not the data.
     ///
     /// The checksums make the final pass's verification cost what changed, not the
     /// volume's size (the downtime of a camera's terabyte of recordings would
