@@ -35,6 +35,7 @@ final class SignalWaiter {
 
     /// Returns the first signal caught since `install()`. Further signals are
     /// ignored, so a second Ctrl-C does not cut the shutdown short.
+    @discardableResult
     func wait() async -> Int32 {
         for await sig in stream { return sig }
         return SIGTERM
