@@ -69,7 +69,7 @@ struct KillResumeMigration {
                     killed = true
                     break
                 }
-                if event.event == "waiting", event.step?.hasPrefix("move-") == true, event.message?.hasSuffix("into still-fawn") == true {
+                if event.event == "waiting", event.step?.hasPrefix("move-") == true, event.message?.hasSuffix(" on still-fawn") == true {
                     moves.append(Task { await moveCoral() })
                 }
             }

@@ -36,6 +36,31 @@ struct PreflightReportTests {
         #expect(report.blocks)
     }
 
+    @Test("on a terminal of 60 columns, REASON and fix wrap under their columns and no row is wider")
+    func tableWrapped() {
+        let long = PreflightReport(
+            plan: "p",
+            results: [
+                .fail("target-node k3s-vm-still-fawn", "k3s-vm-still-fawn is cordoned: no new pod can be scheduled on it\nuntil it is uncordoned",
+                      fix: "kubectl uncordon k3s-vm-still-fawn, then run ferry check again"),
+                .pass("volume a-claim-with-a-long-name", "moved with its data"),
+            ],
+            targetAccess: .ssh, elapsed: .milliseconds(10))
+        let rows = long.table(width: 60).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let checks = rows.prefix { !$0.isEmpty }
+        #expect(checks.allSatisfy { $0.count < 60 }, "\(checks.joined(separator: "\n"))")
+        #expect(Array(checks) == [
+            "STATUS  CHECK (REASON below)",
+            "fail    target-node k3s-vm-still-fawn",
+            "        k3s-vm-still-fawn is cordoned: no new pod can be",
+            "        scheduled on it until it is uncordoned",
+            "        fix: kubectl uncordon k3s-vm-still-fawn, then run",
+            "             ferry check again",
+            "pass    volume a-claim-with-a-long-name",
+            "        moved with its data",
+        ])
+    }
+
     @Test("the JSON form carries every check, the access method and the verdict")
     func json() {
         let json = report.json

@@ -89,7 +89,7 @@ extension Manifest {
               nodeSelector: {kubernetes.io/hostname: \(node)}
               containers:
               - name: main
-                image: docker.io/library/alpine:3.20
+                image: docker.io/library/debian:12
             \(workingDir.map { "    workingDir: \($0)" } ?? "")
                 command:
                 - \(shell)

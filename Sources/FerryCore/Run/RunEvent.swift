@@ -15,6 +15,9 @@ public enum RunEvent: Sendable, Equatable {
     case stepStarted(step: String, title: String)
     case waiting(step: String, message: String)
     case warning(step: String, message: String)
+    /// Something the person must do (the physical move): kept on screen as its own
+    /// lines, where a `waiting` message is only the spinner's, cut to the width.
+    case notice(step: String, message: String)
     case stepFinished(step: String, title: String, outcome: Outcome, elapsed: Duration, message: String?)
 }
 

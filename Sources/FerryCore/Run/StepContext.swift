@@ -42,6 +42,11 @@ public struct StepContext: Sendable {
         observer.event(.warning(step: step, message: message))
     }
 
+    /// What the person must do now, in full sentences (`RunEvent.notice`).
+    public func notice(_ message: String) {
+        observer.event(.notice(step: step, message: message))
+    }
+
     /// Records how the target VM is reached for this migration (pre-flight decides).
     public func recordTargetAccess(_ method: String) async throws {
         try await recorder.setTargetAccess(method)

@@ -39,16 +39,27 @@ struct PhysicalMoveStep: MigrationStep {
     }
 
     private func waitFor(_ host: String, from other: String, _ context: StepContext) async throws {
-        let port = device.usb?.usb3 == true ? " into a USB 3 port (blue)" : ""
-        context.waiting("you to unplug \(device.label) from \(other) and plug it\(port) into \(host)")
+        let port = device.usb?.usb3 == true ? " (a USB 3 port, the blue one)" : ""
+        let confirmation = environment.confirmation
+        let how = confirmation == nil
+            ? "ferry goes on as soon as \(host) lists it."
+            : "ferry goes on as soon as \(host) lists it; press Enter to check now, Ctrl-C to stop (`ferry resume` continues)."
+        context.notice("Unplug \(device.label) from \(other) and plug it into \(host)\(port). \(how)")
+        // The message ends with the host: the lab's stand-in hands read it there.
+        context.waiting("\(device.label) on \(host)")
         let timeout = plan.timeouts.deviceMove.duration
         let found: Bool
-        if let confirmation = environment.confirmation {
+        if let confirmation {
             found = try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask { try await environment.poll(timeout) { try await plugged(into: host) } }
                 group.addTask {
-                    await confirmation.confirmed()
-                    return try await plugged(into: host)
+                    // Enter before the device is there checks and goes on waiting.
+                    while true {
+                        await confirmation.confirmed()
+                        try Task.checkCancellation()
+                        if try await plugged(into: host) { return true }
+                        context.warn("\(host) does not list \(device.label) yet; still waiting (Enter checks again)")
+                    }
                 }
                 defer { group.cancelAll() }
                 return try await group.next() ?? false

@@ -88,8 +88,23 @@ struct HelperPods: Sendable {
         let pod = try await wait(name, timeout: timeout, what: "helper pod \(name) to finish") { pod in
             pod.phase == "Succeeded" || pod.phase == "Failed" ? true : nil
         }
+        return await outcome(of: pod)
+    }
+
+    /// Waits for a pod that serves until it is deleted (the receiver) to end anyway,
+    /// and reads how it ended: the caller races this against the pods it serves.
+    func ended(_ name: String, timeout: Duration) async throws -> Finished {
+        let pod = try await wait(name, timeout: timeout, what: "helper pod \(name) to keep serving") { pod in
+            pod.phase == "Succeeded" || pod.phase == "Failed" ? true : nil
+        }
+        return await outcome(of: pod)
+    }
+
+    /// How a pod that ended ended: its container's exit status and reason as the
+    /// kubelet reports them, and its log.
+    func outcome(of pod: Pod) async -> Finished {
         let terminated = (pod.json["status"]["containerStatuses"].arrayValue?.first ?? .null)["state"]["terminated"]
-        let log = (try? await kube.logs(pod: name, namespace: namespace)) ?? ""
+        let log = (try? await kube.logs(pod: pod.name, namespace: namespace)) ?? ""
         let code = Int(terminated["exitCode"].intValue ?? (pod.phase == "Succeeded" ? 0 : -1))
         return Finished(exitCode: code, log: log, reason: terminated["reason"].stringValue ?? pod.json["status"]["reason"].stringValue)
     }

@@ -27,6 +27,8 @@ enum HelperScripts {
         static let reservedName = 94
         /// The receiver's daemon did not listen within `FERRY_RECEIVER_WAIT` seconds.
         static let receiverUnreachable = 95
+        /// The image lacks a tool the script needs (it says which).
+        static let missingTool = 96
     }
 
     /// `sh manifest.sh ROOT CACHE_IN CACHE_OUT [PATHS [MISSES]]` prints what ROOT holds,

@@ -104,7 +104,7 @@ struct RsyncCopy: Sendable {
             pods.spec(role: "receiver", claim: target.claim, readOnly: false, hostname: target.hostname, script: HelperScripts.receiver),
             timeout: timeouts.podReady.duration)
         guard receiver.phase != "Succeeded", receiver.phase != "Failed", let ip = receiver.json["status"]["podIP"].stringValue else {
-            throw await ended(receiver, on: target)
+            throw ended(receiver.name, await pods.outcome(of: receiver), on: target)
         }
         var comparison: VolumeComparison?
         for (index, sender) in senders.enumerated() {
@@ -132,10 +132,9 @@ struct RsyncCopy: Sendable {
             let spec = pods.spec(
                 role: index == 0 ? "sender" : "sender-\(index + 1)", claim: source.claim, readOnly: true, hostname: source.hostname,
                 script: HelperScripts.sender, env: env)
-            let ended = index == 0
-                ? try await runBeside(spec, receiver: receiver.name, on: target)
-                : try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration)
-            try await judge(ended, of: sender, receiver: receiver.name, source: source, target: target, context: context)
+            let ended = try await runBeside(spec, receiver: receiver.name, on: target)
+            try await judge(ended, of: sender, pod: spec["metadata"]["name"].stringValue ?? "", receiver: receiver.name,
+                            source: source, target: target, context: context)
             guard sender.compares else { continue }
             guard let compared = VolumeComparison(log: ended.log) else {
                 throw StepFailure(
@@ -147,10 +146,12 @@ struct RsyncCopy: Sendable {
         return comparison
     }
 
-    /// The first sender starts while the receiver's container does (both pod starts at
-    /// once: 0.2 s of the lab's downtime) and waits for its daemon; the receiver is
-    /// watched meanwhile, so one that cannot start fails the pass at once, not at the
-    /// end of the sender's wait.
+    /// A sender runs while the receiver is watched: the first starts while the
+    /// receiver's container does (both pod starts at once: 0.2 s of the lab's
+    /// downtime) and waits for its daemon. A receiver that cannot start, or that ends
+    /// while a sender works (its daemon failed, a tool missing from its image, killed),
+    /// fails the pass at once with its exit status and log, instead of leaving the
+    /// sender to wait for a daemon that is gone.
     private func runBeside(_ spec: JSON, receiver: String, on target: Side) async throws -> HelperPods.Finished {
         let timeouts = move.plan.timeouts
         let pods = self.pods
@@ -158,8 +159,10 @@ struct RsyncCopy: Sendable {
             group.addTask { try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration) }
             group.addTask {
                 let started = try await pods.started(receiver, timeout: timeouts.podReady.duration)
-                guard started.phase == "Running" else { throw await ended(started, on: target) }
-                return nil
+                if started.phase == "Running" {
+                    throw ended(receiver, try await pods.ended(receiver, timeout: timeouts.volumeCopy.duration), on: target)
+                }
+                throw ended(receiver, await pods.outcome(of: started), on: target)
             }
             while let result = try await group.next() {
                 guard let ended = result else { continue }
@@ -170,18 +173,27 @@ struct RsyncCopy: Sendable {
         }
     }
 
-    /// A receiver that ended before it served, with the end of its log.
-    private func ended(_ receiver: Pod, on target: Side) async -> StepFailure {
-        let log = (try? await move.kube.logs(pod: receiver.name, namespace: move.namespace)) ?? ""
+    /// A receiver that ended while a pass needed it: its exit status, reason and log.
+    private func ended(_ receiver: String, _ outcome: HelperPods.Finished, on target: Side) -> StepFailure {
+        let how = outcome.reason.map { " (\($0))" } ?? ""
         return StepFailure(
-            "the rsync receiver for \(move.claim) on \(target.node) ended before the copy (\(receiver.phase))\(Self.tail(log))",
-            fix: "kubectl -n \(move.namespace) logs \(receiver.name) (before `ferry resume` removes it)")
+            "the rsync receiver for \(move.claim) on \(target.node) (pod \(move.namespace)/\(receiver)) ended with exit status "
+                + "\(outcome.exitCode)\(how): \(Self.meaning(outcome.exitCode))\(Self.tail(outcome.log))",
+            fix: fix(for: outcome.exitCode, otherwise: "fix what its log says, then `ferry resume` (it copies again from where the copy stopped)"))
+    }
+
+    /// A missing tool is the image's doing: the fix names the plan's image.
+    private func fix(for code: Int, otherwise: String) -> String {
+        guard code == HelperScripts.Exit.missingTool || code == 127 else { return otherwise }
+        return "the helper pods run \(move.image), which lacks a tool ferry needs (sh, rsync 3.1.3 or later, find, stat, awk, "
+            + "sort, sha256sum, du, df): set `image` of volume \(move.claim) in the plan (volumes[].image) to one that has them, "
+            + "then `ferry resume`"
     }
 
     /// Throws for a sender's exit status, in words; warns for files that vanished
     /// from a live volume.
     private func judge(
-        _ ended: HelperPods.Finished, of sender: Sender, receiver: String, source: Side, target: Side, context: StepContext
+        _ ended: HelperPods.Finished, of sender: Sender, pod: String, receiver: String, source: Side, target: Side, context: StepContext
     ) async throws {
         switch ended.exitCode {
         case 0:
@@ -201,6 +213,11 @@ struct RsyncCopy: Sendable {
             throw StepFailure(
                 "the rsync receiver for \(move.claim) on \(target.node) did not answer\(Self.tail(ended.log))\(received.isEmpty ? "" : "\n  the receiver logged\(Self.tail(received, lines: 3))")",
                 fix: "kubectl -n \(move.namespace) describe pod \(receiver) says why; fix it and run `ferry resume`")
+        case HelperScripts.Exit.missingTool, 127:
+            throw StepFailure(
+                "the sender for \(move.claim) on \(source.node) (pod \(move.namespace)/\(pod)) ended with exit status "
+                    + "\(ended.exitCode): \(Self.meaning(ended.exitCode))\(Self.tail(ended.log))",
+                fix: fix(for: ended.exitCode, otherwise: ""))
         case HelperScripts.Exit.sourceListing:
             throw StepFailure(
                 "listing \(source.claim) on \(source.node) for verification failed\(Self.tail(ended.log))",
@@ -215,7 +232,7 @@ struct RsyncCopy: Sendable {
                     fix: "`ferry resume` checks again; nothing was switched")
             }
             throw StepFailure(
-                "copying \(move.claim) from \(source.node) to \(target.node) failed: rsync exited \(ended.exitCode)"
+                "copying \(move.claim) from \(source.node) to \(target.node) failed (pod \(move.namespace)/\(pod)): rsync exited \(ended.exitCode)"
                     + " (\(Self.meaning(ended.exitCode)))\(Self.tail(ended.log))\(receiverSaid)",
                 fix: "`ferry resume` copies again from where it stopped; the original volume was only read")
         }
@@ -240,7 +257,9 @@ struct RsyncCopy: Sendable {
         case 24: "some source files vanished"
         case 30: "timeout in data send/receive"
         case 35: "timeout waiting for a daemon connection"
+        case 127: "a command the helper image lacks"
         case 137: "killed"
+        case HelperScripts.Exit.missingTool: "the helper image lacks a tool ferry needs"
         case -1: "the pod failed without an exit status"
         default: "see rsync(1), EXIT VALUES"
         }

@@ -49,6 +49,9 @@ struct PodSandbox {
     var hostname: String
     /// A FIFO outside the root; the container's command starts once a line is written to it.
     var go: URL
+    /// The image's own `bin`, `sbin`, `usr/bin` and `usr/sbin` (`ImageTools`), bound
+    /// instead of this machine's; nil: this machine's tools.
+    var image: URL? = nil
 
     /// `unshare`'s arguments: a new mount and UTS namespace (and, when the lab is not
     /// root, a user namespace in which it is), the setup, then `argv`.
@@ -68,14 +71,23 @@ struct PodSandbox {
             "exec 5<> \(q(go.path))",
             "\"$MOUNT\" -t tmpfs -o mode=0755 ferry-pod \"$R\"",
         ]
-        for entry in Self.hostEntries {
-            let host = "/" + entry
+        func bind(_ host: String, at path: String) -> String {
+            "\"$MKDIR\" -p \"$R\"\(q(path)); \"$MOUNT\" --bind \(q(host)) \"$R\"\(q(path)); \"$MOUNT\" -o remount,bind,ro \"$R\"\(q(path))"
+        }
+        func asOnThisMachine(_ host: String) {
             if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: host) {
                 lines.append("\"$LN\" -s \(q(target)) \"$R\"\(q(host))")
             } else if FileManager.default.fileExists(atPath: host) {
-                lines.append(
-                    "\"$MKDIR\" \"$R\"\(q(host)); \"$MOUNT\" --bind \(q(host)) \"$R\"\(q(host)); \"$MOUNT\" -o remount,bind,ro \"$R\"\(q(host))")
+                lines.append(bind(host, at: host))
             }
+        }
+        if let image {
+            // The image's programs; this machine's libraries, which they are built against.
+            for entry in Self.hostEntries where !["usr", "bin", "sbin"].contains(entry) { asOnThisMachine("/" + entry) }
+            for entry in ["lib", "lib32", "lib64", "libx32"] { asOnThisMachine("/usr/" + entry) }
+            for entry in ["bin", "sbin", "usr/bin", "usr/sbin"] { lines.append(bind(image.appendingPathComponent(entry).path, at: "/" + entry)) }
+        } else {
+            for entry in Self.hostEntries { asOnThisMachine("/" + entry) }
         }
         lines += [
             "\"$MKDIR\" \"$R/proc\" \"$R/dev\" \"$R/root\" \"$R/home\" \"$R/mnt\" \"$R/run\" \"$R/srv\" \"$R/opt\" \"$R/var\"",

@@ -6,8 +6,9 @@ import Glibc
 import Synchronization
 
 /// A container whose image the lab does not simulate, and that has a command, runs
-/// for real: its `command` + `args` become a process of this machine (the image's
-/// tools are this machine's), in a filesystem of its own with its volumes mounted
+/// for real: its `command` + `args` become a process of this machine (with the tools
+/// of its image where the lab knows it, `ImageTools`; else this machine's), in a
+/// filesystem of its own with its volumes mounted
 /// (`PodSandbox`), with its environment (`ContainerEnvironment`), listening and
 /// connecting on its pod's own loopback address (`PodAddresses`). This is what lets a
 /// pair of helper pods copy a volume's real files over a real socket.
@@ -23,6 +24,7 @@ final class ProcessContainerRuntime: ContainerRuntime {
     let loop: ControllerLoop
     /// How long the sandbox may take to set up before the attempt is abandoned.
     let setupTimeout: Duration
+    let images: ImageRoots
 
     private struct Entry {
         let child: LabProcess.Child
@@ -44,6 +46,7 @@ final class ProcessContainerRuntime: ContainerRuntime {
         self.filesystem = filesystem
         self.loop = loop
         self.setupTimeout = setupTimeout
+        images = ImageRoots(directory: filesystem.root.appendingPathComponent("images"))
     }
 
     private static func key(_ pod: JSON, _ container: JSON) -> String {
@@ -120,6 +123,11 @@ final class ProcessContainerRuntime: ContainerRuntime {
                 "the lab runs a container's command in a mount namespace of its own, with unshare, mount, mkdir and ln "
                     + "(util-linux, coreutils), and this machine lacks one of them")))
         }
+        let image: URL?
+        switch await images.root(for: ImageTools.of(image: container["image"].stringValue ?? "")) {
+        case .success(let root): image = root
+        case .failure(let missing): return .failure(LaunchFailure(outcome: Self.sandboxFailure(missing.message)))
+        }
         let name = container["name"].stringValue ?? ""
         let directory = ContainerMounts.podDirectory(node: node, uid: pod.uid, filesystem: filesystem).appendingPathComponent("containers/\(name)")
         let root = directory.appendingPathComponent("rootfs")
@@ -135,7 +143,7 @@ final class ProcessContainerRuntime: ContainerRuntime {
         }
         let sandbox = PodSandbox(
             root: root, mounts: mounts, workingDirectory: ContainerMounts.normalized(container["workingDir"].stringValue ?? "/"),
-            hostname: ContainerEnvironment.hostname(of: pod), go: go)
+            hostname: ContainerEnvironment.hostname(of: pod), go: go, image: image)
         let child: LabProcess.Child
         do {
             child = try LabProcess.spawn(

@@ -48,6 +48,7 @@ public final class Lab: Sendable {
     public static func start(
         _ configuration: LabConfiguration, runtimes: @Sendable (Homelab?) -> [any ContainerRuntime] = { _ in [] }
     ) async throws -> Lab {
+        try LabRequirements.check()
         let homelab = configuration.homelab.map { Homelab(spec: $0, timing: configuration.timing) }
         let store = ObjectStore()
         // Frigate's behaviour depends on what the VMs see, so it comes with the homelab.

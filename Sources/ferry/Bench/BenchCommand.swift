@@ -49,6 +49,6 @@ enum BenchFormat {
 
     static func say(_ text: String) {
         print(text)
-        fflush(nil)
+        StandardOutput.flush()
     }
 }

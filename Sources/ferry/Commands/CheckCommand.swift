@@ -59,7 +59,7 @@ struct CheckCommand: AsyncParsableCommand {
         let report = await Preflight(plan: parsed, connections: connections, planDirectory: file.deletingLastPathComponent()).run()
         await connections.shutdown()
         switch output {
-        case .table: print(report.table, terminator: "")
+        case .table: print(report.table(width: isatty(STDOUT_FILENO) == 1 ? TerminalWidth.of(STDOUT_FILENO) : nil), terminator: "")
         case .json: print(report.json.pretty)
         }
         if report.blocks { throw ExitCode(1) }

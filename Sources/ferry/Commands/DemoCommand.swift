@@ -49,8 +49,8 @@ struct DemoCommand: AsyncParsableCommand {
 
         say("ferry check \(discovered.file.path)")
         let report = await Preflight(plan: discovered.plan, connections: session.connections, planDirectory: directory).run()
-        print(report.table)
-        fflush(nil)
+        print(report.table(width: isatty(STDOUT_FILENO) == 1 ? TerminalWidth.of(STDOUT_FILENO) : nil))
+        StandardOutput.flush()
         guard !report.blocks else { throw DemoFailure("the pre-flight checks failed") }
 
         say("ferry run \(discovered.file.path)   (the lab moves the Coral when asked, standing in for you)")
@@ -86,6 +86,6 @@ struct DemoCommand: AsyncParsableCommand {
     private func say(_ text: String) {
         guard !json else { return }
         print("\n==> \(text)")
-        fflush(nil)
+        StandardOutput.flush()
     }
 }

@@ -65,15 +65,3 @@ enum CommandFailure {
         continues); 64 bad usage.
         """
 }
-
-/// Enter on the terminal, read off the main thread.
-struct EnterKey: MoveConfirmation {
-    func confirmed() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread {
-                _ = readLine()
-                continuation.resume()
-            }
-        }
-    }
-}

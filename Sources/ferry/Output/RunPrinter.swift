@@ -5,6 +5,12 @@ import Foundation
 /// step with its time, warnings in place, and (on a terminal) a spinner with the
 /// elapsed time while a step waits. Plain lines without a TTY or with `NO_COLOR`;
 /// one JSON object per line with `--json`.
+///
+/// On a terminal the spinner's line is cut to the terminal's width, read again at
+/// every frame: `\r` and erase-line clear one row only, so a line that wrapped left a
+/// stale row behind at every frame. Notices are wrapped to the width; every other
+/// event is one line, whatever its message holds (a pod's log can hold newlines and
+/// escape sequences).
 final class RunPrinter: RunObserver, @unchecked Sendable {
     enum Style { case interactive, plain, json }
 
@@ -16,7 +22,12 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
     private var spinner: Task<Void, Never>?
     private var frame = 0
 
-    init(json: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// The terminal's width, asked at each use (it changes when the window does).
+    private let width: @Sendable () -> Int
+
+    init(json: Bool, environment: [String: String] = ProcessInfo.processInfo.environment,
+         width: @escaping @Sendable () -> Int = { TerminalWidth.of(STDOUT_FILENO) }) {
+        self.width = width
         if json {
             style = .json
         } else if isatty(STDOUT_FILENO) == 1, environment["NO_COLOR"] == nil, environment["TERM"] != "dumb" {
@@ -52,13 +63,17 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
             write("\n\(bold("==> \(phase.rawValue)"))\n")
         case .stepStarted:
             break
-        case .waiting(let step, let message):
+        case .waiting(let step, let rawMessage):
+            let message = Self.oneLine(rawMessage)
             let earlier = waiting.firstIndex { $0.step == step }
             if style == .plain, earlier.map({ waiting[$0].message }) != message { write("    ... waiting for \(message)\n") }
             let since = earlier.map { waiting.remove(at: $0).since } ?? .now
             waiting.append((step, message, since))
         case .warning(_, let message):
-            write("    \(colour("warning", 33)): \(message)\n")
+            write("    \(colour("warning", 33)): \(Self.oneLine(message))\n")
+        case .notice(_, let message):
+            let lines = style == .interactive ? TextWrap.lines(Self.oneLine(message), width: width() - 6) : [Self.oneLine(message)]
+            write("\n" + lines.enumerated().map { "  \($0.offset == 0 ? bold("→") : " ") \($0.element)\n" }.joined() + "\n")
         case .stepFinished(let step, let title, let outcome, let elapsed, let message):
             waiting.removeAll { $0.step == step }
             let mark: String
@@ -68,9 +83,9 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
             case .failed: mark = colour("✗", 31)
             }
             let note = outcome == .alreadyDone ? " (already so)" : ""
-            write("  \(mark) \(title)\(note)  \(Self.seconds(elapsed))\n")
+            write("  \(mark) \(Self.oneLine(title))\(note)  \(Self.seconds(elapsed))\n")
             if let message, outcome == .failed {
-                write(message.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)\n" }.joined())
+                write(message.split(separator: "\n", omittingEmptySubsequences: false).map { "    \(Self.printable($0))\n" }.joined())
             }
         }
         redrawLocked()
@@ -83,6 +98,7 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
         case .stepStarted(let step, let title): object["event"] = "step-started"; object["step"] = step; object["title"] = title
         case .waiting(let step, let message): object["event"] = "waiting"; object["step"] = step; object["message"] = message
         case .warning(let step, let message): object["event"] = "warning"; object["step"] = step; object["message"] = message
+        case .notice(let step, let message): object["event"] = "notice"; object["step"] = step; object["message"] = message
         case .stepFinished(let step, let title, let outcome, let elapsed, let message):
             object["event"] = "step-finished"; object["step"] = step; object["title"] = title
             object["outcome"] = outcome.rawValue; object["seconds"] = Self.secondsValue(elapsed)
@@ -103,7 +119,9 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
         frame = (frame + 1) % frames.count
         let elapsed = Self.seconds(newest.since.duration(to: .now))
         let others = waiting.count > 1 ? " (and \(waiting.count - 1) more)" : ""
-        write("\r\u{1B}[2K  \(frames[frame]) waiting for \(newest.message)  \(elapsed)\(others)")
+        // The last column stays empty: a character there makes some terminals wrap.
+        let line = Self.fit("  \(frames[frame]) waiting for \(newest.message)", keeping: "  \(elapsed)\(others)", width: width() - 1)
+        write("\r\u{1B}[2K" + line)
     }
 
     private func clearLine() {
@@ -118,10 +136,33 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
         style == .interactive ? "\u{1B}[1m\(text)\u{1B}[0m" : text
     }
 
-    /// Through stdio, flushed, so lines keep their order with `print`'s.
+    /// Through stdio, flushed, so lines keep their order with `print`'s. Only stdout
+    /// is flushed: flushing every stream takes stdin's lock too, which a blocked read
+    /// of stdin holds.
     private func write(_ text: String) {
         print(text, terminator: "")
-        fflush(nil)
+        StandardOutput.flush()
+    }
+
+    /// `head` cut (with "…") so that `head` + `tail` fit in `width` columns; `tail`
+    /// (the elapsed time) is kept whole while there is room for it.
+    static func fit(_ head: String, keeping tail: String, width: Int) -> String {
+        guard head.count + tail.count > width else { return head + tail }
+        let room = width - tail.count
+        guard room >= 2 else { return String((head + tail).prefix(max(width, 0))) }
+        return String(head.prefix(room - 1)) + "…" + tail
+    }
+
+    /// One line: line breaks and tabs become spaces, other control characters go.
+    static func oneLine(_ text: String) -> String {
+        let spaced = text.replacing(/\s*[\r\n\t]+\s*/, with: " ")
+        return printable(Substring(spaced)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Without control characters: an escape sequence in a pod's log must not move
+    /// the cursor or recolour the terminal.
+    static func printable(_ text: Substring) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.properties.generalCategory != .control }))
     }
 
     static func secondsValue(_ duration: Duration) -> Double {
