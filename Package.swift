@@ -42,8 +42,12 @@ let package = Package(
                 "FerryKube", "FerryProxmox", "FerryRemote", "FerryGitOps",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // The helper pods' shell (Volumes/Scripts/*.sh), compiled in as strings.
+            plugins: ["EmbedScripts"]
         ),
+        .executableTarget(name: "EmbedScriptsTool", swiftSettings: strict),
+        .plugin(name: "EmbedScripts", capability: .buildTool(), dependencies: ["EmbedScriptsTool"]),
         .target(
             name: "FerryKube",
             dependencies: [
