@@ -99,8 +99,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            // `ferry version`'s commit.
+            plugins: ["BuildInfo"]
         ),
+        .executableTarget(name: "BuildInfoTool", swiftSettings: strict),
+        .plugin(name: "BuildInfo", capability: .buildTool(), dependencies: ["BuildInfoTool"]),
         .target(
             name: "FerryJSON",
             dependencies: [.product(name: "Yams", package: "Yams")],

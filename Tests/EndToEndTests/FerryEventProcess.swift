@@ -67,6 +67,11 @@ final class FerryEventProcess: Sendable {
         process.signal(SIGKILL)
     }
 
+    /// SIGINT, as Ctrl-C sends it: ferry stops what it started and exits 130.
+    func interrupt() {
+        process.signal(SIGINT)
+    }
+
     /// The exit status, or 128 + the signal that ended it.
     func waitForExit() async -> Int32 {
         await process.wait().status

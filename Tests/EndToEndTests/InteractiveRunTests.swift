@@ -1,3 +1,4 @@
+import FerryJSON
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
     static func plan(_ lab: RunningLab) async throws -> URL {
         let plan = lab.scratch.appendingPathComponent("migration.yaml")
         let written = try await lab.ferry(
-            ["plan", "frigate/frigate", "--to", "k3s-vm-still-fawn", "--repo", lab.file("gitops").path, "-o", plan.path]
+            ["plan", "frigate/frigate", "--to", "k3s-vm-still-fawn", "--repo", lab.file("gitops").path, "--out", plan.path]
                 + PlanCommandTests.connection(lab))
         guard written.status == 0 else { throw SetupFailure(description: "ferry plan failed: \(written.stderr)") }
         return plan
@@ -53,6 +54,8 @@ import Testing
                 let history = try await terminal.history()
                 #expect(status == 0, "ferry run in a terminal:\n\(history.joined(separator: "\n"))")
                 #expect(history.contains { $0.hasPrefix("Migration ") && $0.hasSuffix(": completed.") })
+                #expect(history.contains { $0.hasPrefix("  Downtime ") && $0.contains("without the physical move") },
+                        "the summary gives the downtime:\n\(history.joined(separator: "\n"))")
                 let stale = history.filter { $0.contains("waiting for") }
                 #expect(stale.isEmpty, "the spinner's rows are all cleared, none left behind:\n\(stale.joined(separator: "\n"))")
             } catch {
@@ -85,6 +88,33 @@ import Testing
             let resumed = try await lab.ferry(["resume", plan.path, "--yes"] + PlanCommandTests.connection(lab))
             #expect(resumed.status == 0, "ferry resume: \(resumed.stderr)\n\(resumed.stdout)")
             #expect(resumed.stdout.contains(": completed."))
+        }
+    }
+
+    @Test("Ctrl-C during a volume copy ends the run as interrupted (130), with its helper pods removed and the journal saying where it stood")
+    func interruptDuringACopy() async throws {
+        try await RunningLab.with { lab in
+            let plan = try await Self.plan(lab)
+            let process = try FerryEventProcess(lab.ferry, ["run", plan.path, "--yes", "-o", "json"] + PlanCommandTests.connection(lab), scratch: lab.scratch)
+            var interrupted = false
+            for await event in process.events where event.event == "waiting" && event.step == "pre-copy-frigate-config"
+                && event.message?.hasPrefix("rsync of") == true {
+                process.interrupt()
+                interrupted = true
+                break
+            }
+            let status = await process.waitForExit()
+            #expect(interrupted, "the run never reached the copy: \(process.stderr())")
+            #expect(status == 130, "\(process.stderr())")
+            #expect(process.stderr().contains("Interrupted. `ferry resume"), "\(process.stderr())")
+            let pods = try await ChildProcess.run(
+                Kubectl.path, ["--kubeconfig", lab.file("kubeconfig").path, "get", "pods", "-A", "-l", "ferry.dev/role", "-o", "name"],
+                scratch: lab.scratch)
+            #expect(pods.status == 0 && pods.stdout.isEmpty, "no helper pod is left: \(pods.stdout)\(pods.stderr)")
+            let journal = try JSON.parse(try await lab.ferry(["status", plan.path, "-o", "json"]).stdout)
+            let copy = journal["entries"].arrayValue?.first { $0["step"] == "pre-copy-frigate-config" }
+            #expect(copy?["status"] == "failed")
+            #expect(copy?["error"] == "interrupted")
         }
     }
 }

@@ -25,7 +25,7 @@ struct KillResumeMigration {
     static func prepare(_ lab: RunningLab) async throws -> KillResumeMigration {
         let plan = lab.scratch.appendingPathComponent("migration.yaml")
         let written = try await lab.ferry(
-            ["plan", "frigate/frigate", "--to", target, "--repo", lab.file("gitops").path, "-o", plan.path] + PlanCommandTests.connection(lab))
+            ["plan", "frigate/frigate", "--to", target, "--repo", lab.file("gitops").path, "--out", plan.path] + PlanCommandTests.connection(lab))
         guard written.status == 0 else { throw SetupFailure(description: "ferry plan failed: \(written.stderr)") }
         let dryRun = try await lab.ferry(["run", plan.path, "--dry-run"] + PlanCommandTests.connection(lab))
         let steps = dryRun.stdout.split(separator: "\n").compactMap { line -> String? in
@@ -93,6 +93,8 @@ struct KillResumeMigration {
             } else if status != 0 {
                 Issue.record("\(what) failed (exit \(status)): \(process.stderr())\nits events:\n\(story)")
                 return false
+            } else {
+                #expect(seen.last?.event == "summary", "the event stream ends with its summary:\n\(story)")
             }
         }
         return true

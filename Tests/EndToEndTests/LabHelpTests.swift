@@ -58,6 +58,7 @@ struct LabHelpTests {
             USAGE: ferry lab <subcommand>
 
             OPTIONS:
+              --version               Show the version.
               -h, --help              Show help information.
 
             SUBCOMMANDS:
@@ -99,8 +100,32 @@ struct LabHelpTests {
               --port-base <port-base> Port for the Kubernetes API; the Proxmox VE API
                                       listens on the next one (0 picks free ports).
                                       (default: 0)
+              --version               Show the version.
               -h, --help              Show help information.
 
 
             """
+}
+
+/// What a bug report needs, asked the two ways people ask; and the binary as a
+/// kubectl plugin.
+struct VersionTests {
+    @Test("ferry version and ferry --version name the release and the commit; as kubectl-ferry its help says kubectl ferry")
+    func version() async throws {
+        let ferry = try FerryBinary.locate()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-version-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let command = try await ChildProcess.run(ferry.path, ["version"], scratch: scratch)
+        let flag = try await ChildProcess.run(ferry.path, ["--version"], scratch: scratch)
+        #expect(command.status == 0 && flag.status == 0)
+        #expect(command.stdout == flag.stdout)
+        #expect(command.stdout.wholeMatch(of: /ferry \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)\n/) != nil, "\(command.stdout)")
+
+        let plugin = scratch.appendingPathComponent("kubectl-ferry")
+        try FileManager.default.createSymbolicLink(at: plugin, withDestinationURL: ferry)
+        let help = try await ChildProcess.run(plugin.path, ["--help"], scratch: scratch)
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("USAGE: kubectl ferry <subcommand>"), "\(help.stdout)")
+    }
 }

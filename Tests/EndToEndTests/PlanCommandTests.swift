@@ -1,4 +1,5 @@
 import FerryCore
+import FerryJSON
 import Foundation
 import Testing
 
@@ -49,16 +50,35 @@ struct PlanCommandTests {
             }
 
             let file = lab.scratch.appendingPathComponent("migration.yaml")
-            let written = try await lab.ferry(plan + ["-o", file.path])
+            let written = try await lab.ferry(plan + ["--out", file.path])
             #expect(written.status == 0, "\(written.stderr)")
             #expect(written.stdout.isEmpty)
             #expect(written.stderr == "Wrote the plan to \(file.path). Review it, then run `ferry check \(file.path)`.\n")
             #expect(try PlanParser.parse(String(contentsOf: file, encoding: .utf8), file: file.path) == expected)
 
-            let refused = try await lab.ferry(plan + ["-o", file.path])
-            #expect(refused.status == 3)
+            let refused = try await lab.ferry(plan + ["--out", file.path])
+            #expect(refused.status == 5)
             #expect(refused.stderr == "Error: \(file.path) exists: choose another file, or add --force to replace it\n")
-            #expect(try await lab.ferry(plan + ["-o", file.path, "--force"]).status == 0)
+            #expect(try await lab.ferry(plan + ["--out", file.path, "--force"]).status == 0)
+
+            // -o is the format, as everywhere; a file name there is refused, not written to.
+            let json = try await lab.ferry(plan + ["-o", "json"])
+            #expect(json.status == 0, "\(json.stderr)")
+            #expect(try PlanParser.parse(json.stdout, file: "plan.json") == expected)
+            let misused = try await lab.ferry(plan + ["-o", "plan.yaml"])
+            #expect(misused.status == 64)
+            #expect(misused.stderr.contains("'plan.yaml' is not an output format (table, json, yaml); to write the plan to a file: --out FILE"),
+                    "\(misused.stderr)")
+
+            // Before any run, status says so and what comes next; it is no error.
+            let status = try await lab.ferry(["status", file.path])
+            #expect(status.status == 0, "\(status.stderr)")
+            #expect(status.stdout.hasPrefix("Migration frigate-"), "\(status.stdout)")
+            #expect(status.stdout.contains(": not started (no journal at "), "\(status.stdout)")
+            let statusJSON = try JSON.parse(try await lab.ferry(["status", file.path, "-o", "json"]).stdout)
+            #expect(statusJSON["kind"] == "MigrationStatus")
+            #expect(statusJSON["apiVersion"] == "ferry.dev/v1")
+            #expect(statusJSON["status"] == "not-started")
 
             try Self.expectNoSecrets(in: [printed, written, refused], lab: lab)
         }

@@ -64,6 +64,8 @@ struct PreflightReportTests {
     @Test("the JSON form carries every check, the access method and the verdict")
     func json() {
         let json = report.json
+        #expect(json["apiVersion"] == "ferry.dev/v1")
+        #expect(json["kind"] == "PreflightReport")
         #expect(json["ok"] == false)
         #expect(json["targetAccess"] == "ssh")
         #expect(json["counts"] == ["pass": 1, "warn": 1, "fail": 1, "skip": 0])

@@ -115,7 +115,7 @@ import Testing
 
             // The person was asked to move the Coral back, when it had left.
             let asked = hands.events.dropFirst(ran).contains {
-                if case .waiting(let step, let message) = $0 { step == "move-coral" && message.hasSuffix("into pumped-piglet") } else { false }
+                if case .notice(let step, let message) = $0 { step == "move-coral" && message.contains("plug it into pumped-piglet") } else { false }
             }
             let moveIndex = try #require(steps.firstIndex { $0.id == "move-coral" })
             let lastIndex = last.flatMap { id in steps.firstIndex { $0.id == id } } ?? steps.count - 1

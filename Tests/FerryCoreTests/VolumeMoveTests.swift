@@ -370,6 +370,34 @@ struct FaultStep: MigrationStep {
         }
     }
 
+    /// An image without rsync (BusyBox's own, say): the helper pods' first check finds
+    /// it missing, and the copy fails at once, naming the pod, its exit status, the
+    /// tool and the plan's field to change, instead of waiting out a timeout; no
+    /// helper pod is left.
+    @Test func anImageWithoutRsyncFailsTheCopyAtOnceNamingWhatItLacks() async throws {
+        try await VolumeLab.with { lab in
+            var plan = lab.environment.plan
+            plan.volumes = plan.volumes.map { .init(claim: $0.claim, image: "docker.io/library/busybox:1.36") }
+            let environment = MigrationEnvironment(plan: plan, planFile: lab.environment.planFile, connections: lab.connections)
+            let before = try await snapshot(lab)
+            let steps: [any MigrationStep] = [RetainVolumesStep(environment: environment, claims: VolumeLab.claims)]
+                + VolumeLab.claims.map { PreCopyStep(environment: environment, claim: $0) }
+            let started = ContinuousClock.now
+            await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
+            print("the copy failed after \(ContinuousClock.now - started)")
+            let failed = try lab.store.load("m").entries.last
+            #expect(failed?.step == "pre-copy-frigate-config")
+            let error = failed?.error ?? ""
+            #expect(error.contains("ended with exit status 96"), "\(error)")
+            #expect(error.contains("ferry: the helper image lacks: rsync"), "\(error)")
+            #expect(error.contains("pod frigate/"), "\(error)")
+            #expect(error.contains("fix: the helper pods run docker.io/library/busybox:1.36, which lacks a tool"), "\(error)")
+            #expect(error.contains("(volumes[].image)"), "\(error)")
+            try await expectUntouched(lab, before)
+            #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: VolumeMove.roleLabel).items.isEmpty)
+        }
+    }
+
     /// The name the checksum caches live under at the root of the copy is refused in a
     /// volume, before anything is copied, rather than silently left out of the copy.
     @Test func aVolumeHoldingTheCacheNameIsRefusedWithWhatToRename() async throws {

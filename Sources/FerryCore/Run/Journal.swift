@@ -40,6 +40,10 @@ public struct Journal: Codable, Sendable, Equatable {
         public var status: Status
         public var startedAt: Date?
         public var endedAt: Date?
+        /// When a rollback undid it: kept apart from the run's times, so each says what
+        /// it took (a rollback's summary is not the time since the run began).
+        public var undoStartedAt: Date?
+        public var undoEndedAt: Date?
         /// How VM commands ran (`ssh` or `guest-agent`), when the step ran any.
         public var method: String?
         /// The last failure's message and fix, for `status` and the report.
@@ -101,4 +105,13 @@ public struct Journal: Codable, Sendable, Equatable {
 extension Journal.Entry.Status {
     /// Whether the world was changed (or found) as the step leaves it.
     public var isFinished: Bool { self == .done || self == .alreadyDone }
+}
+
+extension Journal {
+    /// The GitOps commit the migration pushed, if it made one, and whether a rollback
+    /// reverted it.
+    public var commit: (id: String, reverted: Bool)? {
+        guard let entry = entry(EditManifestsStep.id), let id = entry.memory["commit"] else { return nil }
+        return (id, entry.status == .undone)
+    }
 }

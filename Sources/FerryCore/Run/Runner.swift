@@ -75,17 +75,22 @@ public struct Runner: Sendable {
             }
             let began = clock.now
             observer.event(.stepStarted(step: step.id, title: "Undo: \(step.title)"))
-            try await recorder.update(step.id) { $0.status = .undoing }
+            try await recorder.update(step.id) { $0.status = .undoing; $0.undoStartedAt = self.now(); $0.undoEndedAt = nil }
             do {
                 try await step.undo(StepContext(step: step.id, recorder: recorder, observer: observer))
             } catch {
+                if error is CancellationError || Task.isCancelled {
+                    try await recorder.update(step.id) { $0.error = "interrupted" }
+                    observer.event(.stepFinished(step: step.id, title: "Undo: \(step.title)", outcome: .failed, elapsed: began.duration(to: clock.now), message: "interrupted"))
+                    throw CancellationError()
+                }
                 let message = String(describing: error)
                 try await recorder.update(step.id) { $0.error = message; $0.failures.append("undo: \(message)") }
                 try await recorder.setStatus(.rollbackFailed)
                 observer.event(.stepFinished(step: step.id, title: "Undo: \(step.title)", outcome: .failed, elapsed: began.duration(to: clock.now), message: message))
                 throw RunnerError.stepFailed(step: step.id, title: "Undo: \(step.title)", underlying: message)
             }
-            try await recorder.update(step.id) { $0.status = .undone; $0.error = nil; $0.endedAt = self.now() }
+            try await recorder.update(step.id) { $0.status = .undone; $0.error = nil; $0.undoEndedAt = self.now() }
             observer.event(.stepFinished(step: step.id, title: "Undo: \(step.title)", outcome: .undone, elapsed: began.duration(to: clock.now), message: nil))
         }
         try await recorder.setStatus(.rolledBack)
@@ -172,7 +177,10 @@ public struct Runner: Sendable {
             }
         } catch {
             await stop.set()
-            let message = error is CancellationError ? "interrupted" : String(describing: error)
+            // Ctrl-C cancels the run: whatever a wait then threw (a watch that ended
+            // early reads as a timeout), the step was interrupted, not failed.
+            let interrupted = error is CancellationError || Task.isCancelled
+            let message = interrupted ? "interrupted" : String(describing: error)
             try await recorder.update(step.id) {
                 $0.status = .failed
                 $0.error = message
@@ -181,7 +189,7 @@ public struct Runner: Sendable {
             }
             try await recorder.setStatus(.failed)
             observer.event(.stepFinished(step: step.id, title: step.title, outcome: .failed, elapsed: began.duration(to: clock.now), message: message))
-            if error is CancellationError { throw error }
+            if interrupted { throw CancellationError() }
             throw RunnerError.stepFailed(step: step.id, title: step.title, underlying: message)
         }
         try await recorder.update(step.id) {

@@ -92,7 +92,10 @@ struct RsyncCopy: Sendable {
             try await pods.removeAll()
             return comparison
         } catch {
-            try? await pods.removeAll()
+            // Also when the run was interrupted: in a task of its own, which Ctrl-C
+            // has not cancelled, so its API calls go through.
+            let pods = self.pods
+            await Task { try? await pods.removeAll() }.value
             throw error
         }
     }

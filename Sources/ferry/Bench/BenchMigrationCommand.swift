@@ -76,7 +76,7 @@ struct BenchMigrationCommand: AsyncParsableCommand {
         let total = began.duration(to: .now)
         let moveWait = Downtime.moveWait(journal)
         let entries = journal.entries
-        guard let watched = await timeline.downtime(less: moveWait), let journaled = Downtime(journal)?.total,
+        guard let watched = await timeline.downtime(less: moveWait), let journaled = Downtime(journal)?.withoutMove,
             let down = entries.firstIndex(where: { $0.step == "scale-down" }), let up = entries.lastIndex(where: { $0.step == "wait-ready" })
         else {
             throw DemoFailure("the run finished, but the pods' watch did not see Frigate go down on the source and up on the target")

@@ -26,16 +26,14 @@ struct CheckCommand: AsyncParsableCommand {
             (kubeconfig, PROXMOX_VE_* variables); 64 bad usage.
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
-        case table
-        case json
-    }
-
     @Argument(help: ArgumentHelp("The plan file (see docs/PLAN.md; `ferry plan` writes one).", valueName: "plan"))
     var plan: String
 
-    @Option(name: .shortAndLong, help: "Output format: table or json.")
-    var output: Format = .table
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        _ = try output.format([.table, .json], fallback: .table)
+    }
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -58,8 +56,9 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let report = await Preflight(plan: parsed, connections: connections, planDirectory: file.deletingLastPathComponent()).run()
         await connections.shutdown()
-        switch output {
-        case .table: print(report.table(width: isatty(STDOUT_FILENO) == 1 ? TerminalWidth.of(STDOUT_FILENO) : nil), terminator: "")
+        switch try output.format([.table, .json], fallback: .table) {
+        case .table, .yaml:  // yaml: refused in validate()
+            print(report.table(width: isatty(STDOUT_FILENO) == 1 ? TerminalWidth.of(STDOUT_FILENO) : nil), terminator: "")
         case .json: print(report.json.pretty)
         }
         if report.blocks { throw ExitCode(1) }

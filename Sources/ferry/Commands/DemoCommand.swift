@@ -78,7 +78,7 @@ struct DemoCommand: AsyncParsableCommand {
                        the originals stay on k3s-vm-pumped-piglet-gpu until `ferry cleanup`
             """)
         if let downtime = Downtime(journal) {
-            print("  downtime: \(RunPrinter.seconds(downtime.total)) without the physical move "
+            print("  downtime: \(RunPrinter.seconds(downtime.withoutMove)) without the physical move "
                 + "(the lab's floor, VM reboot + container start: \(RunPrinter.seconds(LabConfiguration.Timing().downtimeFloor)))")
         }
     }

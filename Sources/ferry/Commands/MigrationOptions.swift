@@ -11,11 +11,18 @@ struct MigrationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Where journals are kept (default: .ferry/ beside the plan).", valueName: "dir"))
     var stateDir: String?
 
-    @Flag(help: "Print one JSON event per line instead of the progress display.")
-    var json = false
+    /// `-o json`: one JSON event per line instead of the progress display.
+    @OptionGroup var output: OutputOptions
 
-    @Flag(help: "Do not wait for Enter at the physical move: wait only for the device to appear (with timeouts.deviceMove).")
+    @Flag(name: .shortAndLong, help: "Do not wait for Enter at the physical move: wait only for the device to appear (with timeouts.deviceMove).")
     var yes = false
+
+    /// One JSON event per line (`-o json`, `--json`), else the progress display.
+    var json: Bool { (try? output.format([.table, .json], fallback: .table)) == .json }
+
+    func validate() throws {
+        _ = try output.format([.table, .json], fallback: .table)
+    }
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -57,11 +64,13 @@ enum CommandFailure {
         Foundation.exit(code)
     }
 
+    /// One table for every command (README, "Exit codes").
     static let exitCodes = """
-        Exit codes: 0 done; 1 a step failed (the journal says which; `ferry resume` continues \
-        after the fix, `ferry rollback` undoes); 2 the plan file cannot be read or is invalid; \
+        Exit codes: 0 done; 1 a step or check failed, or the plan could not be discovered \
+        (the message says why; after a failed step `ferry resume` continues once it is \
+        fixed, `ferry rollback` undoes); 2 the plan file cannot be read or is invalid; \
         3 the connection settings are missing or malformed; 4 the journal does not allow \
-        this (already started, finished, or held by another ferry); 130 interrupted (resume \
-        continues); 64 bad usage.
+        this (already started, finished, or held by another ferry); 5 the output file \
+        exists or cannot be written; 64 bad usage; 130 interrupted (resume continues).
         """
 }

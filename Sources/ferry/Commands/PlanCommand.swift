@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryCore
+import FerryJSON
 import Foundation
 
 /// `ferry plan NAMESPACE/NAME --to NODE`: discovers the migration from the live
@@ -15,9 +16,10 @@ struct PlanCommand: AsyncParsableCommand {
             files, and the edits the target node needs. The plan's comments say what each \
             value is based on; review it, then run `ferry check PLAN`.
 
-            Exit codes: 0 plan written; 1 the plan could not be discovered (the message says \
-            what is missing and how to fix it); 3 the output file exists (use --force) or \
-            cannot be written; 64 bad usage.
+            The plan goes to standard output, or to the file named with --out; -o json \
+            prints it as JSON (without the comments).
+
+            \(CommandFailure.exitCodes)
             """)
 
     @Argument(help: ArgumentHelp("The workload: NAMESPACE/NAME of a Deployment or StatefulSet.", valueName: "namespace/name"))
@@ -26,11 +28,14 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The Kubernetes node to move the workload to.", valueName: "node"))
     var to: String
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Write the plan to this file instead of standard output.", valueName: "file"))
-    var output: String?
+    @Option(help: ArgumentHelp("Write the plan to this file instead of standard output.", valueName: "file"))
+    var out: String?
 
-    @Flag(help: "Replace the file given with -o if it exists.")
+    @Flag(help: "Replace the file given with --out if it exists.")
     var force = false
+
+    /// `-o yaml` (the plan with its comments) or `-o json`.
+    @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp(
         "The local clone of the GitOps repository (default: the current directory, if it is in a clone).", valueName: "dir"))
@@ -40,7 +45,8 @@ struct PlanCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try reference()
-        if force && output == nil { throw ValidationError("--force replaces the file given with -o; without -o the plan goes to standard output.") }
+        _ = try output.format([.yaml, .json], fallback: .yaml)
+        if force && out == nil { throw ValidationError("--force replaces the file given with --out; without --out the plan goes to standard output.") }
     }
 
     /// `NAMESPACE/NAME`, each as Kubernetes names them.
@@ -54,13 +60,18 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (namespace, name) = try reference()
-        let destination = output.map { URL(fileURLWithPath: $0) }
+        let destination = out.map { URL(fileURLWithPath: $0) }
         if let destination, !force, FileManager.default.fileExists(atPath: destination.path) {
-            fail("\(destination.path) exists: choose another file, or add --force to replace it", code: 3)
+            fail("\(destination.path) exists: choose another file, or add --force to replace it", code: 5)
         }
         let discovered: DiscoveredPlan
+        let connections: Connections
         do {
-            let connections = try Connections.open(try connection.settings())
+            connections = try Connections.open(try connection.settings())
+        } catch {
+            fail("\(error)", code: 3)
+        }
+        do {
             let request = PlanRequest(
                 namespace: namespace, name: name, targetNode: to,
                 repo: repo.map { URL(fileURLWithPath: $0, isDirectory: true) })
@@ -74,7 +85,11 @@ struct PlanCommand: AsyncParsableCommand {
         } catch {
             fail("\(error)", code: 1)
         }
-        let text = discovered.yaml
+        var text = discovered.yaml
+        if try output.format([.yaml, .json], fallback: .yaml) == .json {
+            guard let json = try? JSON.parseYAML(discovered.yaml) else { fail("the discovered plan is not valid YAML (a bug in ferry)", code: 1) }
+            text = json.pretty + "\n"
+        }
         guard let destination else {
             print(text, terminator: "")
             return
@@ -82,9 +97,9 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             try Data(text.utf8).write(to: destination, options: force ? [.atomic] : [.withoutOverwriting])
         } catch {
-            fail("cannot write the plan to \(destination.path): \((error as NSError).localizedDescription)", code: 3)
+            fail("cannot write the plan to \(destination.path): \((error as NSError).localizedDescription)", code: 5)
         }
-        FileHandle.standardError.write(Data("Wrote the plan to \(destination.path). Review it, then run `ferry check \(output ?? "")`.\n".utf8))
+        FileHandle.standardError.write(Data("Wrote the plan to \(destination.path). Review it, then run `ferry check \(out ?? "")`.\n".utf8))
     }
 
     private func fail(_ message: String, code: Int32) -> Never {

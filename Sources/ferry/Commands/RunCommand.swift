@@ -104,7 +104,7 @@ enum MigrationExecution {
         await environment.connections.shutdown()
         switch result {
         case .success(let journal):
-            if !options.json { print("\n" + MigrationSummary.text(journal)) }
+            if options.json { printer.summary(MigrationSummary.json(journal)) } else { print("\n" + MigrationSummary.text(journal)) }
         case .failure(let error as RunnerError):
             if case .stepFailed = error {
                 FileHandle.standardError.write(Data("\nError: \(error)\n\nFix it, then `ferry resume \(options.plan)`; or undo with `ferry rollback \(options.plan)`.\n".utf8))
@@ -140,20 +140,46 @@ enum MigrationDryRun {
     }
 }
 
-/// The end of a run: what happened, phase by phase, with times.
+/// The end of a run, resume or rollback: what happened, phase by phase, with the
+/// times that command's steps took, the workload's downtime and the commit.
 enum MigrationSummary {
     static func text(_ journal: Journal) -> String {
+        let undoing = [.rollingBack, .rolledBack, .rollbackFailed].contains(journal.status)
         var lines = ["Migration \(journal.migration): \(journal.status.rawValue)."]
         var byPhase: [(MigrationPhase, Double)] = []
         for entry in journal.entries {
-            guard let start = entry.startedAt, let end = entry.endedAt else { continue }
+            let times = undoing ? (entry.undoStartedAt, entry.undoEndedAt) : (entry.startedAt, entry.endedAt)
+            guard let start = times.0, let end = times.1 else { continue }
             let seconds = end.timeIntervalSince(start)
             if let index = byPhase.firstIndex(where: { $0.0 == entry.phase }) { byPhase[index].1 += seconds } else { byPhase.append((entry.phase, seconds)) }
         }
         for (phase, seconds) in byPhase {
             lines.append("  \(phase.rawValue.padding(toLength: 20, withPad: " ", startingAt: 0)) \(String(format: "%.1fs", seconds))")
         }
+        if !undoing, let downtime = Downtime(journal) {
+            // Scale-down to Ready on the target (docs/OUTPUT.md); one line in 80 columns.
+            lines.append("  Downtime             \(RunPrinter.seconds(downtime.total)), "
+                + "\(RunPrinter.seconds(downtime.withoutMove)) without the physical move")
+        }
+        if let commit = journal.commit {
+            lines.append("  Commit               \(commit.id.prefix(12))\(commit.reverted ? " (reverted)" : "")")
+        }
         if let method = journal.targetAccess { lines.append("  Target VM reached by \(method == "ssh" ? "SSH" : "the QEMU guest agent").") }
         return lines.joined(separator: "\n")
+    }
+
+    /// The same as the last line of `--json`'s event stream.
+    static func json(_ journal: Journal) -> [String: Any] {
+        var object: [String: Any] = [
+            "event": "summary", "migration": journal.migration, "status": journal.status.rawValue,
+        ]
+        if let downtime = Downtime(journal), ![.rollingBack, .rolledBack, .rollbackFailed].contains(journal.status) {
+            object["downtimeSeconds"] = RunPrinter.secondsValue(downtime.total)
+            object["downtimeWithoutMoveSeconds"] = RunPrinter.secondsValue(downtime.withoutMove)
+            object["moveWaitSeconds"] = RunPrinter.secondsValue(downtime.moveWait)
+        }
+        if let commit = journal.commit { object["commit"] = commit.id; object["commitReverted"] = commit.reverted }
+        if let method = journal.targetAccess { object["targetAccess"] = method }
+        return object
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryCore
+import FerryJSON
 import Foundation
 
 /// `ferry status PLAN`: where a migration stands, from its journal.
@@ -14,13 +15,19 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where journals are kept (default: .ferry/ beside the plan).", valueName: "dir"))
     var stateDir: String?
 
-    @Flag(help: "Print the journal as JSON.")
-    var json = false
+    /// `-o json|yaml`: the journal with the downtime and the commit, as a
+    /// `ferry.dev/v1` `MigrationStatus` (docs/OUTPUT.md).
+    @OptionGroup var output: OutputOptions
 
     @Flag(help: "Move a finished (completed or rolled back) migration's journal aside, so the plan can run again.")
     var archive = false
 
+    func validate() throws {
+        _ = try output.format([.table, .json, .yaml], fallback: .table)
+    }
+
     func run() async throws {
+        let format = try output.format([.table, .json, .yaml], fallback: .table)
         let planURL = URL(fileURLWithPath: plan)
         let name: String
         do {
@@ -31,6 +38,15 @@ struct StatusCommand: AsyncParsableCommand {
             CommandFailure.exit("cannot read the plan \(plan): \((error as NSError).localizedDescription)", code: 2)
         }
         let store = stateDir.map { JournalStore(directory: URL(fileURLWithPath: $0, isDirectory: true)) } ?? JournalStore.beside(plan: planURL)
+        // Before any run there is nothing wrong to report: the migration has not started.
+        guard store.exists(name) || archive else {
+            switch format {
+            case .table: print("Migration \(name): not started (no journal at \(store.url(for: name).path)).\n\nNext: `ferry check \(plan)`, then `ferry run \(plan)`.")
+            case .json: print(MigrationStatusDocument.notStarted(name).pretty)
+            case .yaml: print(MigrationStatusDocument.notStarted(name).yaml, terminator: "")
+            }
+            return
+        }
         let journal: Journal
         do {
             journal = try store.load(name)
@@ -45,19 +61,27 @@ struct StatusCommand: AsyncParsableCommand {
             print("Moved the journal of \(name) to \(moved.path).")
             return
         }
-        if json {
-            print(String(decoding: try JSONEncoder.journal.encode(journal), as: UTF8.self))
-            return
+        switch format {
+        case .json: return print(try MigrationStatusDocument.of(journal).pretty)
+        case .yaml: return print(try MigrationStatusDocument.of(journal).yaml, terminator: "")
+        case .table: break
         }
         print("Migration \(name): \(journal.status.rawValue) (journal \(store.url(for: name).path))")
         for entry in journal.entries {
             var time = ""
-            if let start = entry.startedAt, let end = entry.endedAt { time = String(format: "%.1fs", end.timeIntervalSince(start)) }
+            let undone = entry.status == .undone || entry.status == .undoing
+            if let start = undone ? entry.undoStartedAt : entry.startedAt, let end = undone ? entry.undoEndedAt : entry.endedAt {
+                time = String(format: "%.1fs", end.timeIntervalSince(start))
+            }
             print("  \(entry.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.title)  \(time)")
             if let error = entry.error, entry.status == .failed || entry.status == .undoing {
                 print(error.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))
             }
         }
+        let summary = MigrationSummary.text(journal).split(separator: "\n").dropFirst().filter {
+            $0.hasPrefix("  Downtime") || $0.hasPrefix("  Commit")
+        }
+        if !summary.isEmpty { print("\n" + summary.joined(separator: "\n")) }
         switch journal.status {
         case .running: print("\nA ferry process may still be running it; if it was killed, `ferry resume \(plan)` continues.")
         case .failed: print("\nNext: fix the failure, then `ferry resume \(plan)`; or `ferry rollback \(plan)`.")
@@ -73,5 +97,32 @@ extension JSONEncoder {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         return encoder
+    }
+}
+
+/// `ferry status -o json|yaml`: the journal's fields (status, entries with their
+/// times, memory and errors) with `apiVersion`/`kind`, the downtime and the commit.
+enum MigrationStatusDocument {
+    static let apiVersion = "ferry.dev/v1"
+
+    static func of(_ journal: Journal) throws -> JSON {
+        var document = try JSON.parse(try JSONEncoder.journal.encode(journal))
+        guard case .object(var fields) = document else { return document }
+        fields["apiVersion"] = .string(apiVersion)
+        fields["kind"] = "MigrationStatus"
+        if let downtime = Downtime(journal) {
+            fields["downtime"] = [
+                "seconds": .double(RunPrinter.secondsValue(downtime.total)),
+                "withoutMoveSeconds": .double(RunPrinter.secondsValue(downtime.withoutMove)),
+                "moveWaitSeconds": .double(RunPrinter.secondsValue(downtime.moveWait)),
+            ]
+        }
+        if let commit = journal.commit { fields["commit"] = ["id": .string(commit.id), "reverted": .bool(commit.reverted)] }
+        document = .object(fields)
+        return document
+    }
+
+    static func notStarted(_ migration: String) -> JSON {
+        ["apiVersion": .string(apiVersion), "kind": "MigrationStatus", "migration": .string(migration), "status": "not-started", "entries": []]
     }
 }

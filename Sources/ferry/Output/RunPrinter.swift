@@ -91,8 +91,21 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
         redrawLocked()
     }
 
+    /// The last line of `--json`: the outcome, the downtime and the commit.
+    func summary(_ fields: [String: Any]) {
+        lock.withLock { writeJSON(fields) }
+    }
+
+    private func writeJSON(_ fields: [String: Any]) {
+        var object = fields
+        object["time"] = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) {
+            write(String(decoding: data, as: UTF8.self) + "\n")
+        }
+    }
+
     private func json(_ event: RunEvent) {
-        var object: [String: Any] = ["time": Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))]
+        var object: [String: Any] = [:]
         switch event {
         case .phase(let phase): object["event"] = "phase"; object["phase"] = phase.rawValue
         case .stepStarted(let step, let title): object["event"] = "step-started"; object["step"] = step; object["title"] = title
@@ -104,9 +117,7 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
             object["outcome"] = outcome.rawValue; object["seconds"] = Self.secondsValue(elapsed)
             if let message { object["message"] = message }
         }
-        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-            write(String(decoding: data, as: UTF8.self) + "\n")
-        }
+        writeJSON(object)
     }
 
     private func redraw() {
