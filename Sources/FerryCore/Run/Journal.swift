@@ -69,6 +69,10 @@ public struct Journal: Codable, Sendable, Equatable {
     public var plan: String
     /// SHA-256 of the plan's text: resume refuses a plan that changed under it.
     public var planDigest: String
+    /// The plan's text as the migration started with it (or as resume took it): what
+    /// `resume` continues and `rollback` undoes, whatever the file says later. Nil in
+    /// journals written before ferry kept it.
+    public var planText: String?
     public var status: Status
     public var createdAt: Date
     public var updatedAt: Date
@@ -76,10 +80,11 @@ public struct Journal: Codable, Sendable, Equatable {
     public var targetAccess: String?
     public var entries: [Entry]
 
-    public init(migration: String, plan: String, planDigest: String, now: Date) {
+    public init(migration: String, plan: String, planDigest: String, planText: String? = nil, now: Date) {
         self.migration = migration
         self.plan = plan
         self.planDigest = planDigest
+        self.planText = planText
         self.status = .running
         self.createdAt = now
         self.updatedAt = now

@@ -28,24 +28,30 @@ public struct Runner: Sendable {
             let journal = try store.load(migration)
             throw RunnerError.journalExists(migration: migration, status: journal.status, file: store.url(for: migration).path)
         }
-        let journal = Journal(migration: migration, plan: plan, planDigest: Self.digest(planText), now: now())
+        let journal = Journal(migration: migration, plan: plan, planDigest: Self.digest(planText), planText: planText, now: now())
         let recorder = JournalRecorder(journal: journal, store: store, now: now)
         try store.save(journal)
         return try await forward(steps, recorder: recorder)
     }
 
     /// Continues a migration from its journal: finished steps are skipped, the rest
-    /// (the one in flight first) inspected and applied.
-    public func resume(_ steps: [any MigrationStep], migration: String, planText: String) async throws -> Journal {
+    /// (the one in flight first) inspected and applied. `planText` must be the plan
+    /// the migration runs; with `adopting`, it replaces the journal's (the caller has
+    /// found that only what resume may take changed: `PlanRevision.resumable`).
+    public func resume(_ steps: [any MigrationStep], migration: String, planText: String, adopting: Bool = false) async throws -> Journal {
         let lock = try await store.lock(migration)
         defer { withExtendedLifetime(lock) {} }
-        let journal = try store.load(migration)
+        var journal = try store.load(migration)
         switch journal.status {
         case .completed: throw RunnerError.nothingToResume(migration: migration, status: journal.status)
         case .rollingBack, .rollbackFailed, .rolledBack: throw RunnerError.rollbackStarted(migration: migration)
         case .running, .failed: break
         }
-        guard journal.planDigest == Self.digest(planText) else { throw RunnerError.planChanged(migration: migration, plan: journal.plan) }
+        if journal.planDigest != Self.digest(planText) {
+            guard adopting else { throw RunnerError.planChanged(migration: migration, plan: journal.plan) }
+            journal.planDigest = Self.digest(planText)
+            journal.planText = planText
+        }
         let recorder = JournalRecorder(journal: journal, store: store, now: now)
         try await recorder.setStatus(.running)
         return try await forward(steps, recorder: recorder)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryCore
+import FerryRemote
 import Foundation
 
 /// What `run`, `resume`, `rollback` and `status` share: the plan, where its journal
@@ -41,6 +42,48 @@ struct MigrationOptions: ParsableArguments {
             CommandFailure.exit(error.description, code: 2)
         } catch {
             CommandFailure.exit("cannot read the plan \(plan): \((error as NSError).localizedDescription)", code: 2)
+        }
+    }
+
+    /// What `resume` continues: the plan the migration runs (kept in its journal), or
+    /// the file's when it changed only where resume may take changes
+    /// (`PlanRevision.resumable`), which it then says; exits 4 for any other change,
+    /// naming the sections.
+    func planToResume() -> (plan: MigrationPlan, text: String, adopting: Bool) {
+        let file = loadPlan()
+        guard let kept = journaledPlan(named: file.plan.name), kept.text != file.text else { return (file.plan, file.text, false) }
+        let changed = PlanRevision.changedSections(from: kept.plan, to: file.plan)
+        if changed.isEmpty { return (kept.plan, kept.text, false) }
+        let refused = changed.filter { !PlanRevision.resumable.contains($0) }
+        guard refused.isEmpty else {
+            CommandFailure.exit(
+                "\(plan) changed since migration \(kept.plan.name) started (\(refused.joined(separator: ", "))): resume continues "
+                    + "the plan it started with, and takes changes to \(PlanRevision.resumable.sorted().joined(separator: " and ")) only. "
+                    + "Put the other sections back, or undo with `ferry rollback \(ShellQuoting.quote(plan))` and run the new plan.", code: 4)
+        }
+        FileHandle.standardError.write(Data("Taking the changed \(changed.joined(separator: " and ")) of \(plan); the rest is the plan the migration started with.\n".utf8))
+        return (file.plan, file.text, true)
+    }
+
+    /// What `rollback` undoes: the plan the migration ran, kept in its journal, whatever
+    /// the file says now (said when they differ); the file's for a journal that has none.
+    func planToRollBack() -> (plan: MigrationPlan, text: String) {
+        let file = loadPlan()
+        guard let kept = journaledPlan(named: file.plan.name) else { return file }
+        let changed = PlanRevision.changedSections(from: kept.plan, to: file.plan)
+        if !changed.isEmpty {
+            FileHandle.standardError.write(Data(
+                "\(plan) changed since the migration started (\(changed.joined(separator: ", "))): undoing what the migration did, with the plan it ran (kept in its journal).\n".utf8))
+        }
+        return kept
+    }
+
+    private func journaledPlan(named name: String) -> (plan: MigrationPlan, text: String)? {
+        guard store.exists(name), let journal = try? store.load(name), let text = journal.planText else { return nil }
+        do {
+            return (try PlanParser.parse(text, file: store.url(for: name).path + " (the plan it ran)"), text)
+        } catch {
+            CommandFailure.exit("the plan kept in \(store.url(for: name).path) cannot be read: \(error)", code: 4)
         }
     }
 

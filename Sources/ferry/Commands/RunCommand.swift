@@ -43,16 +43,22 @@ struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
         abstract: "Continue a migration that stopped (a failure, Ctrl-C, a killed process).",
-        discussion: "The step that was in flight is inspected again, never applied twice blindly.\n\n\(CommandFailure.exitCodes)")
+        discussion: """
+            The step that was in flight is inspected again, never applied twice blindly. \
+            It continues the plan the migration started with (kept in its journal); of an \
+            edited plan file it takes the changes to verify and timeouts, and refuses any other.
+
+            \(CommandFailure.exitCodes)
+            """)
 
     @OptionGroup var options: MigrationOptions
 
     func run() async throws {
-        let (plan, text) = options.loadPlan()
+        let (plan, text, adopting) = options.planToResume()
         let environment = options.environment(plan)
         let steps = MigrationSteps.make(environment)
         try await MigrationExecution.perform(environment) { runner in
-            try await runner.resume(steps, migration: plan.name, planText: text)
+            try await runner.resume(steps, migration: plan.name, planText: text, adopting: adopting)
         } options: { options }
     }
 }
@@ -66,7 +72,8 @@ struct RollbackCommand: AsyncParsableCommand {
             Reverts the Git commit and pushes, puts the labels and the passthrough back \
             (rebooting the source VM), re-binds the original volumes, asks you to move the \
             hardware back and waits for it on the source host, and ends with the workload \
-            Ready on the source node.
+            Ready on the source node. It undoes with the plan the migration ran (kept in \
+            its journal), whatever the plan file says now.
 
             \(CommandFailure.exitCodes)
             """)
@@ -74,7 +81,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @OptionGroup var options: MigrationOptions
 
     func run() async throws {
-        let (plan, _) = options.loadPlan()
+        let (plan, _) = options.planToRollBack()
         let environment = options.environment(plan)
         let steps = MigrationSteps.make(environment)
         try await MigrationExecution.perform(environment) { runner in
