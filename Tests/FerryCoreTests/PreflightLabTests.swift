@@ -33,6 +33,7 @@ struct PreflightLabTests {
             #expect(report.result("flux GitRepository flux-system/flux-system")?.status == .pass)
             #expect(report.result("git clean")?.status == .pass)
             #expect(report.result("git remote")?.status == .pass)
+            #expect(report.result("manifests")?.status == .pass, "the plan's edits apply to the clone's files")
             #expect(report.result("credentials kubernetes")?.status == .pass)
             #expect(report.result("credentials proxmox")?.status == .pass)
         }
@@ -121,6 +122,22 @@ struct PreflightLabTests {
             let git = try #require(report.result("git clean"))
             #expect(git.reason.contains("2 uncommitted changes (M apps/frigate/deployment.yaml, ?? notes.txt)"))
             #expect(git.fix == "git -C \(lab.clone.path) stash -u (or commit them), then run ferry check again")
+        }
+    }
+
+    @Test("a manifest that is a symlink out of the clone fails with where it points, before a run could write outside the clone")
+    func symlinkedManifest() async throws {
+        try await PreflightLab.with { lab in
+            let file = lab.clone.appendingPathComponent("apps/frigate/deployment.yaml")
+            let outside = lab.clone.deletingLastPathComponent().appendingPathComponent("outside-deployment.yaml")
+            try FileManager.default.moveItem(at: file, to: outside)
+            try FileManager.default.createSymbolicLink(at: file, withDestinationURL: outside)
+            let report = try await lab.check()
+            let manifest = try #require(report.result("manifest apps/frigate/deployment.yaml"), "\(report.table)")
+            #expect(manifest.status == .fail)
+            #expect(manifest.reason == "apps/frigate/deployment.yaml is a symlink to \(outside.path): ferry edits and commits files inside the clone only")
+            #expect(manifest.fix?.hasPrefix("replace the link with the file it points to") == true)
+            #expect(report.blocks)
         }
     }
 

@@ -1,3 +1,4 @@
+import FerryGitOps
 import FerryJSON
 import Foundation
 
@@ -40,7 +41,10 @@ enum ManifestScan {
         for file in files.sorted() {
             let text: String
             do {
-                text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+                text = try String(contentsOf: try CloneFile.resolve(file, in: root), encoding: .utf8)
+            } catch let refused as CloneFile.Refused {
+                result.unreadable.append("\(file): \(refused.description)")
+                continue
             } catch {
                 result.unreadable.append("\(file): \((error as NSError).localizedDescription)")
                 continue

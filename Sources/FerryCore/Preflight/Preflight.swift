@@ -79,6 +79,7 @@ public struct Preflight: Sendable {
             ClusterChecks(plan: plan, kube: connections.kube, facts: facts),
             FluxChecks(plan: plan, kube: connections.kube, facts: facts),
             GitChecks(plan: plan, repository: repository),
+            ManifestChecks(plan: plan, clone: repository?.directory),
         ]
     }
 

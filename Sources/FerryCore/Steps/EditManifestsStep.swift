@@ -213,7 +213,12 @@ enum ManifestChanges {
     static func edited(_ changes: [MigrationPlan.ManifestChange], in repository: URL) async throws -> [String: String] {
         var texts: [String: String] = [:]
         for change in changes {
-            let url = repository.appendingPathComponent(change.file)
+            let url: URL
+            do {
+                url = try CloneFile.resolve(change.file, in: repository)
+            } catch {
+                throw StepFailure(error.description, fix: error.fix + ", then `ferry resume`")
+            }
             var text: String
             if let edited = texts[change.file] {
                 text = edited
