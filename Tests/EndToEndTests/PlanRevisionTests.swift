@@ -68,4 +68,31 @@ import Testing
             #expect(nodes == ["k3s-vm-pumped-piglet-gpu"], "Frigate is back on its source node: \(nodes)")
         }
     }
+
+    @Test("a second run of the workload's migration, from another directory, is refused naming the first; the Lease goes with the first")
+    func oneMigrationAtATime() async throws {
+        try await RunningLab.with { lab in
+            let plan = try await InteractiveRunTests.plan(lab)
+            let elsewhere = lab.scratch.appendingPathComponent("elsewhere", isDirectory: true)
+            try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+            let copy = elsewhere.appendingPathComponent("migration.yaml")
+            try FileManager.default.copyItem(at: plan, to: copy)
+            let connection = PlanCommandTests.connection(lab)
+
+            let first = try FerryEventProcess(lab.ferry, ["run", plan.path, "--yes", "-o", "json"] + connection, scratch: lab.scratch)
+            for await event in first.events where event.event == "waiting" && event.step == "move-coral" { break }
+            let second = try await lab.ferry(["run", copy.path, "--yes"] + connection)
+            #expect(second.status == 4, "\(second.stderr)")
+            #expect(second.stderr.contains("is in progress: ferry (pid \(first.process.pid) on "), "\(second.stderr)")
+            #expect(second.stderr.contains("holds Lease frigate/ferry-frigate"), "\(second.stderr)")
+            let journals = (try? FileManager.default.contentsOfDirectory(atPath: elsewhere.appendingPathComponent(".ferry").path)) ?? []
+            #expect(journals.filter { $0.hasSuffix(".json") }.isEmpty, "the refused run started no journal: \(journals)")
+
+            first.interrupt()
+            #expect(await first.waitForExit() == 130, "\(first.stderr())")
+            let leases = try await ChildProcess.run(
+                Kubectl.path, ["--kubeconfig", lab.file("kubeconfig").path, "get", "leases", "-n", "frigate", "-o", "name"], scratch: lab.scratch)
+            #expect(leases.status == 0 && leases.stdout.isEmpty, "the Lease is released: \(leases.stdout)\(leases.stderr)")
+        }
+    }
 }

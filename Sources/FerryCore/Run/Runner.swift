@@ -206,7 +206,8 @@ public struct Runner: Sendable {
         observer.event(.stepFinished(step: step.id, title: step.title, outcome: outcome, elapsed: began.duration(to: clock.now), message: nil))
     }
 
-    static func digest(_ text: String) -> String {
+    /// SHA-256 of a plan's text, as the journal records it.
+    public static func digest(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -53,10 +53,14 @@ public enum ResourceCatalog {
         namespaced: true, shortNames: ["ks"], categories: ["fluxcd", "all"], subresources: ["status"],
         supportsStrategicMerge: false)
 
+    /// Leader election's lock, and ferry's: one migration of a workload at a time.
+    public static let leases = ResourceKind(
+        group: "coordination.k8s.io", version: "v1", kind: "Lease", resource: "leases", namespaced: true)
+
     public static let all: [ResourceKind] = [
         namespaces, nodes, pods, persistentVolumeClaims, persistentVolumes, secrets, configMaps, events,
         serviceAccounts, services, deployments, replicaSets, statefulSets, storageClasses, runtimeClasses,
-        gitRepositories, kustomizations,
+        gitRepositories, kustomizations, leases,
     ]
 
     /// The kind served at `group`/`version`/`resource`, if any.

@@ -98,16 +98,29 @@ enum MigrationExecution {
         options: () -> MigrationOptions
     ) async throws {
         let options = options()
+        let signals = SignalWaiter.install()
+        let lease = await takeLease(environment, options: options)
         let printer = RunPrinter(json: options.json)
         let runner = Runner(store: options.store, observer: printer)
         let work = Task { try await body(runner) }
-        let signals = SignalWaiter.install()
         let interrupt = Task {
             await signals.wait()
             work.cancel()
         }
         defer { interrupt.cancel() }
+        let renewal = Task {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: .seconds(MigrationLease.duration / 3)) } catch { return }
+                do {
+                    try await lease.renew()
+                } catch {
+                    FileHandle.standardError.write(Data("warning: cannot renew the migration's Lease: \(error)\n".utf8))
+                }
+            }
+        }
         let result = await work.result
+        renewal.cancel()
+        await lease.release()
         await environment.connections.shutdown()
         switch result {
         case .success(let journal):
@@ -126,6 +139,28 @@ enum MigrationExecution {
         case .failure(let error):
             CommandFailure.exit("\(error)", code: 1)
         }
+    }
+}
+
+extension MigrationExecution {
+    /// The workload's Lease (`MigrationLease`), before anything changes; exits 4 when
+    /// another ferry holds it.
+    static func takeLease(_ environment: MigrationEnvironment, options: MigrationOptions) async -> MigrationLease {
+        let text = (try? String(contentsOf: options.planURL, encoding: .utf8)) ?? ""
+        let lease = MigrationLease(
+            kube: environment.connections.kube, workload: environment.plan.workload,
+            holder: .init(host: ProcessInfo.processInfo.hostName, pid: getpid(), migration: environment.plan.name,
+                          plan: options.planURL.standardizedFileURL.path, planDigest: Runner.digest(text)))
+        do {
+            if let warning = try await lease.acquire() { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        } catch let held as MigrationLease.Held {
+            await environment.connections.shutdown()
+            CommandFailure.exit(held.description, code: 4)
+        } catch {
+            await environment.connections.shutdown()
+            CommandFailure.exit("cannot take the migration's Lease in namespace \(environment.plan.workload.namespace): \(error)", code: 1)
+        }
+        return lease
     }
 }
 
