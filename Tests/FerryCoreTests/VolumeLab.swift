@@ -95,7 +95,8 @@ struct VolumeLab: Sendable {
         let selector = "ferry.dev/migration=frigate-piglet-to-fawn"
         let pods = try await kube.list(.pods, namespace: "frigate", labelSelector: selector).items
         let claims = try await kube.list(.persistentVolumeClaims, namespace: "frigate", labelSelector: selector).items
-        return (pods + claims).compactMap { $0["metadata"]["name"].stringValue }
+        let secrets = try await kube.list(.secrets, namespace: "frigate", labelSelector: selector).items
+        return (pods + claims + secrets).compactMap { $0["metadata"]["name"].stringValue }
     }
 }
 

@@ -136,7 +136,10 @@ struct FaultStep: MigrationStep {
             let before = try await snapshot(lab)
             let journal = try lab.store.load("m")
             #expect(journal.entries.last?.step == "final-copy")
-            #expect(journal.entries.last?.error?.contains("rsync exited") == true, "\(journal.entries.last?.error ?? "")")
+            // The sender's broken connection or the receiver's end, whichever ferry sees first.
+            let error = journal.entries.last?.error ?? ""
+            #expect(error.contains("rsync exited") || error.contains("the rsync receiver for frigate-media on k3s-vm-still-fawn")
+                    || error.contains("was deleted while ferry waited"), "\(error)")
             #expect(!journal.entries.contains { $0.step == "switch" })
             try await expectUntouched(lab, before)
             #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "ferry.dev/role").items.isEmpty)
@@ -395,6 +398,53 @@ struct FaultStep: MigrationStep {
             #expect(error.contains("(volumes[].image)"), "\(error)")
             try await expectUntouched(lab, before)
             #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: VolumeMove.roleLabel).items.isEmpty)
+        }
+    }
+
+    /// The receiver's rsync daemon serves only the pass's sender: without the pass's
+    /// secret, or with another, nothing on the pod network can read or write the
+    /// volume; the secret is only referenced by the pods' specs and goes with them.
+    @Test func theReceiverServesOnlyWhoKnowsThePassSecret() async throws {
+        try await VolumeLab.with { lab in
+            let pods = HelperPods(move: VolumeMove(environment: lab.environment, claim: "frigate-config"))
+            try await pods.makeSecret()
+            let started = try await pods.start(
+                pods.spec(role: "receiver", claim: "frigate-config", readOnly: false, hostname: VolumeLab.source, script: HelperScripts.receiver),
+                timeout: .seconds(30))
+            let ip = try #require(started.json["status"]["podIP"].stringValue)
+            let stored = try await lab.kube.get(.secrets, pods.secretName, namespace: "frigate")
+            let encoded = try #require(stored["data"][HelperPods.secretKey].stringValue)
+            let secret = String(decoding: try #require(Data(base64Encoded: encoded)), as: UTF8.self)
+            #expect(secret.count == 64)
+            let spec = try await lab.kube.get(.pods, started.name, namespace: "frigate")
+            #expect(!spec.serialized.contains(secret), "the pod's spec refers to the Secret, never holds its value")
+
+            let url = "rsync://ferry@\(ip):\(RsyncCopy.port)/vol/"
+            func list(password: String?) async throws -> (status: Int32, stderr: String) {
+                var environment = ProcessInfo.processInfo.environment
+                environment["RSYNC_PASSWORD"] = password
+                let ran = try await TestProcess.run("rsync", ["--list-only", url], scratch: lab.directory, environment: environment)
+                return (ran.status, ran.stderr)
+            }
+            // The daemon starts after the pod has its address: wait for it to answer.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var right = try await list(password: secret)
+            while right.status != 0, right.stderr.contains("Connection refused"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                right = try await list(password: secret)
+            }
+            #expect(right.status == 0, "the pass's secret opens the volume: \(right.stderr)")
+            let none = try await list(password: "")
+            #expect(none.status != 0 && none.stderr.contains("auth failed"), "\(none.stderr)")
+            let wrong = try await list(password: String(repeating: "0", count: 64))
+            #expect(wrong.status != 0 && wrong.stderr.contains("auth failed"), "\(wrong.stderr)")
+            let anonymous = try await TestProcess.run("rsync", ["--list-only", "rsync://\(ip):\(RsyncCopy.port)/vol/"], scratch: lab.directory)
+            #expect(anonymous.status != 0, "no user, no volume: \(anonymous.stderr)")
+
+            let log = try await lab.kube.logs(pod: started.name, namespace: "frigate")
+            #expect(!log.contains(secret), "\(log)")
+            try await pods.removeAll()
+            #expect(try await lab.helperObjects().isEmpty, "the pods and the Secret are gone")
         }
     }
 

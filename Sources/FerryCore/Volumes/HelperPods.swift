@@ -27,7 +27,11 @@ struct HelperPods: Sendable {
     func spec(role: String, claim: String, readOnly: Bool, hostname: String, script: String, env: [String: JSON] = [:]) -> JSON {
         var labels = move.labels
         labels[VolumeMove.roleLabel] = role
-        var environment: [JSON] = [["name": "POD_IP", "valueFrom": ["fieldRef": ["fieldPath": "status.podIP"]]]]
+        var environment: [JSON] = [
+            ["name": "POD_IP", "valueFrom": ["fieldRef": ["fieldPath": "status.podIP"]]],
+            // By reference: the pod's spec, and so the API and the journal, never holds it.
+            ["name": "FERRY_RSYNC_SECRET", "valueFrom": ["secretKeyRef": ["name": .string(secretName), "key": .string(Self.secretKey)]]],
+        ]
         for (name, value) in env.sorted(by: { $0.key < $1.key }) { environment.append(["name": .string(name), "value": value]) }
         return [
             "apiVersion": "v1", "kind": "Pod",
@@ -159,9 +163,33 @@ struct HelperPods: Sendable {
         }
     }
 
-    /// Deletes every helper pod of this volume (all roles) and waits until they are gone.
+    static let secretKey = "password"
+    /// The Secret that holds the pass's rsync secret: the receiver's daemon serves only
+    /// whoever knows it, the sender of the pass.
+    var secretName: String { move.podName("rsync") }
+
+    /// A new random secret for the pass, in a Secret of the move's (labelled like its
+    /// pods, so a crash leaves nothing that `removeAll` does not find).
+    func makeSecret() async throws {
+        _ = try await kube.delete(.secrets, secretName, namespace: namespace)
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var random = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = random.next() }
+        let secret = bytes.map { String(format: "%02x", $0) }.joined()
+        var labels = move.labels
+        labels[VolumeMove.roleLabel] = "rsync-secret"
+        try await kube.create(.secrets, [
+            "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+            "metadata": ["name": .string(secretName), "namespace": .string(namespace), "labels": .object(labels.mapValues(JSON.string))],
+            "data": [.init(Self.secretKey): .string(Data(secret.utf8).base64EncodedString())],
+        ], namespace: namespace)
+    }
+
+    /// Deletes every helper pod of this volume (all roles) and the pass's Secret, and
+    /// waits until the pods are gone.
     func removeAll() async throws {
         let selector = move.selector
+        _ = try await kube.delete(.secrets, secretName, namespace: namespace)
         let pods = try await kube.list(.pods, namespace: namespace, labelSelector: selector).items
         for pod in pods {
             try await kube.delete(.pods, pod["metadata"]["name"].stringValue ?? "", namespace: namespace)

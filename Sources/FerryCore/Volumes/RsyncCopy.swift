@@ -88,6 +88,7 @@ struct RsyncCopy: Sendable {
     func run(from source: Side, to target: Side, senders: [Sender], context: StepContext) async throws -> VolumeComparison? {
         try await pods.removeAll()
         do {
+            try await pods.makeSecret()
             let comparison = try await pass(from: source, to: target, senders: senders, context: context)
             try await pods.removeAll()
             return comparison
@@ -251,6 +252,7 @@ struct RsyncCopy: Sendable {
 
     static func meaning(_ code: Int) -> String {
         switch code {
+        case 0: "it was stopped (deleted, or its node went away)"
         case 1: "syntax or usage error"
         case 5: "error starting the client-server protocol"
         case 10: "error in socket I/O: the receiver could not be reached or went away"

@@ -11,6 +11,11 @@
 # loopback network, each with its own address); `uid`/`gid` are its own, so as
 # root it keeps every file's owner.
 #
+# Only this pass's sender may connect: the daemon asks for the user `ferry` and the
+# secret in FERRY_RSYNC_SECRET (from a Secret ferry makes for the pass and deletes
+# after it; never printed), for every module. Without it the receiver refuses to
+# serve rather than open the volume to anything on the pod network.
+#
 # An rsync daemon takes 0.4 s to exit on SIGTERM, and a pass deletes its receiver
 # once the sender has ended (nothing is in flight then): 0.4 s of downtime per
 # volume for nothing. So SIGTERM ends it with SIGKILL at once. The one case that
@@ -30,16 +35,20 @@ for tool in awk cat cp cut date df du find id mkdir mktemp mv rm rsync sh sha256
 done
 if [ -n "$missing" ]; then echo "ferry: the helper image lacks:$missing" >&2; exit "$exit_missing_tool"; fi
 
+if [ -z "${FERRY_RSYNC_SECRET:-}" ]; then echo "ferry: the receiver has no FERRY_RSYNC_SECRET: it serves no one without one" >&2; exit 1; fi
+
 set -e
 # manifest.sh, written to the pod's own /tmp.
 w=$(mktemp -d)
+# rsync refuses a secrets file that others can read (strict modes).
+(umask 077 && printf 'ferry:%s\n' "$FERRY_RSYNC_SECRET" > "$w/secrets")
 cat > "$w/manifest.sh" <<'FERRY_MANIFEST'
 @MANIFEST_SH@
 FERRY_MANIFEST
 mkdir "$w/out"
 c=$mount/$cache_dir
 printf '%s\n' 'socket options = TCP_NODELAY' 'use chroot = no' 'reverse lookup = no' 'munge symlinks = no' 'numeric ids = yes' "uid = $(id -u)" "gid = $(id -g)" \
-  "pid file = $w/pid" \
+  "pid file = $w/pid" 'auth users = ferry' "secrets file = $w/secrets" 'strict modes = yes' \
   '[vol]' "path = $mount" 'read only = no' \
   '[room]' "path = $w/out" 'read only = yes' \
   "pre-xfer exec = { df -Pk $mount | tail -n 1 | awk '{print \$4}'; du -sk $mount | cut -f1; } > $w/out/room" \

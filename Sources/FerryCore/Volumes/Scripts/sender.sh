@@ -5,6 +5,7 @@
 #
 # Environment:
 #   RECEIVER             the receiver pod's IP address
+#   FERRY_RSYNC_SECRET   the pass's secret, which the receiver's daemon asks for
 #   FERRY_STAGES         the stages to do, in order (below; RsyncCopy.Stage)
 #   FERRY_RECEIVER_WAIT  seconds to wait for the receiver's daemon to listen (120)
 #   FERRY_SPARSE         `detect`: look for holes before copying (below)
@@ -68,7 +69,10 @@ w=$(mktemp -d)
 cat > "$w/manifest.sh" <<'FERRY_MANIFEST'
 @MANIFEST_SH@
 FERRY_MANIFEST
-r="rsync://$RECEIVER:$port"
+r="rsync://ferry@$RECEIVER:$port"
+# rsync reads the daemon's password from the environment, never from the command line.
+RSYNC_PASSWORD=${FERRY_RSYNC_SECRET:-}
+export RSYNC_PASSWORD
 # Times compared to the nanosecond: by default rsync sees times in the same second
 # as equal, and leaves a directory made in the second its original was changed
 # with the time of its making.
