@@ -49,7 +49,7 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let connections: Connections
         do {
-            connections = try Connections.open(try connection.settings())
+            connections = try Connections.openWarning(try connection.settings())
         } catch {
             fail("\(error)", code: 3)
         }

@@ -38,7 +38,7 @@ struct MigrationOptions: ParsableArguments {
     func environment(_ plan: MigrationPlan) -> MigrationEnvironment {
         let connections: Connections
         do {
-            connections = try Connections.open(try connection.settings())
+            connections = try Connections.openWarning(try connection.settings())
         } catch {
             CommandFailure.exit("\(error)", code: 3)
         }

@@ -60,7 +60,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let discovered: DiscoveredPlan
         do {
-            let connections = try Connections.open(try connection.settings())
+            let connections = try Connections.openWarning(try connection.settings())
             let request = PlanRequest(
                 namespace: namespace, name: name, targetNode: to,
                 repo: repo.map { URL(fileURLWithPath: $0, isDirectory: true) })
