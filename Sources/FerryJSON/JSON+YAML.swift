@@ -6,10 +6,20 @@ public struct YAMLSyntaxError: Error, Sendable, CustomStringConvertible {
     public var line: Int?
     public var column: Int?
     public var problem: String
+    /// What to do about it, when there is more to say than "write valid YAML".
+    public var hint: String?
+
+    public init(line: Int? = nil, column: Int? = nil, problem: String, hint: String? = nil) {
+        self.line = line
+        self.column = column
+        self.problem = problem
+        self.hint = hint
+    }
 
     public var description: String {
-        guard let line else { return problem }
-        return "\(line):\(column ?? 0): \(problem)"
+        let text = hint.map { "\(problem): \($0)" } ?? problem
+        guard let line else { return text }
+        return "\(line):\(column ?? 0): \(text)"
     }
 }
 
@@ -28,7 +38,8 @@ extension JSON {
             var documents = try Yams.compose_all(yaml: text)
             var result: [JSON] = []
             while let node = documents.next() {
-                let value = try JSON(yamlNode: node)
+                var converter = YAMLNodeConverter(text: text)
+                let value = try converter.convert(node)
                 if value != .null { result.append(value) }
             }
             if let error = documents.error { throw error }
@@ -42,33 +53,7 @@ extension JSON {
         }
     }
 
-    init(yamlNode node: Node) throws(YAMLSyntaxError) {
-        switch node {
-        case .scalar(let scalar):
-            self = JSON.scalar(scalar)
-        case .sequence(let sequence):
-            var items: [JSON] = []
-            for item in sequence { items.append(try JSON(yamlNode: item)) }
-            self = .array(items)
-        case .mapping(let mapping):
-            var object: [String: JSON] = [:]
-            for (key, value) in mapping {
-                guard let name = key.scalar?.string else {
-                    throw YAMLSyntaxError(
-                        line: key.mark?.line, column: key.mark?.column, problem: "mapping keys must be plain strings")
-                }
-                if object[name] != nil {
-                    throw YAMLSyntaxError(line: key.mark?.line, column: key.mark?.column, problem: "duplicate key \"\(name)\"")
-                }
-                object[name] = try JSON(yamlNode: value)
-            }
-            self = .object(object)
-        case .alias(let alias):
-            throw YAMLSyntaxError(line: alias.mark?.line, column: alias.mark?.column, problem: "YAML aliases are not supported")
-        }
-    }
-
-    private static func scalar(_ scalar: Node.Scalar) -> JSON {
+    static func scalar(_ scalar: Node.Scalar) -> JSON {
         let text = scalar.string
         // The resolved tag's name, e.g. "tag:yaml.org,2002:int" for an unquoted 42.
         switch Node.scalar(scalar).tag.description {

@@ -34,6 +34,10 @@ public struct YAMLDocument: Sendable {
 
     /// Parses the first document of `text`; an empty text is a `.null` root.
     public static func parse(_ text: String) throws(YAMLSyntaxError) -> YAMLDocument {
+        try parse(text, aliasNodeLimit: YAMLNodeConverter.aliasNodeLimit)
+    }
+
+    static func parse(_ text: String, aliasNodeLimit: Int) throws(YAMLSyntaxError) -> YAMLDocument {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -49,7 +53,8 @@ public struct YAMLDocument: Sendable {
         }
         var document = YAMLDocument(root: .null, values: [:], keys: [:], texts: [:])
         guard let node else { return document }
-        document.root = try JSON(yamlNode: node)
+        var converter = YAMLNodeConverter(text: text, limit: aliasNodeLimit)
+        document.root = try converter.convert(node)
         document.record(node, at: [])
         return document
     }

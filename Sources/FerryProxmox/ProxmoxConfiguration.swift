@@ -92,6 +92,13 @@ public struct ProxmoxConfiguration: Sendable {
         self.trust = trust
     }
 
+    /// What the user must not miss about these settings, one line each: a TLS check
+    /// turned off by a variable is easy to forget in a shell's environment, so every
+    /// command that uses it says so.
+    public var warnings: [String] {
+        trust == .insecure ? ["PROXMOX_VE_INSECURE is set: the Proxmox API's TLS certificate is not verified"] : []
+    }
+
     /// nil when neither `PROXMOX_VE_ENDPOINT` nor `PROXMOX_VE_API_TOKEN` is set (use
     /// SSH instead); an error when they are set but incomplete or malformed.
     public static func fromEnvironment(_ environment: [String: String]) throws(ProxmoxError) -> ProxmoxConfiguration? {

@@ -9,8 +9,17 @@ public struct RemoteError: Error, Sendable, CustomStringConvertible {
     public var host: String
     /// Every way that was tried, in order, with why it failed.
     public var attempts: [Attempt]
+    /// Set when SSH refused the host's key as changed: then nothing else was tried.
+    public var hostKeyChange: HostKeyChange?
+
+    public init(host: String, attempts: [Attempt], hostKeyChange: HostKeyChange? = nil) {
+        self.host = host
+        self.attempts = attempts
+        self.hostKeyChange = hostKeyChange
+    }
 
     public var description: String {
+        if let hostKeyChange { return "cannot run commands on \(host): \(hostKeyChange.description)" }
         let tried = attempts.map { "\($0.method.rawValue): \($0.reason)" }.joined(separator: "; ")
         return "cannot run commands on \(host) (\(tried))"
     }

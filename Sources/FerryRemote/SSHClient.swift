@@ -46,6 +46,10 @@ public struct SSHClient: Sendable {
         // OpenSSH exits 255 when it could not connect or authenticate, but a remote
         // command may exit 255 too (pvesh and qm do on every API error): only ssh's
         // own complaints on stderr make it a connection failure.
+        if output.exitCode == 255, let change = HostKeyChange.parse(output.stderrText, host: host) {
+            throw RemoteError(
+                host: host, attempts: [.init(method: .ssh, reason: "Host key verification failed")], hostKeyChange: change)
+        }
         if output.exitCode == 255, Self.isConnectionFailure(output.stderrText) {
             throw .unreachable(host: host, method: .ssh, reason: Self.reason(output.stderrText))
         }

@@ -12,7 +12,8 @@ public protocol GuestAgentExecutor: Sendable {
 /// agent is used, and whichever worked is kept for every later command (and is
 /// what the journal records). When the kept method stops working (the VM rebooted
 /// with SSH fixed, say), the other is tried before giving up; an error names both
-/// attempts.
+/// attempts. A changed SSH host key is not "SSH does not work": it is reported and
+/// nothing else is tried, so that a possible interception is never routed around.
 public actor VMShell {
     public nonisolated let host: String
     private let ssh: SSHClient
@@ -36,6 +37,8 @@ public actor VMShell {
                 let output = try await execute(arguments, stdin: stdin, with: candidate)
                 method = candidate
                 return (output, candidate)
+            } catch where error.hostKeyChange != nil {
+                throw error
             } catch {
                 attempts += error.attempts
             }

@@ -121,6 +121,33 @@ struct CheckCommandTests {
         #expect(result.stderr == "Error: PROXMOX_VE_ENDPOINT is not set: set it to the API's URL, e.g. https://pve.example:8006/\n")
     }
 
+    @Test("PROXMOX_VE_INSECURE=true prints one warning line on stderr")
+    func insecureWarns() async throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try Data(try Self.referencePlanText().utf8).write(to: scratch.appendingPathComponent("migration.yaml"))
+        try Data("""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:9", insecure-skip-tls-verify: true}}]
+            users: [{name: u, user: {token: abc}}]
+            contexts: [{name: x, context: {cluster: c, user: u}}]
+            current-context: x
+
+            """.utf8).write(to: scratch.appendingPathComponent("kubeconfig"))
+        try Data("PROXMOX_VE_ENDPOINT=https://127.0.0.1:9/\nPROXMOX_VE_API_TOKEN=root@pam!ferry=00000000-0000-0000-0000-000000000000\n".utf8)
+            .write(to: scratch.appendingPathComponent("proxmox.env"))
+        try Data("Host *\n  HostName 127.0.0.1\n  Port 9\n".utf8).write(to: scratch.appendingPathComponent("ssh_config"))
+        let ferry = try FerryBinary.locate().path
+        let result = try await ChildProcess.run(
+            "/bin/bash", ["-c", "cd \(scratch.path) && \(ferry) check migration.yaml --kubeconfig kubeconfig --proxmox-env proxmox.env --ssh-config ssh_config"],
+            scratch: scratch, environment: ["PROXMOX_VE_INSECURE": "true"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "warning: PROXMOX_VE_INSECURE is set: the Proxmox API's TLS certificate is not verified\n")
+        #expect(!result.stdout.contains("00000000-0000-0000-0000-000000000000"))
+    }
+
     // MARK: Helpers
 
     static func options(_ lab: RunningLab) -> [String] {

@@ -267,4 +267,21 @@ struct PlanProblemTests {
             #"migration.yaml:22:3: nodeLabel.value: "value" has no value"#,
         ])
     }
+
+    @Test("a value of megabytes is quoted by its first 80 characters and its length, never whole")
+    func longValuesCut() {
+        let value = String(repeating: "x", count: 5_000_000) + "!"
+        let key = String(repeating: "k", count: 200)
+        let problems = Self.problems(Self.plan("nodeLabel: {key: coral.ai/tpu, value: \"\(value)\"}\n\(key): 1\n"))
+        let x80 = String(repeating: "x", count: 80), k80 = String(repeating: "k", count: 80)
+        #expect(problems.first == """
+            migration.yaml:14:39: nodeLabel.value: "\(x80)…" (5000001 characters) is not a valid label value: \
+            expected at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit
+            """)
+        #expect(problems.last?.hasPrefix("""
+            migration.yaml:15:1: \(k80)… (200 characters): unknown key "\(k80)…" (200 characters): expected one of: apiVersion,
+            """) == true)
+        #expect(problems.count == 2)
+        #expect(problems.joined().count < 1_000)
+    }
 }

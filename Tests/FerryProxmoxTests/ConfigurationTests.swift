@@ -54,6 +54,16 @@ struct ConfigurationTests {
         #expect(try ProxmoxConfiguration(environment: environment).trust == .systemTrustStore)
     }
 
+    @Test("PROXMOX_VE_INSECURE=true comes with a warning; verified settings with none")
+    func insecureWarns() throws {
+        var environment = Self.base
+        #expect(try ProxmoxConfiguration(environment: environment).warnings == [])
+        environment["PROXMOX_VE_INSECURE"] = "true"
+        #expect(try ProxmoxConfiguration(environment: environment).warnings == [
+            "PROXMOX_VE_INSECURE is set: the Proxmox API's TLS certificate is not verified",
+        ])
+    }
+
     @Test("each broken variable is named, and the secret never appears")
     func errors() {
         expectError([:], mentions: "PROXMOX_VE_ENDPOINT is not set")

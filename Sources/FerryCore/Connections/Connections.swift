@@ -21,6 +21,9 @@ public struct Connections: Sendable {
     public let proxmox: ProxmoxClient
     public let ssh: SSHClient
     public let runner: any ProcessRunner
+    /// Lines each command prints to stderr before it starts (`warning: ...`), such as
+    /// the Proxmox API's TLS check being off.
+    public var warnings: [String] = []
 
     public init(kube: KubeClient, proxmox: ProxmoxClient, ssh: SSHClient, runner: any ProcessRunner = LocalProcessRunner()) {
         self.kube = kube
@@ -37,12 +40,15 @@ public struct Connections: Sendable {
         let access = try loader.access(explicitPath: settings.kubeconfig, context: settings.context)
         var proxmoxEnvironment = settings.environment
         proxmoxEnvironment.merge(settings.proxmoxEnvironment) { _, file in file }
-        let proxmox = ProxmoxClient(transport: HTTPSTransport(configuration: try ProxmoxConfiguration(environment: proxmoxEnvironment)))
+        let proxmoxConfiguration = try ProxmoxConfiguration(environment: proxmoxEnvironment)
+        let proxmox = ProxmoxClient(transport: HTTPSTransport(configuration: proxmoxConfiguration))
         // Last: a KubeClient must be shut down once made, so nothing may throw after it.
         let kube = try KubeClient(access: access, runner: runner)
         var options = SSHClient.Options(configFile: settings.sshConfig, controlDirectory: settings.sshControlDirectory)
         options.connectTimeout = settings.sshConnectTimeout
-        return Connections(kube: kube, proxmox: proxmox, ssh: SSHClient(options: options, runner: runner), runner: runner)
+        var connections = Connections(kube: kube, proxmox: proxmox, ssh: SSHClient(options: options, runner: runner), runner: runner)
+        connections.warnings = proxmoxConfiguration.warnings
+        return connections
     }
 
     /// Commands in one side's VM: SSH to the VM's name (an ssh_config alias), else

@@ -30,7 +30,7 @@ public enum PlanParser {
         } catch {
             let problem = PlanProblem(
                 kind: .syntax, file: file, line: error.line ?? 1, column: error.column ?? 1, path: "",
-                message: error.problem, hint: "the file is not valid YAML")
+                message: error.problem, hint: error.hint ?? "the file is not valid YAML")
             throw PlanError(file: file, problems: [problem])
         }
         var reader = PlanReader(document: document, file: file)

@@ -39,7 +39,7 @@ struct PlanReader {
             if !segment.isEmpty, segment.allSatisfy(\.isNumber) {
                 text += "[\(segment)]"
             } else {
-                text += text.isEmpty ? segment : ".\(segment)"
+                text += text.isEmpty ? PlanValidation.cut(segment) : ".\(PlanValidation.cut(segment))"
             }
         }
         return text
@@ -89,7 +89,7 @@ struct PlanReader {
         let key = path.last ?? ""
         let hint = extra ?? PlanValidation.suggestion(for: key, among: known).map { "did you mean \"\($0)\"?" }
             ?? "expected one of: " + known.joined(separator: ", ")
-        report(.unknownKey, at: path, onKey: true, "unknown key \"\(key)\"", hint: hint)
+        report(.unknownKey, at: path, onKey: true, "unknown key \(PlanValidation.quoted(key))", hint: hint)
     }
 
     /// A list; its items are read by the caller at `path + [String(index)]`.

@@ -136,6 +136,8 @@ enum PlanValidation {
 
     /// The known key closest to `key`, if it is one or two edits away.
     static func suggestion(for key: String, among known: [String]) -> String? {
+        // The distance is at least the difference in length: a long key is close to nothing.
+        guard key.utf8.count <= (known.map(\.count).max() ?? 0) + 8 else { return nil }
         let scored = known.map { ($0, editDistance(key.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 2 else { return nil }
         return best.0
@@ -155,8 +157,22 @@ enum PlanValidation {
         return previous[b.count]
     }
 
+    /// Messages quote what the plan says, and a value pasted by mistake (a log, a
+    /// certificate, megabytes of label) must not come back whole: past this many
+    /// characters only the start is shown, with the length.
+    static let shownLength = 80
+
+    /// The value, or its first `shownLength` characters and how long it is.
+    static func cut(_ value: String) -> String {
+        guard value.utf8.count > shownLength, value.count > shownLength else { return value }
+        return value.prefix(shownLength) + "… (\(value.count) characters)"
+    }
+
     static func quoted(_ value: String) -> String {
-        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        let long = value.utf8.count > shownLength && value.count > shownLength
+        let shown = long ? String(value.prefix(shownLength)) : value
+        let text = "\"" + shown.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return long ? text + "…\" (\(value.count) characters)" : text + "\""
     }
 
     private static func isNumber(_ text: Substring) -> Bool { !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }

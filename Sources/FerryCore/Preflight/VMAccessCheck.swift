@@ -23,6 +23,8 @@ struct VMAccessCheck: Sendable {
                               "SSH to \(target.vm) does not connect, but the QEMU guest agent of VM \(target.vmid) answers: "
                                   + "VM commands will run through the guest agent"), method)
             }
+        } catch where error.hostKeyChange != nil {
+            return (.fail(name, error.description, fix: error.hostKeyChange?.fix ?? ""), nil)
         } catch {
             return (.fail(name, error.description,
                           fix: "make one of them work: `ssh \(target.vm) true` (sshd running, your key accepted, host key known), "

@@ -1,5 +1,6 @@
 import FerryGitOps
 import FerryJSON
+import FerryRemote
 import Foundation
 
 /// Edits the workload's manifests in the GitOps clone (keeping every comment and
@@ -51,7 +52,7 @@ struct EditManifestsStep: MigrationStep {
             revert = done
         } else {
             // On top of what others pushed since (a teammate, a bot), or the push is refused.
-            try await gitStep("update \(branch) from origin", fix: "git -C \(environment.repositoryURL.path) pull --rebase; then `ferry rollback`") {
+            try await gitStep("update \(branch) from origin", fix: "git -C \(ShellQuoting.quote(environment.repositoryURL.path)) pull --rebase; then `ferry rollback`") {
                 try await repository.git(["pull", "--ff-only", "--quiet", "origin", branch])
             }
             do {
@@ -59,7 +60,7 @@ struct EditManifestsStep: MigrationStep {
             } catch {
                 throw StepFailure(
                     "cannot revert \(commit.prefix(7)) in \(environment.repositoryURL.path): \(error)",
-                    fix: "git -C \(environment.repositoryURL.path) revert \(commit.prefix(7)) by hand (resolve any conflict), push, then `ferry rollback`")
+                    fix: "git -C \(ShellQuoting.quote(environment.repositoryURL.path)) revert \(commit.prefix(7)) by hand (resolve any conflict), push, then `ferry rollback`")
             }
             revert = try await repository.head()
             try await context.remember("revert", revert)
@@ -103,7 +104,7 @@ struct EditManifestsStep: MigrationStep {
                 try await restoreFiles(context)  // an earlier attempt edited them and stopped before committing
             }
         }
-        try await gitStep("update \(branch) from origin", fix: "git -C \(environment.repositoryURL.path) pull --rebase; then `ferry resume`") {
+        try await gitStep("update \(branch) from origin", fix: "git -C \(ShellQuoting.quote(environment.repositoryURL.path)) pull --rebase; then `ferry resume`") {
             try await repository.git(["pull", "--ff-only", "--quiet", "origin", branch])
         }
         try await context.remember("base", try await repository.head())
@@ -111,7 +112,7 @@ struct EditManifestsStep: MigrationStep {
         for (file, text) in edited.sorted(by: { $0.key < $1.key }) {
             try Data(text.utf8).write(to: environment.repositoryURL.appendingPathComponent(file))
         }
-        try await gitStep("commit the edits", fix: "look at `git -C \(environment.repositoryURL.path) status`; then `ferry resume`") {
+        try await gitStep("commit the edits", fix: "look at `git -C \(ShellQuoting.quote(environment.repositoryURL.path)) status`; then `ferry resume`") {
             try await repository.git(["add", "--"] + edited.keys.sorted())
             try await repository.git(["commit", "--quiet", "-m", message])
         }
@@ -142,7 +143,7 @@ struct EditManifestsStep: MigrationStep {
     }
 
     private func push(_ branch: String, then next: String = "ferry resume") async throws {
-        try await gitStep("push to origin \(branch)", fix: "git -C \(environment.repositoryURL.path) pull --rebase && git push; then `\(next)`") {
+        try await gitStep("push to origin \(branch)", fix: "git -C \(ShellQuoting.quote(environment.repositoryURL.path)) pull --rebase && git push; then `\(next)`") {
             try await repository.git(["push", "--quiet", "origin", "HEAD:\(branch)"])
         }
     }

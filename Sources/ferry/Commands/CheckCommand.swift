@@ -41,16 +41,13 @@ struct CheckCommand: AsyncParsableCommand {
         let file = URL(fileURLWithPath: plan)
         let parsed: MigrationPlan
         do {
-            let text = try String(contentsOf: file, encoding: .utf8)
-            parsed = try PlanParser.parse(text, file: plan)
-        } catch let error as PlanError {
-            fail(error.description, code: 2)
+            parsed = try PlanFile.load(plan).plan
         } catch {
-            fail("cannot read the plan \(plan): \((error as NSError).localizedDescription)", code: 2)
+            fail("\(error)", code: 2)
         }
         let connections: Connections
         do {
-            connections = try Connections.open(try connection.settings())
+            connections = try Connections.openWarning(try connection.settings())
         } catch {
             fail("\(error)", code: 3)
         }

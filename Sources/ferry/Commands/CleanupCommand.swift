@@ -33,14 +33,14 @@ struct CleanupCommand: AsyncParsableCommand {
         let file = URL(fileURLWithPath: plan)
         let journal: Journal
         do {
-            let parsed = try PlanParser.parse(try String(contentsOf: file, encoding: .utf8), file: plan)
+            let parsed = try PlanFile.load(plan).plan
             journal = try JournalStore.beside(plan: file).load(parsed.name)
         } catch {
             fail("\(error)", code: 2)
         }
         let connections: Connections
         do {
-            connections = try Connections.open(try connection.settings())
+            connections = try Connections.openWarning(try connection.settings())
         } catch {
             fail("\(error)", code: 3)
         }

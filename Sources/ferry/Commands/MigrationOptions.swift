@@ -36,12 +36,9 @@ struct MigrationOptions: ParsableArguments {
     /// The plan and its text; exits 2 with every problem when it cannot be read.
     func loadPlan() -> (plan: MigrationPlan, text: String) {
         do {
-            let text = try String(contentsOf: planURL, encoding: .utf8)
-            return (try PlanParser.parse(text, file: plan), text)
-        } catch let error as PlanError {
-            CommandFailure.exit(error.description, code: 2)
+            return try PlanFile.load(plan)
         } catch {
-            CommandFailure.exit("cannot read the plan \(plan): \((error as NSError).localizedDescription)", code: 2)
+            CommandFailure.exit("\(error)", code: 2)
         }
     }
 
@@ -91,7 +88,7 @@ struct MigrationOptions: ParsableArguments {
     func environment(_ plan: MigrationPlan) -> MigrationEnvironment {
         let connections: Connections
         do {
-            connections = try Connections.open(try connection.settings())
+            connections = try Connections.openWarning(try connection.settings())
         } catch {
             CommandFailure.exit("\(error)", code: 3)
         }

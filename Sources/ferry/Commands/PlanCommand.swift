@@ -67,7 +67,7 @@ struct PlanCommand: AsyncParsableCommand {
         let discovered: DiscoveredPlan
         let connections: Connections
         do {
-            connections = try Connections.open(try connection.settings())
+            connections = try Connections.openWarning(try connection.settings())
         } catch {
             fail("\(error)", code: 3)
         }

@@ -31,11 +31,9 @@ struct StatusCommand: AsyncParsableCommand {
         let planURL = URL(fileURLWithPath: plan)
         let name: String
         do {
-            name = try PlanParser.parse(try String(contentsOf: planURL, encoding: .utf8), file: plan).name
-        } catch let error as PlanError {
-            CommandFailure.exit(error.description, code: 2)
+            name = try PlanFile.load(plan).plan.name
         } catch {
-            CommandFailure.exit("cannot read the plan \(plan): \((error as NSError).localizedDescription)", code: 2)
+            CommandFailure.exit("\(error)", code: 2)
         }
         let store = stateDir.map { JournalStore(directory: URL(fileURLWithPath: $0, isDirectory: true)) } ?? JournalStore.beside(plan: planURL)
         // Before any run there is nothing wrong to report: the migration has not started.
