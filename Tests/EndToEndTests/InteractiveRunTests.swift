@@ -58,6 +58,14 @@ import Testing
                         "the summary gives the downtime:\n\(history.joined(separator: "\n"))")
                 let stale = history.filter { $0.contains("waiting for") }
                 #expect(stale.isEmpty, "the spinner's rows are all cleared, none left behind:\n\(stale.joined(separator: "\n"))")
+
+                // The journal archived, the originals are still found, by their labels.
+                let archived = try await lab.ferry(["status", plan.path, "--archive"])
+                #expect(archived.status == 0, "\(archived.stderr)")
+                let cleanup = try await lab.ferry(["cleanup", plan.path, "--yes"] + PlanCommandTests.connection(lab))
+                #expect(cleanup.status == 0, "\(cleanup.stderr)")
+                #expect(cleanup.stdout.contains("looking for its volumes by their ferry.dev/migration label"), "\(cleanup.stdout)")
+                #expect(cleanup.stdout.contains("kept 2 volume(s)"), "\(cleanup.stdout)")
             } catch {
                 await terminal.close()
                 throw error

@@ -28,9 +28,9 @@ struct KillResumeMigration {
             ["plan", "frigate/frigate", "--to", target, "--repo", lab.file("gitops").path, "--out", plan.path] + PlanCommandTests.connection(lab))
         guard written.status == 0 else { throw SetupFailure(description: "ferry plan failed: \(written.stderr)") }
         let dryRun = try await lab.ferry(["run", plan.path, "--dry-run"] + PlanCommandTests.connection(lab))
+        // "  TITLE   [id]": the steps, not the manifest diff that follows them.
         let steps = dryRun.stdout.split(separator: "\n").compactMap { line -> String? in
-            guard line.hasSuffix("]"), let open = line.lastIndex(of: "[") else { return nil }
-            return String(line[line.index(after: open)..<line.index(before: line.endIndex)])
+            line.wholeMatch(of: /\s{2}[^ +\-@].*\s{3}\[([a-z0-9.\-]+)\]/).map { String($0.1) }
         }
         var files: [String: [String: Data]] = [:]
         var originals: [String: (pv: String, policy: String)] = [:]

@@ -84,6 +84,24 @@ struct PlanCommandTests {
         }
     }
 
+    @Test("the dry run shows the manifest edits as git diff will, and changes nothing")
+    func dryRunDiff() async throws {
+        try await RunningLab.with { lab in
+            let plan = try await InteractiveRunTests.plan(lab)
+            let dryRun = try await lab.ferry(["run", plan.path, "--dry-run"] + Self.connection(lab))
+            #expect(dryRun.status == 0, "\(dryRun.stderr)")
+            let lines = dryRun.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let start = try #require(lines.firstIndex { $0.hasPrefix("==> The manifest edits, as `git diff` will show them in ") }, "\(dryRun.stdout)")
+            let diff = lines[start...]
+            #expect(diff.contains("--- a/apps/frigate/deployment.yaml") && diff.contains("+++ b/apps/frigate/deployment.yaml"), "\(dryRun.stdout)")
+            #expect(diff.contains { $0.hasPrefix("@@ ") })
+            #expect(diff.contains { $0.hasPrefix("-") && !$0.hasPrefix("---") } && diff.contains { $0.hasPrefix("+") && !$0.hasPrefix("+++") })
+            #expect(lines.last == "Dry run: nothing was changed.")
+            let status = try await lab.shell("git -C \(Terminal.quote(lab.file("gitops").path)) status --porcelain")
+            #expect(status.status == 0 && status.stdout.isEmpty, "the clone is untouched: \(status.stdout)")
+        }
+    }
+
     @Test("a missing workload, a bad target, a malformed name and a wrong token fail with the fix and no secret")
     func refusals() async throws {
         try await RunningLab.with { lab in

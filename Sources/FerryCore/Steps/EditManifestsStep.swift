@@ -208,7 +208,7 @@ struct EditManifestsStep: MigrationStep {
 }
 
 /// The plan's manifest changes applied to the files of a clone, in memory.
-enum ManifestChanges {
+public enum ManifestChanges {
     /// Every changed file's new text, by path relative to the clone. Throws before
     /// anything is written when any edit cannot be made.
     static func edited(_ changes: [MigrationPlan.ManifestChange], in repository: URL) async throws -> [String: String] {
@@ -241,9 +241,24 @@ enum ManifestChanges {
     }
 }
 
+extension ManifestChanges {
+    /// The plan's edits of the clone's files as `git diff` will show them after the
+    /// commit: what `--dry-run` prints for a person to review before anything changes.
+    public static func diff(_ environment: MigrationEnvironment) async throws -> String {
+        let clone = environment.repositoryURL
+        let edited = try await edited(environment.plan.manifestChanges, in: clone)
+        var out = ""
+        for file in edited.keys.sorted() {
+            let old = (try? String(contentsOf: CloneFile.resolve(file, in: clone), encoding: .utf8)) ?? ""
+            out += UnifiedDiff.make(old: old, new: edited[file] ?? "", path: file)
+        }
+        return out
+    }
+}
+
 extension MigrationEnvironment {
     /// The plan's `gitops.repo`, resolved as pre-flight resolves it (`~`, or relative to the plan file).
-    var repositoryURL: URL {
+    public var repositoryURL: URL {
         GitOpsLocation.resolve(
             plan.gitops?.repo ?? ".", planDirectory: planFile.deletingLastPathComponent(),
             home: FileManager.default.homeDirectoryForCurrentUser)

@@ -35,6 +35,7 @@ struct RetainVolumesStep: MigrationStep {
                 try await context.remember("policy.\(claim)", pv.reclaimPolicy)
             }
             if pv.reclaimPolicy != "Retain" { try await move.setPolicy(pv.name, "Retain") }
+            try await move.label(pv.name, role: "original")
         }
     }
 

@@ -107,6 +107,7 @@ private struct Switch {
         let newPolicy = await recall("newPolicy") ?? "Delete"
 
         try await move.setPolicy(newPV, "Retain")
+        try await move.label(newPV, role: "copy")
         if let current = try await move.claimObject(claim), current.volumeName != newPV {
             guard let old = try await move.volume(oldPV), old.reclaimPolicy == "Retain" else {
                 throw StepFailure(

@@ -54,6 +54,19 @@ public struct VolumeCleanup: Sendable {
         return found
     }
 
+    /// The PVs a migration kept, found by the labels ferry puts on them
+    /// (`ferry.dev/migration`), for when its journal is archived or gone.
+    public func leftovers(labelledFor migration: String) async throws -> [Leftover] {
+        let selector = "\(VolumeMove.migrationLabel)=\(VolumeMove.labelValue(migration)),\(VolumeMove.roleLabel) in (original,copy)"
+        return try await kube.list(.persistentVolumes, labelSelector: selector).items.compactMap { json in
+            let pv = PersistentVolume(json: json)
+            guard json["status"]["phase"].stringValue == "Released", pv.reclaimPolicy == "Retain", !pv.isDeleting else { return nil }
+            return Leftover(
+                pv: pv.name, claim: json["spec"]["claimRef"]["name"].stringValue ?? "?", nodes: pv.boundHostnames, path: pv.localPath,
+                capacity: json["spec"]["capacity"]["storage"].stringValue)
+        }.sorted { $0.pv < $1.pv }
+    }
+
     /// Gives each PV back to its provisioner to delete (policy Delete on a Released
     /// volume), which removes the data too, and waits until it is gone.
     public func delete(_ leftover: Leftover, timeout: Duration = .seconds(120)) async throws {

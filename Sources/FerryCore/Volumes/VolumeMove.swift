@@ -49,6 +49,15 @@ struct VolumeMove: Sendable {
         labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 
+    /// Labels a PV ferry keeps (the original after the move, the copy after a
+    /// rollback) with the migration, the volume and its role, so that `ferry cleanup`
+    /// finds it by label when the journal is archived or gone.
+    func label(_ pv: String, role: String) async throws {
+        var labels = self.labels
+        labels[Self.roleLabel] = role
+        _ = try await kube.patch(.persistentVolumes, pv, ["metadata": ["labels": .object(labels.mapValues(JSON.string))]])
+    }
+
     func podName(_ role: String) -> String {
         let suffix = "-ferry-\(role)"
         return String(claim.prefix(63 - suffix.count)).trimmingCharacters(in: CharacterSet(charactersIn: "-.")) + suffix

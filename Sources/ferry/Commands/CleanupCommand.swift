@@ -31,12 +31,18 @@ struct CleanupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let file = URL(fileURLWithPath: plan)
-        let journal: Journal
+        let migration: String
         do {
-            let parsed = try PlanFile.load(plan).plan
-            journal = try JournalStore.beside(plan: file).load(parsed.name)
+            migration = try PlanFile.load(plan).plan.name
         } catch {
             fail("\(error)", code: 2)
+        }
+        // Without a journal (archived with `ferry status --archive`, or lost), the
+        // volumes are found by the labels ferry put on them.
+        let store = JournalStore.beside(plan: file)
+        var journal: Journal?
+        if store.exists(migration) {
+            do { journal = try store.load(migration) } catch { fail("\(error)", code: 2) }
         }
         let connections: Connections
         do {
@@ -48,15 +54,20 @@ struct CleanupCommand: AsyncParsableCommand {
         let cleanup = VolumeCleanup(kube: connections.kube)
         let leftovers: [VolumeCleanup.Leftover]
         do {
-            leftovers = try await cleanup.leftovers(journal)
+            if let journal {
+                leftovers = try await cleanup.leftovers(journal)
+            } else {
+                print("No journal for migration \(migration) at \(store.url(for: migration).path): looking for its volumes by their ferry.dev/migration label.")
+                leftovers = try await cleanup.leftovers(labelledFor: migration)
+            }
         } catch {
             fail("\(error)", code: 1)
         }
         guard !leftovers.isEmpty else {
-            print("Nothing to clean up: migration \(journal.migration) left no Released volume.")
+            print("Nothing to clean up: migration \(migration) left no Released volume.")
             return
         }
-        print("Migration \(journal.migration) kept \(leftovers.count) volume(s); deleting them deletes their data:")
+        print("Migration \(migration) kept \(leftovers.count) volume(s); deleting them deletes their data:")
         for leftover in leftovers { print("  \(leftover.description)") }
         if !yes {
             guard isatty(STDIN_FILENO) == 1 else { fail("not deleting without confirmation: run again with --yes", code: 4) }

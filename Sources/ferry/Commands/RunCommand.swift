@@ -28,7 +28,15 @@ struct RunCommand: AsyncParsableCommand {
         let environment = options.environment(plan)
         let steps = MigrationSteps.make(environment)
         if dryRun {
-            print(MigrationDryRun.text(steps))
+            var diff: String?
+            if !plan.manifestChanges.isEmpty {
+                do {
+                    diff = try await ManifestChanges.diff(environment)
+                } catch {
+                    diff = "(cannot show them: \(error))\n"
+                }
+            }
+            print(MigrationDryRun.text(steps, diff: diff.map { ($0, environment.repositoryURL.path) }))
             await environment.connections.shutdown()
             return
         }
@@ -166,7 +174,8 @@ extension MigrationExecution {
 
 /// `--dry-run`: the steps and every change each would make.
 enum MigrationDryRun {
-    static func text(_ steps: [any MigrationStep]) -> String {
+    /// With `diff`, the manifest edits as `git diff` will show them in the clone.
+    static func text(_ steps: [any MigrationStep], diff: (text: String, clone: String)? = nil) -> String {
         var lines: [String] = []
         var phase: MigrationPhase?
         for step in steps {
@@ -177,6 +186,10 @@ enum MigrationDryRun {
             lines.append("  \(step.title)   [\(step.id)]")
             if step.lane != .main { lines.append("      (\(step.lane.rawValue) lane: runs beside the steps after it, up to the first that needs it done)") }
             lines += step.describe().map { "      \($0)" }
+        }
+        if let diff {
+            lines.append("\n==> The manifest edits, as `git diff` will show them in \(diff.clone)\n")
+            lines.append(diff.text.trimmingCharacters(in: .newlines))
         }
         return lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n\nDry run: nothing was changed."
     }
