@@ -16,7 +16,7 @@ import Testing
     static func plan() throws -> MigrationPlan {
         let text = PlanFixtures.frigate
             .replacingOccurrences(of: "- log: TPU found", with: "- log: \"Frigate's TPU found\"")
-            .replacingOccurrences(of: "check: dpkg -s libedgetpu1-std", with: "check: dpkg -s libedgetpu1-std | grep -q 'Status: install'")
+            .replacingOccurrences(of: "check: dpkg -s libedgetpu1-std", with: "check: \"dpkg -s libedgetpu1-std | grep -q 'Status: install'\"")
         return try PlanParser.parse(text, file: "migration.yaml")
     }
 
@@ -66,7 +66,7 @@ import Testing
         let scripts = MigrationScripts.make(try Self.plan(), patch: nil)
         let gitops = try #require(scripts.first { $0.name == "50-gitops.sh" }).text
         #expect(gitops.contains("#   - apps/frigate/configmap.yaml: in data.config.yml, preset-nvidia-h264 -> preset-vaapi"))
-        #expect(gitops.contains("edit the manifests as this script's comments say"))
+        #expect(gitops.contains("edit the manifests as the comments above say"))
     }
 
     @Test func aDirectoryThatHoldsSomethingIsRefusedWithoutForce() throws {

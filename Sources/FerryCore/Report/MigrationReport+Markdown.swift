@@ -75,7 +75,7 @@ extension MigrationReport {
     private func history(_ record: StepRecord, _ clock: ReportClock) -> (String, String) {
         let happened = record.failures.map { failure in
             let when = failure.at.map { " at \(clock.time($0))" } ?? ""
-            let what = failure.message.split(separator: "\n").joined(separator: " ")
+            let what = failure.message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
             return (failure.duringRollback ? "undo failed" : "failed") + "\(when): \(what)"
         }.joined(separator: "; ")
         var ended: [String] = []

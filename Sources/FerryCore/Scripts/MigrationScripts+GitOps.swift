@@ -61,7 +61,7 @@ extension MigrationScripts {
                 ["ferry could not read the clone when it wrote this script, so the edits are not here as a patch:"] + edits
                     + ["Make them by hand, commit with the trailer below, then run this script again."], body: [
                     "git -C \"$REPO\" log --format=%H --grep=\(q("^Ferry-Migration: \(plan.name)$")) | grep -q . \\",
-                    "  || die \(q("edit the manifests as this script's comments say, then: git commit -m '\(subject)' -m 'Ferry-Migration: \(plan.name)'"))",
+                    "  || die \(q("edit the manifests as the comments above say, then commit: git commit -m '\(subject)' -m 'Ferry-Migration: \(plan.name)'"))",
                 ]))
         }
         blocks.append(.init("Push, unless origin has it already.", body: [

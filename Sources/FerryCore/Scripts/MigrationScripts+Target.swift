@@ -40,7 +40,7 @@ extension MigrationScripts {
             var body = ["if ! target_exec sh -c \(q(driver.check)); then"]
             if let install = driver.install {
                 body += ["  target_exec sh -c \(q(install))",
-                         "  target_exec sh -c \(q(driver.check)) || die \(q("installing \(driver.name) did not make `\(driver.check)` pass"))"]
+                         "  target_exec sh -c \(q(driver.check)) || die \(q("installing \(driver.name) did not make its check pass: \(driver.check)"))"]
             } else {
                 body += ["  die \(q("\(driver.name) is missing in \(plan.target.vm) and the plan gives no install command: install it by hand"))"]
             }

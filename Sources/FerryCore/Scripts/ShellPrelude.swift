@@ -5,7 +5,6 @@
 enum ShellPrelude {
     static func lines(_ plan: MigrationPlan) -> [String] {
         var lines = [
-            "# shellcheck disable=SC2034  # every script sets all of the plan's values; each uses some",
             "# The plan's values.",
             "MIGRATION=\(q(plan.name))",
             "NAMESPACE=\(q(plan.workload.namespace))",

@@ -37,7 +37,7 @@ struct ScriptsCommand: AsyncParsableCommand {
         } catch {
             CommandFailure.exit("\(error)", code: 5)
         }
-        if let problem {
+        if let problem = problem?.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }).joined(separator: "; ") {
             FileHandle.standardError.write(Data(
                 "Warning: the manifest edits are not in 50-gitops.sh as a patch (\(problem)); it lists them to make by hand.\n".utf8))
         }
