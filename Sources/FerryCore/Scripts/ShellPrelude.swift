@@ -19,7 +19,9 @@ enum ShellPrelude {
         if let gitops = plan.gitops {
             lines.append("KUSTOMIZATION=\(q(gitops.kustomization.name)) KUSTOMIZATION_NS=\(q(gitops.kustomization.namespace))")
             lines.append("GIT_SOURCE=\(q(gitops.gitRepository.name)) GIT_SOURCE_NS=\(q(gitops.gitRepository.namespace))")
-            lines.append("REPO=${REPO:-\(q(gitops.repoDirectory))}   # the GitOps clone (plan: \(gitops.repo))")
+            // `~` stays the home of whoever runs the script, not of whoever generated it.
+            let repo = gitops.repo.hasPrefix("~/") ? "\"$HOME\"/" + q(String(gitops.repo.dropFirst(2))) : q(gitops.repoDirectory)
+            lines.append("REPO=${REPO:-\(repo)}   # the GitOps clone (plan: \(gitops.repo))")
             lines.append("BRANCH=\(q(gitops.branch ?? ""))   # empty: the clone's current branch")
         }
         lines += [
