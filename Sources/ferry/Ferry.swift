@@ -14,6 +14,7 @@ struct Ferry: AsyncParsableCommand {
         version: FerryVersion.text,
         subcommands: [
             PlanCommand.self, CheckCommand.self, RunCommand.self, ResumeCommand.self, StatusCommand.self, RollbackCommand.self, CleanupCommand.self,
+            ReportCommand.self, ScriptsCommand.self,
             DemoCommand.self, LabCommand.self, BenchCommand.self, VersionCommand.self,
         ])
 }

@@ -52,6 +52,9 @@ public struct Journal: Codable, Sendable, Equatable {
         public var memory: [String: String]
         /// Every attempt that failed before, so the report tells how it was fixed.
         public var failures: [String]
+        /// When each of `failures` happened, in the same order. Optional, so journals
+        /// written before it was recorded still read (their failures have no time).
+        public var failedAt: [Date]?
 
         public init(step: String, title: String, phase: MigrationPhase) {
             self.step = step

@@ -91,7 +91,7 @@ public struct Runner: Sendable {
                     throw CancellationError()
                 }
                 let message = String(describing: error)
-                try await recorder.update(step.id) { $0.error = message; $0.failures.append("undo: \(message)") }
+                try await recorder.update(step.id) { $0.error = message; $0.failures.append("undo: \(message)"); $0.failedAt = ($0.failedAt ?? []) + [self.now()] }
                 try await recorder.setStatus(.rollbackFailed)
                 observer.event(.stepFinished(step: step.id, title: "Undo: \(step.title)", outcome: .failed, elapsed: began.duration(to: clock.now), message: message))
                 throw RunnerError.stepFailed(step: step.id, title: "Undo: \(step.title)", underlying: message)
@@ -192,6 +192,7 @@ public struct Runner: Sendable {
                 $0.error = message
                 $0.failures.append(message)
                 $0.endedAt = self.now()
+                $0.failedAt = ($0.failedAt ?? []) + [$0.endedAt!]
             }
             try await recorder.setStatus(.failed)
             observer.event(.stepFinished(step: step.id, title: step.title, outcome: .failed, elapsed: began.duration(to: clock.now), message: message))

@@ -65,7 +65,12 @@ struct FinalCopyStep: MigrationStep {
             try await context.remember("mismatch-\(claim)", "\(Date().timeIntervalSince1970)")
             throw error
         }
+        // For the report: how many entries (files, directories, links) both sides listed alike.
+        if let comparison { try await context.remember(Self.verifiedKey(claim), String(comparison.target.count)) }
     }
+
+    /// The journal key of a claim's verified entry count (`ferry report`).
+    static func verifiedKey(_ claim: String) -> String { "verified.\(claim)" }
 
     /// The copies are only read from here on; the pre-copy steps' undo removes them.
     func undo(_ context: StepContext) async throws {

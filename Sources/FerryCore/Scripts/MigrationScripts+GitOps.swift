@@ -1,0 +1,87 @@
+import FerryGitOps
+import Foundation
+
+extension MigrationScripts {
+    /// The plan's manifest changes as a patch of the clone as it is now, for
+    /// 50-gitops.sh to `git apply`: the edits keep every comment and untouched line,
+    /// which sed or yq in a script would not promise. Nil, with the reason, when the
+    /// clone is not at hand or an edit does not apply.
+    public static func patch(_ plan: MigrationPlan, planFile: URL) async -> (patch: String?, problem: String?) {
+        guard plan.gitops != nil, !plan.manifestChanges.isEmpty else { return (nil, nil) }
+        let clone = GitOpsLocation.resolve(
+            plan.gitops?.repo ?? ".", planDirectory: planFile.deletingLastPathComponent(), home: FileManager.default.homeDirectoryForCurrentUser)
+        do {
+            let edited = try await ManifestChanges.edited(plan.manifestChanges, in: clone)
+            var patch = ""
+            for (file, text) in edited.sorted(by: { $0.key < $1.key }) {
+                let old = try String(contentsOf: clone.appendingPathComponent(file), encoding: .utf8)
+                patch += UnifiedDiff.make(old: old, new: text, path: file)
+            }
+            return (patch, nil)
+        } catch {
+            return (nil, "\(error)")
+        }
+    }
+
+    /// 50: the manifests edited, committed and pushed; Flux resumed and reconciled.
+    static func gitops(_ plan: MigrationPlan, patch: String?) -> ShellScript {
+        guard plan.gitops != nil else {
+            return ShellScript(
+                name: "50-gitops.sh", purpose: "GitOps: nothing to do (the plan names no GitOps repository).",
+                why: [], plan: plan, blocks: [.init("Nothing to do.", body: [":"])])
+        }
+        let subject = "\(plan.workload.name): move to \(plan.target.node) (ferry scripts)"
+        var blocks: [ShellScript.Block] = [
+            .init("Bring the clone up to date; the branch is the plan's, else the clone's current one.", body: [
+                "branch=${BRANCH:-$(git -C \"$REPO\" rev-parse --abbrev-ref HEAD)}",
+                "git -C \"$REPO\" pull --ff-only --quiet origin \"$branch\"",
+            ]),
+        ]
+        let edits = plan.manifestChanges.map { "  - \($0.file): \(EditManifestsStep.describe($0))" }
+        if plan.manifestChanges.isEmpty {
+            blocks.append(.init("The plan changes no manifest.", body: [":"]))
+        } else if let patch, !patch.isEmpty {
+            blocks.append(.init(
+                ["The plan's edits, as ferry made them from the clone when it wrote this script:"] + edits
+                    + ["Applied unless the migration's commit is already there; `git apply --check` refuses a clone that changed since."],
+                body: [
+                    "if ! git -C \"$REPO\" log --format=%H --grep=\(q("^Ferry-Migration: \(plan.name)$")) | grep -q .; then",
+                    "  git -C \"$REPO\" apply --check - <<'PATCH' || die \"the manifests changed since ferry scripts wrote this: run ferry scripts again\"",
+                ] + patch.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) + [
+                    "PATCH",
+                    "  git -C \"$REPO\" apply - <<'PATCH'",
+                ] + patch.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) + [
+                    "PATCH",
+                    "  git -C \"$REPO\" add -- \(Array(Set(plan.manifestChanges.map(\.file))).sorted().map(q).joined(separator: " "))",
+                    "  git -C \"$REPO\" commit --quiet -m \(q(subject)) -m \(q("Ferry-Migration: \(plan.name)"))",
+                    "fi",
+                ]))
+        } else {
+            blocks.append(.init(
+                ["ferry could not read the clone when it wrote this script, so the edits are not here as a patch:"] + edits
+                    + ["Make them by hand, commit with the trailer below, then run this script again."], body: [
+                    "git -C \"$REPO\" log --format=%H --grep=\(q("^Ferry-Migration: \(plan.name)$")) | grep -q . \\",
+                    "  || die \(q("edit the manifests as the comments above say, then commit: git commit -m '\(subject)' -m 'Ferry-Migration: \(plan.name)'"))",
+                ]))
+        }
+        blocks.append(.init("Push, unless origin has it already.", body: [
+            "git -C \"$REPO\" fetch --quiet origin \"$branch\"",
+            "git -C \"$REPO\" merge-base --is-ancestor HEAD \"origin/$branch\" || git -C \"$REPO\" push --quiet origin \"HEAD:$branch\"",
+            "commit=$(git -C \"$REPO\" rev-parse HEAD)",
+        ]))
+        blocks.append(.init(
+            "Resume the Kustomization and ask Flux to reconcile now (flux resume / flux reconcile --with-source do the",
+            "same), then wait until it has applied the pushed commit: a reconcile can run before Flux fetched it.", body: [
+                "kubectl -n \"$KUSTOMIZATION_NS\" patch kustomization \"$KUSTOMIZATION\" --type merge -p '{\"spec\":{\"suspend\":false}}'",
+                "kubectl -n \"$KUSTOMIZATION_NS\" annotate --overwrite kustomization \"$KUSTOMIZATION\" ferry.dev/suspended-by-",
+                "now=$(date +%s)",
+                "kubectl -n \"$GIT_SOURCE_NS\" annotate --overwrite gitrepository \"$GIT_SOURCE\" \"reconcile.fluxcd.io/requestedAt=$now\"",
+                "kubectl -n \"$KUSTOMIZATION_NS\" annotate --overwrite kustomization \"$KUSTOMIZATION\" \"reconcile.fluxcd.io/requestedAt=$now\"",
+                "applied() { kubectl -n \"$KUSTOMIZATION_NS\" get kustomization \"$KUSTOMIZATION\" -o jsonpath='{.status.lastAppliedRevision}' | grep -q \"$commit\"; }",
+                "wait_for \(plan.timeouts.reconcile.seconds) \"Flux to apply $commit\" applied",
+            ]))
+        return ShellScript(
+            name: "50-gitops.sh", purpose: "GitOps: edit the manifests, commit and push; resume Flux and wait until it applied the commit.",
+            why: ["Flux stays suspended until the volumes are on the target (40-volumes.sh)."], plan: plan, blocks: blocks)
+    }
+}

@@ -1,0 +1,59 @@
+extension MigrationScripts {
+    /// 30: the device into the target VM, the VM rebooted and checked, drivers, the label.
+    static func target(_ plan: MigrationPlan) -> ShellScript {
+        var blocks: [ShellScript.Block] = []
+        let usb = plan.devices.filter(\.isUSB)
+        for device in usb {
+            var body: [String] = []
+            if let pattern = device.lsusbPattern {
+                body += ["host_exec \"$TARGET_HOST\" lsusb | grep -qE \(q(pattern)) || die \(q("\(device.label) is not plugged into \(plan.target.host): run 20-physical-move.sh"))"]
+            }
+            for (value, match) in zip(device.usb?.configValues ?? [], device.usbMatches) {
+                body += [
+                    "if [ -z \"$(usb_slots_with \"$TARGET_HOST\" \"$TARGET_VMID\" \(q(match)))\" ]; then",
+                    "  slot=$(free_usb_slot \"$TARGET_HOST\" \"$TARGET_VMID\") || die \"VM $TARGET_VMID has no free usbN slot: qm set $TARGET_VMID --delete usbN for an unused one\"",
+                    "  echo \"$slot\" >>\"$STATE_DIR/target-passthrough\"",
+                    "  host_exec \"$TARGET_HOST\" qm set \"$TARGET_VMID\" \"--$slot\" \(q(value))",
+                    "fi",
+                ]
+            }
+            let why = device.usb?.usb3 == true ? " with usb3=1 (the blueprint's Coral worked first try with it)" : ""
+            let ids = (device.usb?.ids.count ?? 0) > 1 ? "; one line per id, since the device changes id once its firmware loads" : ""
+            blocks.append(.init("Check \(device.label) is on the target host, then pass it to the target VM\(why)\(ids).", body: body))
+        }
+        let patterns = usb.compactMap(\.lsusbPattern)
+        if !usb.isEmpty {
+            let visible = patterns.isEmpty ? "true" : patterns.map { "target_exec lsusb | grep -qE \(q($0))" }.joined(separator: " && ")
+            blocks.append(.init(
+                "Reboot the target VM unless it already sees the device (passthrough takes effect at boot), then wait",
+                "until it answers (SSH or guest agent) and its node is Ready.", body: [
+                    "devices_in_vm() { \(visible); }",
+                    "if ! devices_in_vm 2>/dev/null; then",
+                    "  host_exec \"$TARGET_HOST\" qm reboot \"$TARGET_VMID\"",
+                    "  wait_for \(plan.timeouts.vmBoot.seconds) \"$TARGET_VM to answer\" target_exec true",
+                    "fi",
+                    "kubectl wait --for=condition=Ready \"node/$TARGET_NODE\" --timeout=\(plan.timeouts.nodeReady.seconds)s",
+                    "devices_in_vm || die \"$TARGET_VM does not list the device in lsusb: check its usbN lines (qm config $TARGET_VMID on $TARGET_HOST)\"",
+                ]))
+        }
+        for driver in plan.drivers {
+            var body = ["if ! target_exec sh -c \(q(driver.check)); then"]
+            if let install = driver.install {
+                body += ["  target_exec sh -c \(q(install))",
+                         "  target_exec sh -c \(q(driver.check)) || die \(q("installing \(driver.name) did not make its check pass: \(driver.check)"))"]
+            } else {
+                body += ["  die \(q("\(driver.name) is missing in \(plan.target.vm) and the plan gives no install command: install it by hand"))"]
+            }
+            body.append("fi")
+            blocks.append(.init("Driver \(driver.name) in the target VM: installed only when its check fails.", body: body))
+        }
+        if plan.nodeLabel != nil {
+            blocks.append(.init("Label the target node: the workload selects its node by this label.", body: [
+                "kubectl label node \"$TARGET_NODE\" \"$LABEL_KEY=$LABEL_VALUE\" --overwrite",
+            ]))
+        }
+        return ShellScript(
+            name: "30-target.sh", purpose: "Target: pass the device to the target VM, reboot it, check the device inside, install drivers, label the node.",
+            why: ["VM commands go through vm_exec: SSH, else the QEMU guest agent."], plan: plan, blocks: blocks)
+    }
+}
