@@ -96,7 +96,7 @@ struct PlanCommandTests {
             #expect(diff.contains("--- a/apps/frigate/deployment.yaml") && diff.contains("+++ b/apps/frigate/deployment.yaml"), "\(dryRun.stdout)")
             #expect(diff.contains { $0.hasPrefix("@@ ") })
             #expect(diff.contains { $0.hasPrefix("-") && !$0.hasPrefix("---") } && diff.contains { $0.hasPrefix("+") && !$0.hasPrefix("+++") })
-            #expect(lines.last == "Dry run: nothing was changed.")
+            #expect(lines.last { !$0.isEmpty } == "Dry run: nothing was changed.")
             let status = try await lab.shell("git -C \(Terminal.quote(lab.file("gitops").path)) status --porcelain")
             #expect(status.status == 0 && status.stdout.isEmpty, "the clone is untouched: \(status.stdout)")
         }
