@@ -98,19 +98,8 @@ struct CheckCommandTests {
 
     @Test("connection settings that cannot be used exit 3 with the variable to set, before any check")
     func unusableSettings() async throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-e2e-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try Self.unreachableCluster()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        try Data(try Self.referencePlanText().utf8).write(to: scratch.appendingPathComponent("migration.yaml"))
-        try Data("""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "https://127.0.0.1:9", insecure-skip-tls-verify: true}}]
-            users: [{name: u, user: {token: abc}}]
-            contexts: [{name: x, context: {cluster: c, user: u}}]
-            current-context: x
-
-            """.utf8).write(to: scratch.appendingPathComponent("kubeconfig"))
         try Data("# nothing yet\n".utf8).write(to: scratch.appendingPathComponent("proxmox.env"))
         let ferry = try FerryBinary.locate().path
         let result = try await ChildProcess.run(
@@ -123,19 +112,8 @@ struct CheckCommandTests {
 
     @Test("PROXMOX_VE_INSECURE=true prints one warning line on stderr")
     func insecureWarns() async throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-e2e-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try Self.unreachableCluster()
         defer { try? FileManager.default.removeItem(at: scratch) }
-        try Data(try Self.referencePlanText().utf8).write(to: scratch.appendingPathComponent("migration.yaml"))
-        try Data("""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "https://127.0.0.1:9", insecure-skip-tls-verify: true}}]
-            users: [{name: u, user: {token: abc}}]
-            contexts: [{name: x, context: {cluster: c, user: u}}]
-            current-context: x
-
-            """.utf8).write(to: scratch.appendingPathComponent("kubeconfig"))
         try Data("PROXMOX_VE_ENDPOINT=https://127.0.0.1:9/\nPROXMOX_VE_API_TOKEN=root@pam!ferry=00000000-0000-0000-0000-000000000000\n".utf8)
             .write(to: scratch.appendingPathComponent("proxmox.env"))
         try Data("Host *\n  HostName 127.0.0.1\n  Port 9\n".utf8).write(to: scratch.appendingPathComponent("ssh_config"))
@@ -149,6 +127,24 @@ struct CheckCommandTests {
     }
 
     // MARK: Helpers
+
+    /// A scratch directory with the reference plan and a kubeconfig for a cluster that
+    /// does not answer (port 9), for what happens before or without any connection.
+    static func unreachableCluster() throws -> URL {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try Data(try referencePlanText().utf8).write(to: scratch.appendingPathComponent("migration.yaml"))
+        try Data("""
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:9", insecure-skip-tls-verify: true}}]
+            users: [{name: u, user: {token: abc}}]
+            contexts: [{name: x, context: {cluster: c, user: u}}]
+            current-context: x
+
+            """.utf8).write(to: scratch.appendingPathComponent("kubeconfig"))
+        return scratch
+    }
 
     static func options(_ lab: RunningLab) -> [String] {
         ["--kubeconfig", lab.file("kubeconfig").path, "--ssh-config", lab.file("ssh_config").path,

@@ -355,22 +355,31 @@ struct FaultStep: MigrationStep {
     /// and what to do; nothing was copied and no helper pod is left.
     @Test func anImageTheNodesCannotPullFailsTheCopyAtOnce() async throws {
         try await VolumeLab.with { lab in
-            var plan = lab.environment.plan
-            plan.volumes = plan.volumes.map { .init(claim: $0.claim, image: "registry.home.invalid/rsync-ssh:alpine") }
-            let environment = MigrationEnvironment(plan: plan, planFile: lab.environment.planFile, connections: lab.connections)
-            let before = try await snapshot(lab)
-            let steps: [any MigrationStep] = [RetainVolumesStep(environment: environment, claims: VolumeLab.claims)]
-                + VolumeLab.claims.map { PreCopyStep(environment: environment, claim: $0) }
-            await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
-            let failed = try lab.store.load("m").entries.last
-            #expect(failed?.step == "pre-copy-frigate-config")
-            let error = failed?.error ?? ""
+            let error = try await firstCopyFails(lab, image: "registry.home.invalid/rsync-ssh:alpine")
             #expect(error.contains("cannot pull registry.home.invalid/rsync-ssh:alpine (ErrImagePull: Failed to pull image"), "\(error)")
             #expect(error.contains("lookup registry.home.invalid: no such host"), "\(error)")
             #expect(error.contains("registries.yaml"), "\(error)")
-            try await expectUntouched(lab, before)
-            #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: VolumeMove.roleLabel).items.isEmpty)
         }
+    }
+
+    /// Runs the first copies with every volume's helper image set to `image`, expects
+    /// them to fail at the first volume leaving everything as it was and no helper pod,
+    /// and returns the journaled error.
+    func firstCopyFails(_ lab: VolumeLab, image: String) async throws -> String {
+        var plan = lab.environment.plan
+        plan.volumes = plan.volumes.map { .init(claim: $0.claim, image: image) }
+        let environment = MigrationEnvironment(plan: plan, planFile: lab.environment.planFile, connections: lab.connections)
+        let before = try await snapshot(lab)
+        let steps: [any MigrationStep] = [RetainVolumesStep(environment: environment, claims: VolumeLab.claims)]
+            + VolumeLab.claims.map { PreCopyStep(environment: environment, claim: $0) }
+        let started = ContinuousClock.now
+        await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
+        print("the copy with \(image) failed after \(ContinuousClock.now - started)")
+        let failed = try lab.store.load("m").entries.last
+        #expect(failed?.step == "pre-copy-frigate-config")
+        try await expectUntouched(lab, before)
+        #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: VolumeMove.roleLabel).items.isEmpty)
+        return failed?.error ?? ""
     }
 
     /// An image without rsync (BusyBox's own, say): the helper pods' first check finds
@@ -379,25 +388,12 @@ struct FaultStep: MigrationStep {
     /// helper pod is left.
     @Test func anImageWithoutRsyncFailsTheCopyAtOnceNamingWhatItLacks() async throws {
         try await VolumeLab.with { lab in
-            var plan = lab.environment.plan
-            plan.volumes = plan.volumes.map { .init(claim: $0.claim, image: "docker.io/library/busybox:1.36") }
-            let environment = MigrationEnvironment(plan: plan, planFile: lab.environment.planFile, connections: lab.connections)
-            let before = try await snapshot(lab)
-            let steps: [any MigrationStep] = [RetainVolumesStep(environment: environment, claims: VolumeLab.claims)]
-                + VolumeLab.claims.map { PreCopyStep(environment: environment, claim: $0) }
-            let started = ContinuousClock.now
-            await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
-            print("the copy failed after \(ContinuousClock.now - started)")
-            let failed = try lab.store.load("m").entries.last
-            #expect(failed?.step == "pre-copy-frigate-config")
-            let error = failed?.error ?? ""
+            let error = try await firstCopyFails(lab, image: "docker.io/library/busybox:1.36")
             #expect(error.contains("ended with exit status 96"), "\(error)")
             #expect(error.contains("ferry: the helper image lacks: rsync"), "\(error)")
             #expect(error.contains("pod frigate/"), "\(error)")
             #expect(error.contains("fix: the helper pods run docker.io/library/busybox:1.36, which lacks a tool"), "\(error)")
             #expect(error.contains("(volumes[].image)"), "\(error)")
-            try await expectUntouched(lab, before)
-            #expect(try await lab.kube.list(.pods, namespace: "frigate", labelSelector: VolumeMove.roleLabel).items.isEmpty)
         }
     }
 

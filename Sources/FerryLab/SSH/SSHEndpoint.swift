@@ -12,9 +12,11 @@ import Synchronization
 ///
 /// The `refused` fault stands for a machine whose sshd is down or firewalled: the
 /// listener is closed, so new connections get ECONNREFUSED, and the connections already
-/// open (a ControlMaster's too) are dropped, so nothing gets through. Clearing the fault
-/// listens again on the same port (SO_REUSEADDR makes that reliable; should another
-/// process have taken the port meanwhile, clearing throws).
+/// open (a ControlMaster's too) are dropped, so nothing gets through. The port stays
+/// held meanwhile by a socket that is bound but does not listen (still ECONNREFUSED):
+/// a closed port was taken by another lab's endpoint in the same process, and ssh,
+/// meeting that endpoint's host key, rightly reported a changed key. Clearing the fault
+/// listens again on the same port.
 ///
 /// ```swift
 /// let endpoint = try await SSHEndpoint.start(name: "still-fawn.maas", authorizedKey: keys.publicKey, handler: host)
@@ -29,6 +31,8 @@ public actor SSHEndpoint {
     private nonisolated let connections: SSHConnections
     private let bootstrap: ServerBootstrap
     private var listener: (any Channel)?
+    /// While refused: the socket that holds the port (`PortHold`).
+    private var hold: PortHold?
     private var stopped = false
 
     /// How long a command waits for stdin when the client sends neither data nor EOF.
@@ -85,9 +89,15 @@ public actor SSHEndpoint {
         }
         let port = listener.localAddress?.port ?? requestedPort
         if refused { try await listener.close().get() }
-        return SSHEndpoint(
+        let endpoint = SSHEndpoint(
             name: name, port: port, hostKey: OpenSSHPublicKey(ed25519: signingKey.publicKey, comment: name),
             connections: connections, bootstrap: bootstrap, listener: refused ? nil : listener)
+        if refused { await endpoint.holdPort() }
+        return endpoint
+    }
+
+    private func holdPort() {
+        hold = PortHold(port: port)
     }
 
     /// Whether the `refused` fault is on (nothing listens).
@@ -105,8 +115,10 @@ public actor SSHEndpoint {
             self.listener = nil
             try? await listener.close().get()
             await connections.closeAll()
+            hold = PortHold(port: port)
         } else {
             guard listener == nil else { return }
+            hold = nil
             do {
                 listener = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
             } catch {
@@ -118,6 +130,7 @@ public actor SSHEndpoint {
     /// Closes the listener and every connection.
     public func stop() async {
         stopped = true
+        hold = nil
         if let listener {
             self.listener = nil
             try? await listener.close().get()
@@ -160,5 +173,34 @@ final class SSHCloseOnError: ChannelInboundHandler, Sendable {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
+    }
+}
+
+/// A TCP socket bound to 127.0.0.1:PORT that never listens: connections to the port
+/// are refused, and no other socket can bind it (it has no SO_REUSEADDR), so the port
+/// stays this endpoint's while its sshd is "down". Nil when the port cannot be held
+/// (connections of the closed listener still in TIME_WAIT): then it is only closed.
+final class PortHold: Sendable {
+    private let descriptor: Int32
+
+    init?(port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(fd)
+            return nil
+        }
+        descriptor = fd
+    }
+
+    deinit {
+        close(descriptor)
     }
 }

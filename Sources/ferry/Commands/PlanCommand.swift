@@ -28,11 +28,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The Kubernetes node to move the workload to.", valueName: "node"))
     var to: String
 
-    @Option(help: ArgumentHelp("Write the plan to this file instead of standard output.", valueName: "file"))
-    var out: String?
-
-    @Flag(help: "Replace the file given with --out if it exists.")
-    var force = false
+    @OptionGroup var file: OutputFileOptions
 
     /// `-o yaml` (the plan with its comments) or `-o json`.
     @OptionGroup var output: OutputOptions
@@ -46,7 +42,6 @@ struct PlanCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try reference()
         _ = try output.format([.yaml, .json], fallback: .yaml)
-        if force && out == nil { throw ValidationError("--force replaces the file given with --out; without --out the plan goes to standard output.") }
     }
 
     /// `NAMESPACE/NAME`, each as Kubernetes names them.
@@ -60,10 +55,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (namespace, name) = try reference()
-        let destination = out.map { URL(fileURLWithPath: $0) }
-        if let destination, !force, FileManager.default.fileExists(atPath: destination.path) {
-            fail("\(destination.path) exists: choose another file, or add --force to replace it", code: 5)
-        }
+        file.refuseExisting()
         let discovered: DiscoveredPlan
         let connections: Connections
         do {
@@ -90,16 +82,8 @@ struct PlanCommand: AsyncParsableCommand {
             guard let json = try? JSON.parseYAML(discovered.yaml) else { fail("the discovered plan is not valid YAML (a bug in ferry)", code: 1) }
             text = json.pretty + "\n"
         }
-        guard let destination else {
-            print(text, terminator: "")
-            return
-        }
-        do {
-            try Data(text.utf8).write(to: destination, options: force ? [.atomic] : [.withoutOverwriting])
-        } catch {
-            fail("cannot write the plan to \(destination.path): \((error as NSError).localizedDescription)", code: 5)
-        }
-        FileHandle.standardError.write(Data("Wrote the plan to \(destination.path). Review it, then run `ferry check \(out ?? "")`.\n".utf8))
+        guard let destination = file.emit(text, what: "plan") else { return }
+        FileHandle.standardError.write(Data("Wrote the plan to \(destination.path). Review it, then run `ferry check \(file.out ?? "")`.\n".utf8))
     }
 
     private func fail(_ message: String, code: Int32) -> Never {

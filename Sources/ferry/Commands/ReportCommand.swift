@@ -27,25 +27,17 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where journals are kept (default: .ferry/ beside the plan).", valueName: "dir"))
     var stateDir: String?
 
-    @Option(help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
-    var out: String?
-
-    @Flag(help: "Replace the file given with --out if it exists.")
-    var force = false
+    @OptionGroup var file: OutputFileOptions
 
     /// Markdown by default (`table`), or `-o json`.
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         _ = try output.format([.table, .json], fallback: .table)
-        if force && out == nil { throw ValidationError("--force replaces the file given with --out; without --out the report goes to standard output.") }
     }
 
     func run() async throws {
-        let destination = out.map { URL(fileURLWithPath: $0) }
-        if let destination, !force, FileManager.default.fileExists(atPath: destination.path) {
-            CommandFailure.exit("\(destination.path) exists: choose another file, or add --force to replace it", code: 5)
-        }
+        file.refuseExisting()
         let planURL = URL(fileURLWithPath: plan)
         let (parsed, text) = Self.readPlan(plan)
         let store = stateDir.map { JournalStore(directory: URL(fileURLWithPath: $0, isDirectory: true)) } ?? JournalStore.beside(plan: planURL)
@@ -67,15 +59,7 @@ struct ReportCommand: AsyncParsableCommand {
             CommandFailure.exit("cannot make the report: \(error)", code: 1)
         }
         let rendered = try output.format([.table, .json], fallback: .table) == .json ? report.document.pretty + "\n" : report.markdown()
-        guard let destination else {
-            print(rendered, terminator: "")
-            return
-        }
-        do {
-            try Data(rendered.utf8).write(to: destination, options: force ? [.atomic] : [.withoutOverwriting])
-        } catch {
-            CommandFailure.exit("cannot write the report to \(destination.path): \((error as NSError).localizedDescription)", code: 5)
-        }
+        guard let destination = file.emit(rendered, what: "report") else { return }
         FileHandle.standardError.write(Data("Wrote the report of \(parsed.name) to \(destination.path).\n".utf8))
     }
 

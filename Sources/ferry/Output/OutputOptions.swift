@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// How a command prints its result. One flag for it on every command, as kubectl
 /// has: `-o/--output FORMAT`, with `--json` short for `-o json`. A command takes the
@@ -34,5 +35,43 @@ struct OutputOptions: ParsableArguments {
             throw ValidationError("this command prints \(allowed.map(\.rawValue).joined(separator: " or ")), not \(format.rawValue)")
         }
         return format
+    }
+}
+
+/// Where a command's document goes: standard output, or the file named with `--out`,
+/// which is never replaced without `--force` (exit 5, checked before any work).
+struct OutputFileOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Write it to this file instead of standard output.", valueName: "file"))
+    var out: String?
+
+    @Flag(help: "Replace the file given with --out if it exists.")
+    var force = false
+
+    var destination: URL? { out.map { URL(fileURLWithPath: $0) } }
+
+    func validate() throws {
+        if force && out == nil { throw ValidationError("--force replaces the file given with --out; without --out the result goes to standard output.") }
+    }
+
+    /// Exits 5 when the file exists and may not be replaced: before the work, not after.
+    func refuseExisting() {
+        if let destination, !force, FileManager.default.fileExists(atPath: destination.path) {
+            CommandFailure.exit("\(destination.path) exists: choose another file, or add --force to replace it", code: 5)
+        }
+    }
+
+    /// Prints `text`, or writes it to the file; returns the file written, if any.
+    @discardableResult
+    func emit(_ text: String, what: String) -> URL? {
+        guard let destination else {
+            print(text, terminator: "")
+            return nil
+        }
+        do {
+            try Data(text.utf8).write(to: destination, options: force ? [.atomic] : [.withoutOverwriting])
+        } catch {
+            CommandFailure.exit("cannot write the \(what) to \(destination.path): \((error as NSError).localizedDescription)", code: 5)
+        }
+        return destination
     }
 }
