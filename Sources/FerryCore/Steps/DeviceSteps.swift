@@ -186,7 +186,7 @@ struct DriverStep: MigrationStep {
 
     func apply(_ context: StepContext) async throws {
         guard let install = driver.install else { return }
-        context.waiting("installing \(driver.name) in \(side.vm)")
+        context.waiting("\(driver.name) to install in \(side.vm)")
         let output = try await environment.run(install, in: environment.targetShell, context)
         let check = try await environment.run(driver.check, in: environment.targetShell, context)
         guard check.exitCode == 0 else {

@@ -23,6 +23,15 @@ struct VerifyStep: MigrationStep {
     }
     var phase: MigrationPhase { .deploy }
 
+    /// What the check waits for, as "waiting for ..." reads it.
+    var awaited: String {
+        switch check.kind {
+        case .log(let text): "the log of \(environment.workload.name) to show \"\(text)\""
+        case .http(let url, let from, let status): "GET \(url) to answer \(status) (from \(from.rawValue))"
+        case .command(let command): "`\(command)` to succeed in \(environment.workload.name)"
+        }
+    }
+
     func inspect(_ context: StepContext) async throws -> StepState {
         .pending(reason: "checks always run")
     }
@@ -30,7 +39,7 @@ struct VerifyStep: MigrationStep {
     func apply(_ context: StepContext) async throws {
         let timeout = (check.timeout ?? environment.plan.timeouts.verify).duration
         var last = "not tried"
-        context.waiting(title)
+        context.waiting(awaited)
         let passed = try await environment.poll(timeout) {
             do {
                 last = try await attempt()
