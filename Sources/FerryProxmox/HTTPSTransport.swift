@@ -1,4 +1,5 @@
 import FerryJSON
+import FerryRemote
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -56,6 +57,24 @@ public struct HTTPSTransport: ProxmoxTransport {
             head.headers.add(name: "Content-Length", value: String(text.utf8.count))
             body = ByteBuffer(string: text)
         }
+        // Reads, and config writes that carry the config's digest (Proxmox refuses
+        // one whose digest is stale), are safe to send again after a transient failure.
+        let repeatable = method == .GET || (method == .PUT && form.contains { $0.0 == "digest" })
+        return try await Retry.idempotent(attempts: repeatable ? 4 : 1, transient: Self.isTransient) { () async throws(ProxmoxError) -> JSON in
+            try await attempt(head, body: body, request: request)
+        }
+    }
+
+    /// A server error, a 429 or a dropped connection: worth another try.
+    static func isTransient(_ error: ProxmoxError) -> Bool {
+        switch error.code {
+        case .connection: true
+        case .api(let status): status == 429 || (status >= 500 && status != 501)
+        default: false
+        }
+    }
+
+    private func attempt(_ head: HTTPRequestHead, body: ByteBuffer?, request: String) async throws(ProxmoxError) -> JSON {
         let connection = HTTPSConnection(
             host: configuration.host, port: configuration.port, trust: configuration.trust,
             connectTimeout: configuration.timeouts.connect, requestTimeout: configuration.timeouts.request,

@@ -97,7 +97,12 @@ public struct ProxmoxError: Error, Sendable, CustomStringConvertible {
             } else {
                 code = .api(status: status)
             }
-            return ProxmoxError(code: code, description: "\(request) via \(server) failed (\(status)): \(message)", message: message)
+            // A server error is the server's: the token and the VMID are not what to check.
+            let hint = status >= 500 && code == .api(status: status)
+                ? "; a server error, not a credential one (after retries where the request was safe to repeat): "
+                    + "the host's logs say why (journalctl -u pveproxy -u pvedaemon)"
+                : ""
+            return ProxmoxError(code: code, description: "\(request) via \(server) failed (\(status)): \(message)\(hint)", message: message)
         }
     }
 

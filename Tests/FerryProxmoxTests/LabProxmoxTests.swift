@@ -26,6 +26,28 @@ struct LabProxmoxTests {
         }
     }
 
+    @Test("a server answering 500 to every third request: reads are retried and all succeed; always 500: a server error, not a credential one")
+    func serverErrorsAreRetried() async throws {
+        try await ProxmoxLab.with { lab in
+            let client = try lab.https()
+            await lab.homelab.updateFaults { $0.apiErrorRate = 0.34 }
+            for _ in 0..<12 {
+                #expect(try await client.vmLocation(vmid: 108).node == "still-fawn")
+                #expect(try await client.usbDevices(node: "pumped-piglet").isEmpty == false)
+            }
+            await lab.homelab.updateFaults { $0.apiErrorRate = 1 }
+            do throws(ProxmoxError) {
+                _ = try await client.virtualMachines()
+                Issue.record("a server failing every request was believed")
+            } catch {
+                #expect(error.code == .api(status: 500), "\(error)")
+                #expect(error.description.contains("a server error, not a credential one"), "\(error)")
+                #expect(error.description.contains("journalctl -u pveproxy -u pvedaemon"), "\(error)")
+                #expect(!error.description.contains("PROXMOX_VE_API_TOKEN"), "\(error)")
+            }
+        }
+    }
+
     @Test("the pinned fingerprint is accepted; another one is refused naming both")
     func pinning() async throws {
         try await ProxmoxLab.with { lab in

@@ -84,6 +84,26 @@ public actor KubeClient {
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: JSON? = nil,
         contentType: String = "application/json", accept: String = "application/json"
     ) async throws(KubeClientError) -> Reply {
+        // Reads, and replacements that carry a resourceVersion (a stale one is refused
+        // with 409), are safe to send again after a transient failure.
+        let repeatable = method == .GET || (method == .PUT && body?["metadata"]["resourceVersion"].stringValue != nil)
+        return try await Retry.idempotent(attempts: repeatable ? 4 : 1, transient: Self.isTransient) { () async throws(KubeClientError) -> Reply in
+            try await sendOnce(method, path, query: query, body: body, contentType: contentType, accept: accept)
+        }
+    }
+
+    /// A server error, a 429 or a dropped connection: worth another try.
+    static func isTransient(_ error: KubeClientError) -> Bool {
+        switch error.code {
+        case .transport: true
+        case .status(let status, _): status == 429 || (status >= 500 && status != 501)
+        default: false
+        }
+    }
+
+    private func sendOnce(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], body: JSON?, contentType: String, accept: String
+    ) async throws(KubeClientError) -> Reply {
         let response = try await start(method, path, query: query, body: body, contentType: contentType, accept: accept, deadline: requestTimeout)
         let buffer: ByteBuffer
         do {

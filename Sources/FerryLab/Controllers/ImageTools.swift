@@ -68,7 +68,7 @@ enum ImageTools: Hashable, Sendable {
                 try? files.removeItem(at: target)
                 try files.copyItem(atPath: path, toPath: target.path)
             }
-            files.createFile(atPath: done.path, contents: nil)
+            _ = files.createFile(atPath: done.path, contents: nil)
         } catch {
             throw Missing(message: "cannot make the image's tools in \(root.path): \(error.localizedDescription)")
         }
