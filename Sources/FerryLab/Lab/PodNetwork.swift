@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,7 +12,8 @@ import Darwin
 /// the same IP: two rsync receivers on one address and port would collide.
 ///
 /// The hold is an flock on `$TMPDIR/ferry-lab-pod-networks/127.X.lock`, which the
-/// kernel drops when the process dies. The first lab gets 127.42, as before.
+/// kernel drops when the process dies. The first lab gets 127.42; later labs of the
+/// same process take the octets after it in turn.
 final class PodNetwork: Sendable {
     let octet: Int
     private let descriptor: Int32
@@ -21,13 +23,24 @@ final class PodNetwork: Sendable {
         self.descriptor = descriptor
     }
 
+    private static let next = Mutex(42)
+
     static func reserve() -> PodNetwork {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-lab-pod-networks")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        for octet in 42...254 {
+        // From the one after the last this process took: a lab that just stopped may
+        // still have a process dying with a socket on one of its pods' addresses (a
+        // receiver's rsync daemon on IP:8730), and the next lab's first pods would get
+        // the same addresses.
+        let first = next.withLock { $0 }
+        for step in 0..<213 {
+            let octet = 42 + (first - 42 + step) % 213
             let fd = open(directory.appendingPathComponent("127.\(octet).lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else { continue }
-            if flock(fd, LOCK_EX | LOCK_NB) == 0 { return PodNetwork(octet: octet, descriptor: fd) }
+            if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                next.withLock { $0 = octet == 254 ? 42 : octet + 1 }
+                return PodNetwork(octet: octet, descriptor: fd)
+            }
             close(fd)
         }
         // Nowhere to hold one (an unwritable TMPDIR, 213 labs): share 127.42 unheld.
