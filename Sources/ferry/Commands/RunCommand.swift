@@ -1,5 +1,6 @@
 import ArgumentParser
 import FerryCore
+import FerryRemote
 import Foundation
 
 /// `ferry run PLAN`: the whole migration, journaled step by step.
@@ -135,14 +136,14 @@ enum MigrationExecution {
             if options.json { printer.summary(MigrationSummary.json(journal)) } else { print("\n" + MigrationSummary.text(journal)) }
         case .failure(let error as RunnerError):
             if case .stepFailed = error {
-                FileHandle.standardError.write(Data("\nError: \(error)\n\nFix it, then `ferry resume \(options.plan)`; or undo with `ferry rollback \(options.plan)`.\n".utf8))
+                FileHandle.standardError.write(Data("\nError: \(error)\n\nFix it, then `ferry resume \(ShellQuoting.quote(options.plan))`; or undo with `ferry rollback \(ShellQuoting.quote(options.plan))`.\n".utf8))
                 throw ExitCode(1)
             }
             CommandFailure.exit(error.description, code: 4)
         case .failure(let error as JournalError):
             CommandFailure.exit(error.description, code: 4)
         case .failure(is CancellationError):
-            FileHandle.standardError.write(Data("\nInterrupted. `ferry resume \(options.plan)` continues where this stopped.\n".utf8))
+            FileHandle.standardError.write(Data("\nInterrupted. `ferry resume \(ShellQuoting.quote(options.plan))` continues where this stopped.\n".utf8))
             throw ExitCode(130)
         case .failure(let error):
             CommandFailure.exit("\(error)", code: 1)
