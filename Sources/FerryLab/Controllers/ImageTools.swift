@@ -32,47 +32,65 @@ enum ImageTools: Hashable, Sendable {
         var message: String
     }
 
+    /// An image's programs as a container sees them: its directories, and the
+    /// binaries of this machine's bound over empty files there. A binary is bound, not
+    /// copied: a copy is a file open for writing while it is made, and a process
+    /// spawned meanwhile by another thread inherits that descriptor, so executing the
+    /// copy failed with "Text file busy".
+    struct Root: Sendable, Equatable {
+        var directory: URL
+        /// (path in the container, path on this machine)
+        var binaries: [Binary]
+    }
+
+    struct Binary: Sendable, Equatable {
+        var path: String
+        var host: String
+    }
+
     /// The image's `bin`, `sbin`, `usr/bin` and `usr/sbin` under `directory` (made
-    /// once per lab and image, reused by every container of it): the busybox binary,
-    /// a symlink to it for each applet where BusyBox installs it, and the added
-    /// programs. Nil for `.host`.
-    func root(in directory: URL) async throws(Missing) -> URL? {
+    /// once per lab and image, reused by every container of it): a symlink to
+    /// `/bin/busybox` for each applet where BusyBox installs it, and empty files where
+    /// the busybox binary and the added programs are bound. Nil for `.host`.
+    func root(in directory: URL) async throws(Missing) -> Root? {
         guard case .busybox(let adding) = self else { return nil }
         let name = (["busybox"] + adding).joined(separator: "+")
         let root = directory.appendingPathComponent(name)
-        let done = root.appendingPathComponent(".ready")
-        if FileManager.default.fileExists(atPath: done.path) { return root }
         guard let busybox = Self.locate("busybox") else {
             throw Missing(message: "the lab runs BusyBox-based images (Alpine, BusyBox, \(name.replacingOccurrences(of: "+", with: ", "))) "
                 + "with this machine's busybox, and there is none: apt-get install busybox")
         }
-        var added: [(String, String)] = []
+        var binaries = [Binary(path: "/bin/busybox", host: busybox)]
         for program in adding {
             guard let path = Self.locate(program) else {
                 throw Missing(message: "the lab runs images that add \(program) with this machine's \(program), and there is none: apt-get install \(program)")
             }
-            added.append((program, path))
+            binaries.append(Binary(path: "/usr/bin/\(program)", host: path))
         }
+        let made = Root(directory: root, binaries: binaries)
+        let done = root.appendingPathComponent(".ready")
+        if FileManager.default.fileExists(atPath: done.path) { return made }
         let files = FileManager.default
         do {
             try? files.removeItem(at: root)
             for sub in ["bin", "sbin", "usr/bin", "usr/sbin"] {
                 try files.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
             }
-            try files.copyItem(atPath: busybox, toPath: root.appendingPathComponent("bin/busybox").path)
+            for binary in binaries {
+                guard files.createFile(atPath: root.appendingPathComponent(binary.path).path, contents: nil) else {
+                    throw Missing(message: "cannot make \(binary.path) under \(root.path)")
+                }
+            }
             for applet in try await Self.applets(busybox) where applet != "bin/busybox" {
                 try? files.createSymbolicLink(atPath: root.appendingPathComponent(applet).path, withDestinationPath: "/bin/busybox")
             }
-            for (program, path) in added {
-                let target = root.appendingPathComponent("usr/bin/\(program)")
-                try? files.removeItem(at: target)
-                try files.copyItem(atPath: path, toPath: target.path)
-            }
             _ = files.createFile(atPath: done.path, contents: nil)
+        } catch let missing as Missing {
+            throw missing
         } catch {
             throw Missing(message: "cannot make the image's tools in \(root.path): \(error.localizedDescription)")
         }
-        return root
+        return made
     }
 
     /// `busybox --list-full`: where each applet lives, as `usr/bin/awk`.
@@ -90,17 +108,17 @@ enum ImageTools: Hashable, Sendable {
 /// of one image starting at once wait for the same making.
 actor ImageRoots {
     let directory: URL
-    private var making: [ImageTools: Task<Result<URL?, ImageTools.Missing>, Never>] = [:]
+    private var making: [ImageTools: Task<Result<ImageTools.Root?, ImageTools.Missing>, Never>] = [:]
 
     init(directory: URL) {
         self.directory = directory
     }
 
-    func root(for tools: ImageTools) async -> Result<URL?, ImageTools.Missing> {
+    func root(for tools: ImageTools) async -> Result<ImageTools.Root?, ImageTools.Missing> {
         if tools == .host { return .success(nil) }
         if let task = making[tools] { return await task.value }
         let directory = self.directory
-        let task = Task { () -> Result<URL?, ImageTools.Missing> in
+        let task = Task { () -> Result<ImageTools.Root?, ImageTools.Missing> in
             do throws(ImageTools.Missing) { return .success(try await tools.root(in: directory)) } catch { return .failure(error) }
         }
         making[tools] = task

@@ -49,9 +49,9 @@ struct PodSandbox {
     var hostname: String
     /// A FIFO outside the root; the container's command starts once a line is written to it.
     var go: URL
-    /// The image's own `bin`, `sbin`, `usr/bin` and `usr/sbin` (`ImageTools`), bound
-    /// instead of this machine's; nil: this machine's tools.
-    var image: URL? = nil
+    /// The image's own `bin`, `sbin`, `usr/bin` and `usr/sbin` and its binaries
+    /// (`ImageTools.Root`), bound instead of this machine's; nil: this machine's tools.
+    var image: ImageTools.Root? = nil
 
     /// `unshare`'s arguments: a new mount and UTS namespace (and, when the lab is not
     /// root, a user namespace in which it is), the setup, then `argv`.
@@ -85,7 +85,11 @@ struct PodSandbox {
             // The image's programs; this machine's libraries, which they are built against.
             for entry in Self.hostEntries where !["usr", "bin", "sbin"].contains(entry) { asOnThisMachine("/" + entry) }
             for entry in ["lib", "lib32", "lib64", "libx32"] { asOnThisMachine("/usr/" + entry) }
-            for entry in ["bin", "sbin", "usr/bin", "usr/sbin"] { lines.append(bind(image.appendingPathComponent(entry).path, at: "/" + entry)) }
+            for entry in ["bin", "sbin", "usr/bin", "usr/sbin"] { lines.append(bind(image.directory.appendingPathComponent(entry).path, at: "/" + entry)) }
+            // Over the empty files the image's directories hold for them.
+            for binary in image.binaries {
+                lines.append("\"$MOUNT\" --bind \(q(binary.host)) \"$R\"\(q(binary.path)); \"$MOUNT\" -o remount,bind,ro \"$R\"\(q(binary.path))")
+            }
         } else {
             for entry in Self.hostEntries { asOnThisMachine("/" + entry) }
         }

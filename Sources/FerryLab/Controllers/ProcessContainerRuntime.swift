@@ -123,7 +123,7 @@ final class ProcessContainerRuntime: ContainerRuntime {
                 "the lab runs a container's command in a mount namespace of its own, with unshare, mount, mkdir and ln "
                     + "(util-linux, coreutils), and this machine lacks one of them")))
         }
-        let image: URL?
+        let image: ImageTools.Root?
         switch await images.root(for: ImageTools.of(image: container["image"].stringValue ?? "")) {
         case .success(let root): image = root
         case .failure(let missing): return .failure(LaunchFailure(outcome: Self.sandboxFailure(missing.message)))
