@@ -20,6 +20,9 @@ public struct Journal: Codable, Sendable, Equatable {
         /// A rollback stopped on a step it could not undo.
         case rollbackFailed = "rollback-failed"
         case rolledBack = "rolled-back"
+
+        /// A rollback began: times and outcomes are the undo's, not the run's.
+        public var isRollback: Bool { self == .rollingBack || self == .rollbackFailed || self == .rolledBack }
     }
 
     public struct Entry: Codable, Sendable, Equatable {

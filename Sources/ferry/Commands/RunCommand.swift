@@ -200,7 +200,7 @@ enum MigrationDryRun {
 /// times that command's steps took, the workload's downtime and the commit.
 enum MigrationSummary {
     static func text(_ journal: Journal) -> String {
-        let undoing = [.rollingBack, .rolledBack, .rollbackFailed].contains(journal.status)
+        let undoing = journal.status.isRollback
         var lines = ["Migration \(journal.migration): \(journal.status.rawValue)."]
         var byPhase: [(MigrationPhase, Double)] = []
         for entry in journal.entries {
@@ -229,7 +229,7 @@ enum MigrationSummary {
         var object: [String: Any] = [
             "event": "summary", "migration": journal.migration, "status": journal.status.rawValue,
         ]
-        if let downtime = Downtime(journal), ![.rollingBack, .rolledBack, .rollbackFailed].contains(journal.status) {
+        if let downtime = Downtime(journal), !journal.status.isRollback {
             object["downtimeSeconds"] = RunPrinter.secondsValue(downtime.total)
             object["downtimeWithoutMoveSeconds"] = RunPrinter.secondsValue(downtime.withoutMove)
             object["moveWaitSeconds"] = RunPrinter.secondsValue(downtime.moveWait)
