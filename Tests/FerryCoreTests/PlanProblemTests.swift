@@ -233,6 +233,17 @@ struct PlanProblemTests {
         ])
     }
 
+    @Test("a PCI device is refused with what to do by hand, never dropped from the run")
+    func pciRefused() {
+        let text = Self.plan("""
+            devices:
+              - {name: gpu, type: pci, address: "01:00", pcie: true}
+            """)
+        #expect(Self.problems(text) == [
+            #"migration.yaml:15:23: devices[0].type: ferry cannot move a PCI device yet: no step would pass 0000:01:00 through, and the run would end with the card left on the source: move the card and its VM's hostpciN line by hand (docs/PLAN.md, "PCI devices"), then remove this device from the plan"#,
+        ])
+    }
+
     @Test("a device's keys must fit its type, and it needs a selector")
     func deviceTypes() {
         let text = Self.plan("""
@@ -242,6 +253,7 @@ struct PlanProblemTests {
               - {name: thing, type: firewire}
             """)
         #expect(Self.problems(text) == [
+            #"migration.yaml:15:23: devices[0].type: ferry cannot move a PCI device yet: no step would pass 0000:01:00.0 through, and the run would end with the card left on the source: move the card and its VM's hostpciN line by hand (docs/PLAN.md, "PCI devices"), then remove this device from the plan"#,
             #"migration.yaml:15:51: devices[0].usb3: "usb3" does not apply to a pci device: a pci device takes: name, type, address, mapping, pcie, primaryGPU"#,
             "migration.yaml:16:5: devices[1]: a USB device needs one of: ids, port, mapping",
             #"migration.yaml:17:25: devices[2].type: "firewire" is not a device type: expected usb or pci"#,

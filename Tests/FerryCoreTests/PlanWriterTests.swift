@@ -22,7 +22,6 @@ struct PlanWriterTests {
             source: .init(node: "a", vm: "a", vmid: 100, host: "pve1"),
             target: .init(node: "b", vm: "b", vmid: 999_999_999, host: "pve2"),
             devices: [
-                .init(name: "gpu", selector: .pci(.init(address: "0000:01:00.0", pcie: true, primaryGPU: true))),
                 .init(name: "stick", selector: .usb(.init(port: "1-1.4"))),
                 .init(name: "mapped", selector: .usb(.init(mapping: "coral", usb3: true))),
             ],

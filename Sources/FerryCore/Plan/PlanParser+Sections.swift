@@ -93,7 +93,15 @@ extension PlanParser {
         }
         pci.mapping = r.string(path + ["mapping"], required: false) { PlanValidation.dnsLabel($0, what: "resource mapping name") }
         if r.has(path + ["mapping"]) && pci.mapping == nil { ok = false }
-        return ok ? .pci(pci) : nil
+        guard ok else { return nil }
+        // No step passes a PCI card through yet: a plan that lists one would "succeed"
+        // with the card left behind, so it is refused rather than dropped.
+        r.report(
+            .invalidValue, at: path + ["type"],
+            "ferry cannot move a PCI device yet: no step would pass \(pci.mapping.map { "mapping \($0)" } ?? pci.address ?? "it") "
+                + "through, and the run would end with the card left on the source",
+            hint: "move the card and its VM's hostpciN line by hand (docs/PLAN.md, \"PCI devices\"), then remove this device from the plan")
+        return nil
     }
 
     static func readVolumes(_ r: inout PlanReader) -> [MigrationPlan.Volume] {
