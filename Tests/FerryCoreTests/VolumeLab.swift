@@ -57,7 +57,7 @@ struct VolumeLab: Sendable {
     func steps(between: [any MigrationStep] = []) -> [any MigrationStep] {
         let gitops = environment.plan.gitops!
         var steps: [any MigrationStep] = [
-            SuspendFluxStep(environment: environment, kustomization: gitops.kustomization),
+            SuspendFluxStep(environment: environment, gitops: gitops),
             RetainVolumesStep(environment: environment, claims: Self.claims),
         ]
         steps += Self.claims.map { PreCopyStep(environment: environment, claim: $0) }

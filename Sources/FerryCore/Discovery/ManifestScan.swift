@@ -17,28 +17,26 @@ struct GitManifest: Sendable {
     var selector: String? { documentsInFile > 1 ? "\(kind)/\(name)" : nil }
 }
 
-/// The manifests below a Kustomization's path, as Flux would read them without a
-/// kustomization.yaml: every `.yaml`/`.yml` file, every `---` document. Files that do
-/// not parse are reported, not fatal: Flux would fail on them too, and the plan's
-/// notes say so.
+/// The manifests a Kustomization's path builds from, as Flux reads them: where a
+/// directory has a kustomization.yaml, its `resources` (files, and directories
+/// followed the same way, `../../apps/frigate` included, as a `flux bootstrap`
+/// repository's `clusters/NAME` lists its apps); where it has none, every
+/// `.yaml`/`.yml` file below it. Every `---` document. Files that do not parse are
+/// reported, not fatal: Flux would fail on them too, and the plan's notes say so.
 enum ManifestScan {
     struct Result: Sendable {
         var documents: [GitManifest] = []
         var unreadable: [String] = []
     }
 
+    static let kustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+
     static func documents(repository root: URL, path: String) -> Result {
         var result = Result()
-        let base = path.isEmpty ? root : root.appendingPathComponent(path, isDirectory: true)
-        let prefix = root.standardizedFileURL.path.hasSuffix("/") ? root.standardizedFileURL.path : root.standardizedFileURL.path + "/"
-        guard let enumerator = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
-        else { return result }
         var files: [String] = []
-        for case let url as URL in enumerator where ["yaml", "yml"].contains(url.pathExtension) {
-            let full = url.standardizedFileURL.path
-            files.append(full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full)
-        }
-        for file in files.sorted() {
+        var visited = Set<String>()
+        collect(relativePath(path), root: root, into: &files, visited: &visited, result: &result)
+        for file in files {
             let text: String
             do {
                 text = try String(contentsOf: try CloneFile.resolve(file, in: root), encoding: .utf8)
@@ -60,6 +58,70 @@ enum ManifestScan {
             }
         }
         return result
+    }
+
+    /// The files `directory` (relative to the root) builds from, in kustomize's order.
+    private static func collect(_ directory: String, root: URL, into files: inout [String], visited: inout Set<String>, result: inout Result) {
+        guard visited.insert(directory).inserted else { return }
+        let base = directory.isEmpty ? root : root.appendingPathComponent(directory, isDirectory: true)
+        guard let kustomization = kustomizationFiles.map({ join(directory, $0) })
+            .first(where: { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) })
+        else {
+            let prefix = root.standardizedFileURL.path.hasSuffix("/") ? root.standardizedFileURL.path : root.standardizedFileURL.path + "/"
+            guard let enumerator = FileManager.default.enumerator(
+                at: base, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+            else { return }
+            var found: [String] = []
+            for case let url as URL in enumerator where ["yaml", "yml"].contains(url.pathExtension) {
+                let full = url.standardizedFileURL.path
+                found.append(full.hasPrefix(prefix) ? String(full.dropFirst(prefix.count)) : full)
+            }
+            for file in found.sorted() where !files.contains(file) { files.append(file) }
+            return
+        }
+        let resources: [String]
+        do {
+            let text = try String(contentsOf: try CloneFile.resolve(kustomization, in: root), encoding: .utf8)
+            let json = try JSON.parseYAML(text)
+            resources = ((json["resources"].arrayValue ?? []) + (json["bases"].arrayValue ?? [])).compactMap(\.stringValue)
+        } catch {
+            result.unreadable.append("\(kustomization): \(error)")
+            return
+        }
+        for resource in resources where !resource.contains("://") && !resource.hasPrefix("github.com/") {
+            guard let relative = normalized(join(directory, resource)) else {
+                result.unreadable.append("\(kustomization): \(resource) is outside the repository")
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root.appendingPathComponent(relative).path, isDirectory: &isDirectory) else {
+                result.unreadable.append("\(kustomization): \(resource) does not exist")
+                continue
+            }
+            if isDirectory.boolValue {
+                collect(relative, root: root, into: &files, visited: &visited, result: &result)
+            } else if !files.contains(relative) {
+                files.append(relative)
+            }
+        }
+    }
+
+    private static func join(_ directory: String, _ path: String) -> String {
+        directory.isEmpty ? path : directory + "/" + path
+    }
+
+    /// `apps/x/../../apps/frigate` -> `apps/frigate`; nil when it climbs out of the root.
+    private static func normalized(_ path: String) -> String? {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." && !part.isEmpty {
+            if part == ".." {
+                guard !parts.isEmpty else { return nil }
+                parts.removeLast()
+            } else {
+                parts.append(part)
+            }
+        }
+        return parts.joined(separator: "/")
     }
 
     /// `./apps/frigate/` -> `apps/frigate`; `./` -> `` (the repository root).

@@ -53,6 +53,8 @@ extension PlanDiscovery {
             "\(what) carries kustomize.toolkit.fluxcd.io/name=\(name) and /namespace=\(namespace): Flux Kustomization \(kustomizationRef) "
                 + "applies it from \(path) of GitRepository \(sourceRefObject) (\(url)).",
             at: .section("gitops"))
+        let grain = FluxGrain.decide(kustomization: kustomization, ref: kustomizationRef, namespace: workload.namespace)
+        notes.add(grain.note, at: .field("gitops", "pause"))
 
         let clone = try await locateClone(request: request, url: url, notes: &notes)
         let cloneBranch = try? await GitRepository(directory: clone, runner: connections.runner).currentBranch()
@@ -101,7 +103,8 @@ extension PlanDiscovery {
         var files: [String] = []
         for file in [definition.file] + configMaps.map(\.file) where !files.contains(file) { files.append(file) }
         let gitops = MigrationPlan.GitOps(
-            repo: clone.path, branch: branch, kustomization: kustomizationRef, gitRepository: sourceRefObject, files: files)
+            repo: clone.path, branch: branch, kustomization: kustomizationRef, pause: grain.pause, gitRepository: sourceRefObject,
+            files: files)
         return GitOpsFinding(gitops: gitops, workload: definition, configMaps: configMaps)
     }
 

@@ -16,8 +16,10 @@ extension MigrationPlan {
         /// only git can tell at run time (`GitRepository.currentBranch()`), so the plan
         /// keeps "current" rather than a name guessed when it was read.
         public var branch: String?
-        /// The Flux Kustomization that applies the workload; suspended during the move.
+        /// The Flux Kustomization that applies the workload.
         public var kustomization: ObjectRef
+        /// How Flux is kept off what ferry changes while the move is under way.
+        public var pause: Pause
         /// The Flux GitRepository it reads; reconciled after the push.
         public var gitRepository: ObjectRef
         /// The manifest files, relative to the repository root, that ferry may edit.
@@ -26,13 +28,14 @@ extension MigrationPlan {
         /// `repoDirectory` defaults to `repo` resolved against the working directory and
         /// the current user's home, as for a plan file named without a directory.
         public init(
-            repo: String, branch: String? = nil, kustomization: ObjectRef, gitRepository: ObjectRef, files: [String],
-            repoDirectory: String? = nil
+            repo: String, branch: String? = nil, kustomization: ObjectRef, pause: Pause = .kustomization,
+            gitRepository: ObjectRef, files: [String], repoDirectory: String? = nil
         ) {
             self.repo = repo
             self.repoDirectory = repoDirectory ?? Self.resolve(repo: repo, directory: "", home: Self.currentHome)
             self.branch = branch
             self.kustomization = kustomization
+            self.pause = pause
             self.gitRepository = gitRepository
             self.files = files
         }
@@ -112,5 +115,23 @@ extension MigrationPlan {
             self.check = check
             self.install = install
         }
+    }
+}
+
+extension MigrationPlan.GitOps {
+    /// The grain at which Flux is paused for the move.
+    ///
+    /// Suspending a Kustomization freezes everything it applies: fine for one that
+    /// applies only this app, but a root `flux-system` (as `flux bootstrap` lays a
+    /// repository out) applies every app, and their GitOps would stop for as long as the
+    /// move takes. Marking the objects ferry changes with
+    /// `kustomize.toolkit.fluxcd.io/reconcile: disabled` makes Flux skip only those
+    /// (neither applied nor pruned, as Flux documents) while it keeps applying the rest.
+    public enum Pause: String, Sendable, Hashable, CaseIterable {
+        /// `spec.suspend: true` on the Kustomization.
+        case kustomization
+        /// The reconcile-disabled mark on the workload, its moved claims and the jobs
+        /// paused beside it; the Kustomization keeps reconciling.
+        case objects
     }
 }

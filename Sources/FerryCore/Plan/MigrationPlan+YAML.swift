@@ -93,6 +93,8 @@ extension MigrationPlan {
             }
             out.notes(notes[.field("gitops", "kustomization")], indent: 1)
             out.field("kustomization", gitops.kustomization.description, indent: 1)
+            out.notes(notes[.field("gitops", "pause")], indent: 1)
+            out.field("pause", gitops.pause.rawValue, indent: 1)
             out.notes(notes[.field("gitops", "gitRepository")], indent: 1)
             out.field("gitRepository", gitops.gitRepository.description, indent: 1)
             out.notes(notes[.field("gitops", "files")], indent: 1)

@@ -124,11 +124,12 @@ extension PlanParser {
     }
 
     static func readGitOps(_ r: inout PlanReader) -> MigrationPlan.GitOps? {
-        let keys = ["repo", "branch", "kustomization", "gitRepository", "files"]
+        let keys = ["repo", "branch", "kustomization", "pause", "gitRepository", "files"]
         guard r.mapping(["gitops"], keys: keys, required: false) != nil else { return nil }
         let repo = r.string(["gitops", "repo"], PlanParser.nonBlank)
         let branch = r.string(["gitops", "branch"], required: false)
         let kustomization = readRef(&r, ["gitops", "kustomization"], required: true)
+        let pause = r.choice(["gitops", "pause"], MigrationPlan.GitOps.Pause.self)
         let gitRepository = r.has(["gitops", "gitRepository"])
             ? readRef(&r, ["gitops", "gitRepository"], required: true) : MigrationPlan.ObjectRef(name: "flux-system")
         var files: [String] = []
@@ -147,9 +148,10 @@ extension PlanParser {
                 }
             }
         }
-        guard let repo, let kustomization, let gitRepository, filesOK else { return nil }
+        guard let repo, let kustomization, let gitRepository, filesOK, pause != nil || !r.has(["gitops", "pause"]) else { return nil }
         return MigrationPlan.GitOps(
-            repo: repo, branch: branch, kustomization: kustomization, gitRepository: gitRepository, files: files)
+            repo: repo, branch: branch, kustomization: kustomization, pause: pause ?? .kustomization,
+            gitRepository: gitRepository, files: files)
     }
 
     /// `namespace/name` or `name` (in flux-system).

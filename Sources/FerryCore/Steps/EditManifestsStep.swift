@@ -71,15 +71,15 @@ struct EditManifestsStep: MigrationStep {
 
     private func applyRevert(_ context: StepContext, commit: String, revert: String) async throws {
         let kustomization = gitops.kustomization
-        let suspend = SuspendFluxStep(environment: environment, kustomization: kustomization)
-        // Suspended first, so what Flux has applied cannot change under the look below
-        // (resume-flux's undo suspended it already; a rollback stopped half-way may not have).
-        // The undo of suspend-flux, the first step, resumes Flux once everything else is back.
-        try await suspend.apply(context)
+        let suspend = FluxPause(environment: environment, gitops: gitops)
+        // Paused first, so what Flux has applied cannot change under the look below
+        // (resume-flux's undo paused it already; a rollback stopped half-way may not have).
+        // The undo of suspend-flux, the first step, lifts the pause once everything else is back.
+        try await suspend.pause(context)
         let object = try await environment.kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
         guard FluxReconciler.revision(object["status"]["lastAppliedRevision"].stringValue ?? "", matches: commit) else { return }
         try await FluxReconciler(environment: environment, kustomization: kustomization).resume(context, commit: revert)
-        try await suspend.apply(context)
+        try await suspend.pause(context)
     }
 
     func describe() -> [String] {

@@ -14,11 +14,15 @@ struct FluxReconciler: Sendable {
 
     var gitRepository: MigrationPlan.ObjectRef? { environment.plan.gitops?.gitRepository }
 
-    /// Unsuspends (dropping ferry's annotation), requests a reconcile of the source and
-    /// the Kustomization, and waits until `commit` (or, when nil, whatever the source
-    /// fetches) is applied and the Kustomization is Ready.
+    /// Lifts ferry's pause (the objects' marks, or the suspension and its annotation),
+    /// requests a reconcile of the source and the Kustomization, and waits until
+    /// `commit` (or, when nil, whatever the source fetches) is applied and the
+    /// Kustomization is Ready. A Kustomization paused at the objects' grain was never
+    /// suspended by ferry, and its `spec.suspend` is left as it is.
     func resume(_ context: StepContext, commit: String? = nil) async throws {
         let kube = environment.kube
+        let pause = environment.plan.gitops?.pause ?? .kustomization
+        if let gitops = environment.plan.gitops { try await FluxPause(environment: environment, gitops: gitops).unmark(context) }
         let now = Self.timestamp()
         if let gitRepository {
             var request = JSON.object([:])
@@ -26,9 +30,11 @@ struct FluxReconciler: Sendable {
             try await kube.patch(.gitRepositories, gitRepository.name, namespace: gitRepository.namespace, request)
         }
         var resume = JSON.object([:])
-        resume[path: ["metadata", "annotations", SuspendFluxStep.annotation]] = .some(.null)
         resume[path: ["metadata", "annotations", "reconcile.fluxcd.io/requestedAt"]] = .string(now)
-        resume[path: ["spec", "suspend"]] = .bool(false)
+        if pause == .kustomization {
+            resume[path: ["metadata", "annotations", FluxPause.reasonAnnotation]] = .some(.null)
+            resume[path: ["spec", "suspend"]] = .bool(false)
+        }
         try await kube.patch(.kustomizations, kustomization.name, namespace: kustomization.namespace, resume)
         try await waitApplied(context, commit: commit, requestedAt: now)
     }

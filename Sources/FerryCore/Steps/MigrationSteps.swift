@@ -10,9 +10,7 @@ public enum MigrationSteps {
         let plan = environment.plan
         var steps: [any MigrationStep] = []
         if preflight { steps.append(PreflightStep(environment: environment)) }
-        if let kustomization = plan.gitops?.kustomization {
-            steps.append(SuspendFluxStep(environment: environment, kustomization: kustomization))
-        }
+        if let gitops = plan.gitops { steps.append(SuspendFluxStep(environment: environment, gitops: gitops)) }
         steps += VolumeSteps.beforeScaleDown(environment)
         steps.append(ScaleDownStep(environment: environment))
         let usb = plan.devices.filter(\.isUSB)
@@ -34,7 +32,7 @@ public enum MigrationSteps {
         }
         if let gitops = plan.gitops {
             if !plan.manifestChanges.isEmpty { steps.append(EditManifestsStep(environment: environment, gitops: gitops)) }
-            steps.append(ResumeFluxStep(environment: environment, kustomization: gitops.kustomization))
+            steps.append(ResumeFluxStep(environment: environment, gitops: gitops))
         }
         steps.append(WaitReadyStep(environment: environment))
         steps += plan.verify.enumerated().map { VerifyStep(environment: environment, index: $0.offset, check: $0.element, http: http) }

@@ -2,22 +2,27 @@ import FerryJSON
 import FerryKube
 import Foundation
 
-/// Resumes the Kustomization suspended at the start and waits until Flux has
-/// applied the commit the GitOps step pushed, so the workload comes back from Git
-/// as Git now says, on the target node.
+/// Lifts the pause of the start (the Kustomization's suspension or the objects'
+/// marks) and waits until Flux has applied the commit the GitOps step pushed, so the
+/// workload comes back from Git as Git now says, on the target node.
 struct ResumeFluxStep: MigrationStep {
     let environment: MigrationEnvironment
-    let kustomization: MigrationPlan.ObjectRef
+    let gitops: MigrationPlan.GitOps
 
+    var kustomization: MigrationPlan.ObjectRef { gitops.kustomization }
     var id: String { "resume-flux" }
-    var title: String { "Resume Flux Kustomization \(kustomization) and reconcile" }
+    var title: String {
+        gitops.pause == .kustomization
+            ? "Resume Flux Kustomization \(kustomization) and reconcile" : "Unmark the objects and reconcile Flux Kustomization \(kustomization)"
+    }
     var phase: MigrationPhase { .deploy }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let object = try await environment.kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
         let commit = await context.recall("commit", of: EditManifestsStep.id)
-        return FluxReconciler.isApplied(object, commit: commit, requestedAt: nil)
-            ? .done : .pending(reason: "\(kustomization) is suspended or has not applied the pushed commit")
+        let marked = try await FluxPause(environment: environment, gitops: gitops).isMarked()
+        return FluxReconciler.isApplied(object, commit: commit, requestedAt: nil) && !marked
+            ? .done : .pending(reason: "\(kustomization) is paused or has not applied the pushed commit")
     }
 
     func apply(_ context: StepContext) async throws {
@@ -25,15 +30,15 @@ struct ResumeFluxStep: MigrationStep {
         try await FluxReconciler(environment: environment, kustomization: kustomization).resume(context, commit: commit)
     }
 
-    /// Suspends it again, so the steps undone after this one (the Git revert, the
-    /// volumes) are not raced by Flux; undoing the first suspend resumes it for good.
+    /// Pauses again, so the steps undone after this one (the Git revert, the volumes)
+    /// are not raced by Flux; undoing the first pause lifts it for good.
     func undo(_ context: StepContext) async throws {
-        try await SuspendFluxStep(environment: environment, kustomization: kustomization).apply(context)
+        try await FluxPause(environment: environment, gitops: gitops).pause(context)
     }
 
     func describe() -> [String] {
-        var lines: [String] = []
-        lines.append("flux resume kustomization \(kustomization.name) -n \(kustomization.namespace)")
+        var lines = FluxPause(environment: environment, gitops: gitops).describeUnmark()
+        if gitops.pause == .kustomization { lines.append("flux resume kustomization \(kustomization.name) -n \(kustomization.namespace)") }
         if let source = environment.plan.gitops?.gitRepository {
             lines.append("flux reconcile source git \(source.name) -n \(source.namespace)")
         }

@@ -62,6 +62,9 @@ struct FluxApplier: Sendable {
                 applied.remember(desired, for: key)
                 return Change(key: key, id: id, action: "created")
             }
+            // Flux leaves an object marked `reconcile: disabled` (in the cluster or in
+            // Git) as it is: neither applied nor pruned, still in the inventory.
+            if Self.isDisabled(live) || Self.isDisabled(desired) { return Change(key: key, id: id, action: "skipped") }
             var merged = Self.merge(live: live, last: applied.last(for: key), desired: desired)
             Self.applyDefaults(&merged, kind: kind)
             if Self.withoutStatus(merged) == Self.withoutStatus(live) {
@@ -86,7 +89,8 @@ struct FluxApplier: Sendable {
             for object in await store.list(kind) where !object.isDeleting {
                 guard object.labels[FluxStatus.nameLabel] == owner.name,
                     object.labels[FluxStatus.namespaceLabel] == owner.namespace,
-                    object.labels[FluxStatus.pruneKey] != "disabled", object.annotations[FluxStatus.pruneKey] != "disabled"
+                    object.labels[FluxStatus.pruneKey] != "disabled", object.annotations[FluxStatus.pruneKey] != "disabled",
+                    !Self.isDisabled(object)
                 else { continue }
                 let key = ObjectKey(kind, namespace: object.namespace, name: object.name)
                 guard !keep.contains(key) else { continue }
@@ -99,6 +103,10 @@ struct FluxApplier: Sendable {
             }
         }
         return changes
+    }
+
+    static func isDisabled(_ object: JSON) -> Bool {
+        object.annotations[FluxStatus.reconcileKey] == "disabled" || object.labels[FluxStatus.reconcileKey] == "disabled"
     }
 
     /// Git's value wins; objects merge key by key; a key this Kustomization applied

@@ -13,6 +13,8 @@ enum FluxStatus {
     static let namespaceLabel = "kustomize.toolkit.fluxcd.io/namespace"
     /// On an object (label or annotation), `disabled` keeps it from being pruned.
     static let pruneKey = "kustomize.toolkit.fluxcd.io/prune"
+    /// `disabled` on an object (in the cluster or in Git): Flux neither applies nor prunes it.
+    static let reconcileKey = "kustomize.toolkit.fluxcd.io/reconcile"
 
     /// `main@sha1:<40 hex>`, Flux v2's revision format.
     static func revision(branch: String, sha: String) -> String { "\(branch)@sha1:\(sha)" }

@@ -79,7 +79,7 @@ struct KustomizationReconciler: Sendable {
             FluxStatus.finish(&status, of: kustomization, ready: true, reason: "ReconciliationSucceeded", message: message)
             object["status"] = status
         }
-        let changed = changes.filter { $0.action != "unchanged" }
+        let changed = changes.filter { $0.action != "unchanged" && $0.action != "skipped" }
         if !changed.isEmpty {
             await events.record(
                 kustomization, kind: ResourceCatalog.kustomizations, reason: "Progressing",

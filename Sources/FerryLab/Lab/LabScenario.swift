@@ -12,6 +12,11 @@ public enum LabScenario: String, Sendable, CaseIterable {
     /// pumped-piglet with the Coral (`TPU found`) and files in its two local-path
     /// volumes: the starting point of the blueprint's migration.
     case frigateCoral = "frigate-coral"
+    /// `frigate-coral` laid out as `flux bootstrap` lays a repository out: the root
+    /// Kustomization `flux-system` applies `clusters/homelab`, which holds Frigate
+    /// beside another app (Mosquitto's config in namespace `mqtt`). Suspending it would
+    /// freeze every app's GitOps, which is what `gitops.pause: objects` is for.
+    case frigateBootstrap = "frigate-bootstrap"
 
     /// SSH endpoints broken from the start: in the blueprint's incident, SSH to the
     /// target VM did not work and commands had to go through the guest agent.
@@ -45,7 +50,8 @@ public enum LabScenario: String, Sendable, CaseIterable {
         do {
             switch self {
             case .homelab: break
-            case .frigateCoral: try await FrigateCoralScenario.seed(lab, directory: directory)
+            case .frigateCoral: try await FrigateCoralScenario.seed(lab, directory: directory, layout: .perApp)
+            case .frigateBootstrap: try await FrigateCoralScenario.seed(lab, directory: directory, layout: .bootstrap)
             }
             return lab
         } catch {

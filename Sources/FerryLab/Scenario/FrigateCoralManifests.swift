@@ -3,6 +3,48 @@
 /// `apps/frigate`. Comments and layout are what people write by hand, because
 /// ferry's manifest edits must keep them byte for byte.
 enum FrigateCoralManifests {
+    /// The `frigate-bootstrap` layout: `clusters/homelab` (the root Kustomization's
+    /// path) lists Frigate and Mosquitto, whose config lives in namespace `mqtt`.
+    static var bootstrapFiles: [String: String] {
+        var files = files
+        files["clusters/homelab/kustomization.yaml"] = """
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - ../../apps/frigate
+              - ../../apps/mosquitto
+
+            """
+        files["apps/mosquitto/kustomization.yaml"] = """
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            resources:
+              - namespace.yaml
+              - configmap.yaml
+
+            """
+        files["apps/mosquitto/namespace.yaml"] = """
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: mqtt
+
+            """
+        files["apps/mosquitto/configmap.yaml"] = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: mosquitto-config
+              namespace: mqtt
+            data:
+              mosquitto.conf: |
+                listener 1883
+                persistence true
+
+            """
+        return files
+    }
+
     static let files: [String: String] = [
         "README.md": """
             # homelab-gitops

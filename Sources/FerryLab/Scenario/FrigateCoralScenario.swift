@@ -9,10 +9,20 @@ enum FrigateCoralScenario {
     static let source = "k3s-vm-pumped-piglet-gpu"
     static let label = ("coral.ai/tpu", "usb")
 
-    static func seed(_ lab: Lab, directory: URL) async throws {
+    /// How the repository is laid out for Flux.
+    enum Layout {
+        /// A Kustomization `frigate` applies `apps/frigate` alone.
+        case perApp
+        /// The root Kustomization `flux-system` applies `clusters/homelab`: Frigate and
+        /// Mosquitto, and anything added there.
+        case bootstrap
+    }
+
+    static func seed(_ lab: Lab, directory: URL, layout: Layout) async throws {
         let kube = lab.kube
+        let files = layout == .perApp ? FrigateCoralManifests.files : FrigateCoralManifests.bootstrapFiles
         let repository = try await GitOpsRepository.create(
-            in: directory, files: FrigateCoralManifests.files, message: "frigate: Coral TPU on pumped-piglet")
+            in: directory, files: files, message: "frigate: Coral TPU on pumped-piglet")
         await kube.store.modify(ObjectKey(ResourceCatalog.nodes, name: source)) { $0.labels[label.0] = label.1 }
         try await kube.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "flux-system"]])
         try await kube.create([
@@ -22,9 +32,9 @@ enum FrigateCoralScenario {
         ])
         try await kube.create([
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-            "metadata": ["name": "frigate", "namespace": "flux-system"],
+            "metadata": ["name": layout == .perApp ? "frigate" : "flux-system", "namespace": "flux-system"],
             "spec": [
-                "interval": "10m0s", "path": "./apps/frigate", "prune": true,
+                "interval": "10m0s", "path": layout == .perApp ? "./apps/frigate" : "./clusters/homelab", "prune": true,
                 "sourceRef": ["kind": "GitRepository", "name": "flux-system"],
             ],
         ])

@@ -19,10 +19,12 @@ struct PreflightLab: Sendable {
     /// `DIR/gitops`, the clone the plan's `gitops.repo` names.
     var clone: URL { directory.appendingPathComponent("gitops", isDirectory: true) }
 
-    static func with<T: Sendable>(_ body: (PreflightLab) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(
+        _ scenario: LabScenario = .frigateCoral, _ body: (PreflightLab) async throws -> T
+    ) async throws -> T {
         let directory = URL(fileURLWithPath: "/tmp/fk-\(UUID().uuidString.prefix(8))", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let lab = try await LabScenario.frigateCoral.start(directory: directory)
+        let lab = try await scenario.start(directory: directory)
         do {
             var settings = ConnectionSettings(
                 environment: [:], homeDirectory: directory, kubeconfig: lab.kube.kubeconfigPath.path,

@@ -1,0 +1,144 @@
+import FerryJSON
+import FerryKube
+import Foundation
+
+/// Keeps Flux off what ferry changes while the move is under way, at the plan's grain
+/// (`gitops.pause`): the Kustomization suspended whole, or only the objects ferry
+/// changes marked `kustomize.toolkit.fluxcd.io/reconcile: disabled` so that every other
+/// app the Kustomization applies keeps reconciling.
+///
+/// Both grains carry `ferry.dev/suspended-by` with the reason, so a pause forgotten
+/// after a failure says who left it in `kubectl describe`.
+struct FluxPause: Sendable {
+    static let reasonAnnotation = "ferry.dev/suspended-by"
+    static let reconcileAnnotation = "kustomize.toolkit.fluxcd.io/reconcile"
+    /// Journal key of the objects that carried the reconcile mark before ferry came:
+    /// someone wanted them left alone, and resuming must not undo that.
+    static let alreadyMarkedKey = "alreadyMarked"
+
+    let environment: MigrationEnvironment
+    let gitops: MigrationPlan.GitOps
+
+    var kustomization: MigrationPlan.ObjectRef { gitops.kustomization }
+
+    /// One object the mark goes on.
+    struct Target: Sendable, Hashable, CustomStringConvertible {
+        var type: ResourceType
+        var name: String
+        var description: String { "\(type.kind) \(name)" }
+    }
+
+    /// The workload (ferry scales it down, and Flux would scale it back up) and the
+    /// claims ferry replaces (Flux would re-create a deleted claim from Git, empty).
+    var targets: [Target] {
+        var targets = [Target(type: environment.workloadType, name: environment.workload.name)]
+        targets += environment.plan.volumes.filter { $0.action != .keep }.map { Target(type: .persistentVolumeClaims, name: $0.claim) }
+        return targets
+    }
+
+    var reason: String {
+        "ferry migration \(environment.plan.name): moving \(environment.workload.namespace)/\(environment.workload.name) "
+            + "from \(environment.plan.source.node) to \(environment.plan.target.node)"
+    }
+
+    /// What the step titles say.
+    var summary: String {
+        switch gitops.pause {
+        case .kustomization: "Suspend Flux Kustomization \(kustomization)"
+        case .objects: "Keep Flux Kustomization \(kustomization) off \(targets.map(\.description).joined(separator: ", "))"
+        }
+    }
+
+    func isPaused() async throws -> Bool {
+        switch gitops.pause {
+        case .kustomization:
+            let object = try await environment.kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
+            return object["spec"]["suspend"].boolValue == true
+        case .objects:
+            for target in targets {
+                guard let object = try await find(target) else { continue }
+                if object["metadata"]["annotations"][Self.reconcileAnnotation].stringValue != "disabled" { return false }
+            }
+            return true
+        }
+    }
+
+    /// Whether any target still carries ferry's mark (never for the Kustomization grain).
+    func isMarked() async throws -> Bool {
+        guard gitops.pause == .objects else { return false }
+        for target in targets {
+            if try await find(target)?["metadata"]["annotations"][Self.reasonAnnotation].stringValue != nil { return true }
+        }
+        return false
+    }
+
+    func pause(_ context: StepContext) async throws {
+        var patch = JSON.object([:])
+        patch[path: ["metadata", "annotations", Self.reasonAnnotation]] = .string(reason)
+        switch gitops.pause {
+        case .kustomization:
+            patch[path: ["spec", "suspend"]] = .bool(true)
+            try await environment.kube.patch(.kustomizations, kustomization.name, namespace: kustomization.namespace, patch)
+        case .objects:
+            patch[path: ["metadata", "annotations", Self.reconcileAnnotation]] = .string("disabled")
+            var already = await alreadyMarked(context)
+            for target in targets {
+                guard let object = try await find(target) else { continue }
+                let marked = object["metadata"]["annotations"][Self.reconcileAnnotation].stringValue == "disabled"
+                let ours = object["metadata"]["annotations"][Self.reasonAnnotation].stringValue != nil
+                if marked && !ours && !already.contains(target.description) {
+                    already.append(target.description)
+                    try await context.remember(Self.alreadyMarkedKey, already.joined(separator: ","))
+                }
+                try await environment.kube.patch(target.type, target.name, namespace: environment.workload.namespace, patch)
+            }
+        }
+    }
+
+    /// Takes the marks off (not the Kustomization's suspension: `FluxReconciler.resume`
+    /// lifts that together with its reconcile request). Objects that carried the mark
+    /// before ferry keep it.
+    func unmark(_ context: StepContext) async throws {
+        guard gitops.pause == .objects else { return }
+        let already = await alreadyMarked(context)
+        for target in targets {
+            var patch = JSON.object([:])
+            patch[path: ["metadata", "annotations", Self.reasonAnnotation]] = .some(.null)
+            if !already.contains(target.description) {
+                patch[path: ["metadata", "annotations", Self.reconcileAnnotation]] = .some(.null)
+            }
+            guard try await find(target) != nil else { continue }
+            try await environment.kube.patch(target.type, target.name, namespace: environment.workload.namespace, patch)
+        }
+    }
+
+    /// The equivalent commands, for `--dry-run` and `ferry scripts`.
+    func describePause() -> [String] {
+        switch gitops.pause {
+        case .kustomization:
+            let patch = #"{"spec":{"suspend":true},"metadata":{"annotations":{"ferry.dev/suspended-by":"ferry migration NAME"}}}"#
+                .replacingOccurrences(of: "NAME", with: environment.plan.name)
+            return ["kubectl -n \(kustomization.namespace) patch kustomization \(kustomization.name) --type merge -p '\(patch)'"]
+        case .objects:
+            return targets.map {
+                "kubectl -n \(environment.workload.namespace) annotate \($0.type.resource) \($0.name) --overwrite "
+                    + "\(Self.reconcileAnnotation)=disabled '\(Self.reasonAnnotation)=ferry migration \(environment.plan.name)'"
+            }
+        }
+    }
+
+    func describeUnmark() -> [String] {
+        guard gitops.pause == .objects else { return [] }
+        return targets.map {
+            "kubectl -n \(environment.workload.namespace) annotate \($0.type.resource) \($0.name) \(Self.reconcileAnnotation)- \(Self.reasonAnnotation)-"
+        }
+    }
+
+    private func alreadyMarked(_ context: StepContext) async -> [String] {
+        await context.recall(Self.alreadyMarkedKey, of: SuspendFluxStep.id)?.split(separator: ",").map(String.init) ?? []
+    }
+
+    private func find(_ target: Target) async throws -> JSON? {
+        try await environment.kube.find(target.type, target.name, namespace: environment.workload.namespace)
+    }
+}
