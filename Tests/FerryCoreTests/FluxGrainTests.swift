@@ -72,6 +72,12 @@ import Testing
             #expect(plan.gitops?.pause == .objects)
             #expect(discovered.yaml.contains("ConfigMap mqtt/mosquitto-config"))
             plan.verify.removeAll { if case .http = $0.kind { true } else { false } }
+            var suspending = plan
+            suspending.gitops?.pause = .kustomization
+            let warning = try await lab.check(suspending).result("flux pause")
+            #expect(warning?.status == .warn)
+            #expect(warning?.reason.contains("ConfigMap mqtt/mosquitto-config") == true, "\(String(describing: warning))")
+            #expect(try await lab.check(plan).result("flux pause") == nil)
             let planFile = lab.directory.appendingPathComponent("migration.yaml")
             try Data(plan.yaml.utf8).write(to: planFile)
 

@@ -7,6 +7,8 @@ enum FluxGrain {
     struct Decision: Equatable {
         var pause: MigrationPlan.GitOps.Pause
         var note: String
+        /// What it applies outside the app, as `ConfigMap mqtt/mosquitto-config, … and N more`; nil when nothing or unknown.
+        var outside: String?
     }
 
     /// `kustomization` when everything it applies is the app's (in its namespace, or
@@ -17,22 +19,25 @@ enum FluxGrain {
             return Decision(
                 pause: .objects,
                 note: "Kustomization \(ref) has no status.inventory (not reconciled yet?), so what else it applies is not known: "
-                    + "ferry leaves it reconciling and marks only what it changes (kustomize.toolkit.fluxcd.io/reconcile: disabled).")
+                    + "ferry leaves it reconciling and marks only what it changes (kustomize.toolkit.fluxcd.io/reconcile: disabled).",
+                outside: nil)
         }
         let ids = entries.compactMap { $0["id"].stringValue }
         let others = ids.compactMap(Entry.init).filter { !$0.belongs(to: namespace) }
         guard !others.isEmpty else {
             return Decision(
                 pause: .kustomization,
-                note: "Kustomization \(ref) applies only namespace \(namespace) (\(ids.count) objects): ferry suspends it for the move.")
+                note: "Kustomization \(ref) applies only namespace \(namespace) (\(ids.count) objects): ferry suspends it for the move.",
+                outside: nil)
         }
         let shown = others.prefix(3).map(\.description).joined(separator: ", ")
         let more = others.count > 3 ? " and \(others.count - 3) more" : ""
+        let outside = "Kustomization \(ref) also applies \(others.count) objects outside namespace \(namespace) (\(shown)\(more))"
         return Decision(
             pause: .objects,
-            note: "Kustomization \(ref) also applies \(others.count) objects outside namespace \(namespace) (\(shown)\(more)): "
-                + "suspending it would stop their GitOps for the whole move, so ferry leaves it reconciling and marks only "
-                + "what it changes (kustomize.toolkit.fluxcd.io/reconcile: disabled).")
+            note: outside + ": suspending it would stop their GitOps for the whole move, so ferry leaves it reconciling and marks only "
+                + "what it changes (kustomize.toolkit.fluxcd.io/reconcile: disabled).",
+            outside: outside)
     }
 
     /// One inventory id; Kubernetes names never hold `_`, so the split is exact.

@@ -9,6 +9,8 @@ struct GitOpsFinding: Sendable {
     var gitops: MigrationPlan.GitOps
     var workload: GitManifest
     var configMaps: [GitManifest]
+    /// Every document the Kustomization builds from (Secrets left unread).
+    var documents: [GitManifest]
 }
 
 extension PlanDiscovery {
@@ -105,7 +107,7 @@ extension PlanDiscovery {
         let gitops = MigrationPlan.GitOps(
             repo: clone.path, branch: branch, kustomization: kustomizationRef, pause: grain.pause, gitRepository: sourceRefObject,
             files: files)
-        return GitOpsFinding(gitops: gitops, workload: definition, configMaps: configMaps)
+        return GitOpsFinding(gitops: gitops, workload: definition, configMaps: configMaps, documents: scan.documents)
     }
 
     /// The clone: `--repo`, else the working directory when it is in a clone; its

@@ -54,6 +54,10 @@ public struct PlanDiscovery: Sendable {
         devices.sectionNotes.forEach { notes.add($0, at: .section("devices")) }
         for (index, lines) in devices.itemNotes.enumerated() { lines.forEach { notes.add($0, at: .item("devices", index)) } }
 
+        if !devices.devices.isEmpty, let interrupted = try await interruptedPods(on: targetNode.name) {
+            notes.add(interrupted, at: .section("target"))
+        }
+
         let label = NodeLabelDiscovery.label(template: workload.podTemplate, source: sourceNode, target: targetNode)
         label.notes.forEach { notes.add($0, at: .section("nodeLabel")) }
 
@@ -77,13 +81,36 @@ public struct PlanDiscovery: Sendable {
             drivers.append(driver)
         }
 
-        let plan = MigrationPlan(
+        var plan = MigrationPlan(
             name: Self.planName(workload: request.name, source: source.endpoint, target: target.endpoint),
             workload: MigrationPlan.Workload(namespace: request.namespace, kind: workload.kind, name: request.name),
             source: source.endpoint, target: target.endpoint, devices: devices.devices, nodeLabel: label.label,
             volumes: volumes.volumes, gitops: gitops?.gitops, manifestChanges: changes.changes, drivers: drivers,
             verify: checks.checks)
+
+        let cronJobs = try await cronJobs(of: workload, plan: plan, source: sourceNode, target: targetNode, gitops: gitops)
+        plan.cronJobs = cronJobs.cronJobs
+        cronJobs.sectionNotes.forEach { notes.add($0, at: .section("cronJobs")) }
+        for (index, lines) in cronJobs.itemNotes.enumerated() { lines.forEach { notes.add($0, at: .item("cronJobs", index)) } }
+        for (change, note) in cronJobs.changes {
+            notes.add(note, at: .item("manifestChanges", plan.manifestChanges.count))
+            plan.manifestChanges.append(change)
+            if plan.gitops?.files.contains(change.file) == false { plan.gitops?.files.append(change.file) }
+        }
         return DiscoveredPlan(plan: plan, notes: notes)
+    }
+
+    /// The pods a reboot of the target VM (for the passthrough) interrupts, as a note;
+    /// nil when none run there.
+    func interruptedPods(on node: String) async throws -> String? {
+        let pods = try await reading("the pods on \(node)") {
+            try await kube.list(.pods, fieldSelector: "spec.nodeName=\(node)").items.map(Pod.init(json:))
+        }.filter { $0.phase == "Running" || $0.phase == "Pending" }
+        guard !pods.isEmpty else { return nil }
+        let names = pods.prefix(8).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
+        let more = pods.count > 8 ? " and \(pods.count - 8) more" : ""
+        return "The target VM reboots to take the device: the \(pods.count) pod\(pods.count == 1 ? "" : "s") running on \(node) "
+            + "(\(names)\(more)) are interrupted while it does."
     }
 
     /// `frigate-piglet-to-fawn`: the workload and the last words of the two hosts'

@@ -81,6 +81,17 @@ extension MigrationPlan {
             if let image = volume.image { out.field("image", image, indent: 2) }
         }
 
+        if !cronJobs.isEmpty || !notes[.section("cronJobs")].isEmpty {
+            out.section("CronJobs beside the workload that the move touches: pause (suspended from before it goes down until it is Ready on the target).")
+            out.notes(notes[.section("cronJobs")])
+            out.list("cronJobs", cronJobs.isEmpty)
+            for (index, cronJob) in cronJobs.enumerated() {
+                out.notes(notes[.item("cronJobs", index)], indent: 1)
+                out.field("name", cronJob.name, indent: 1, item: true)
+                out.field("action", cronJob.action.rawValue, indent: 2)
+            }
+        }
+
         if let gitops {
             out.section("The GitOps repository (a local clone) and the Flux objects that apply the workload.")
             out.notes(notes[.section("gitops")])

@@ -23,6 +23,8 @@ public struct MigrationPlan: Sendable, Hashable {
     /// The label the workload selects its node by; moved from the source node to the target.
     public var nodeLabel: NodeLabel?
     public var volumes: [Volume]
+    /// CronJobs beside the workload, paused for the move.
+    public var cronJobs: [CronJob]
     public var gitops: GitOps?
     public var manifestChanges: [ManifestChange]
     public var drivers: [Driver]
@@ -31,7 +33,7 @@ public struct MigrationPlan: Sendable, Hashable {
 
     public init(
         name: String, workload: Workload, source: Endpoint, target: Endpoint, devices: [Device] = [],
-        nodeLabel: NodeLabel? = nil, volumes: [Volume] = [], gitops: GitOps? = nil,
+        nodeLabel: NodeLabel? = nil, volumes: [Volume] = [], cronJobs: [CronJob] = [], gitops: GitOps? = nil,
         manifestChanges: [ManifestChange] = [], drivers: [Driver] = [], verify: [Check] = [],
         timeouts: Timeouts = Timeouts()
     ) {
@@ -42,6 +44,7 @@ public struct MigrationPlan: Sendable, Hashable {
         self.devices = devices
         self.nodeLabel = nodeLabel
         self.volumes = volumes
+        self.cronJobs = cronJobs
         self.gitops = gitops
         self.manifestChanges = manifestChanges
         self.drivers = drivers

@@ -123,6 +123,24 @@ extension PlanParser {
         return volumes
     }
 
+    static func readCronJobs(_ r: inout PlanReader) -> [MigrationPlan.CronJob] {
+        guard let items = r.list(["cronJobs"]) else { return [] }
+        var cronJobs: [MigrationPlan.CronJob] = []
+        for index in items.indices {
+            let path = ["cronJobs", String(index)]
+            guard r.mapping(path, keys: ["name", "action"]) != nil else { continue }
+            let name = r.string(path + ["name"]) { PlanValidation.dnsSubdomain($0, what: "CronJob name") }
+            let action = r.choice(path + ["action"], MigrationPlan.CronJob.Action.self)
+            if let name, cronJobs.contains(where: { $0.name == name }) {
+                r.report(.conflict, at: path + ["name"], "CronJob \"\(name)\" is listed twice", hint: "keep one entry per CronJob")
+                continue
+            }
+            guard let name, action != nil || !r.has(path + ["action"]) else { continue }
+            cronJobs.append(MigrationPlan.CronJob(name: name, action: action ?? .pause))
+        }
+        return cronJobs
+    }
+
     static func readGitOps(_ r: inout PlanReader) -> MigrationPlan.GitOps? {
         let keys = ["repo", "branch", "kustomization", "pause", "gitRepository", "files"]
         guard r.mapping(["gitops"], keys: keys, required: false) != nil else { return nil }

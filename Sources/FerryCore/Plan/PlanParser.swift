@@ -13,7 +13,7 @@ import FerryJSON
 /// ```
 public enum PlanParser {
     static let topKeys = [
-        "apiVersion", "kind", "metadata", "workload", "source", "target", "devices", "nodeLabel", "volumes", "gitops",
+        "apiVersion", "kind", "metadata", "workload", "source", "target", "devices", "nodeLabel", "volumes", "cronJobs", "gitops",
         "manifestChanges", "drivers", "verify", "timeouts",
     ]
 
@@ -83,6 +83,7 @@ public enum PlanParser {
         let devices = readDevices(&r)
         let nodeLabel = readNodeLabel(&r)
         let volumes = readVolumes(&r)
+        let cronJobs = readCronJobs(&r)
         let gitops = readGitOps(&r)
         let changes = readManifestChanges(&r, gitops: gitops)
         let drivers = readDrivers(&r)
@@ -91,7 +92,7 @@ public enum PlanParser {
         guard let name, let workload, let source, let target else { return nil }
         return MigrationPlan(
             name: name, workload: workload, source: source, target: target, devices: devices, nodeLabel: nodeLabel,
-            volumes: volumes, gitops: gitops, manifestChanges: changes, drivers: drivers, verify: verify,
+            volumes: volumes, cronJobs: cronJobs, gitops: gitops, manifestChanges: changes, drivers: drivers, verify: verify,
             timeouts: timeouts)
     }
 

@@ -19,6 +19,7 @@ public enum PlanRevision {
         if old.devices != new.devices { changed.append("devices") }
         if old.nodeLabel != new.nodeLabel { changed.append("nodeLabel") }
         if old.volumes != new.volumes { changed.append("volumes") }
+        if old.cronJobs != new.cronJobs { changed.append("cronJobs") }
         if old.gitops != new.gitops { changed.append("gitops") }
         if old.manifestChanges != new.manifestChanges { changed.append("manifestChanges") }
         if old.drivers != new.drivers { changed.append("drivers") }

@@ -18,7 +18,19 @@ struct FluxChecks: PreflightCheckGroup {
         async let kustomization = check(.kustomizations, gitops.kustomization, flux: "kustomization")
         async let source = check(.gitRepositories, gitops.gitRepository, flux: "source git")
         async let owner = ownership(gitops.kustomization)
-        return await [kustomization, source] + [owner].compactMap { $0 }
+        async let grain = grain(gitops)
+        return await [kustomization, source] + [owner, grain].compactMap { $0 }
+    }
+
+    /// A plan that suspends a Kustomization which applies other apps too would freeze
+    /// their GitOps for the whole move: said before the run, with the plan's fix.
+    private func grain(_ gitops: MigrationPlan.GitOps) async -> PreflightResult? {
+        guard gitops.pause == .kustomization,
+            let object = try? await kube.get(.kustomizations, gitops.kustomization.name, namespace: gitops.kustomization.namespace),
+            let outside = FluxGrain.decide(kustomization: object, ref: gitops.kustomization, namespace: plan.workload.namespace).outside
+        else { return nil }
+        return .warn("flux pause", outside + ": the plan suspends it (gitops.pause: kustomization), which stops their GitOps for the whole move",
+                     fix: "write gitops.pause: objects in the plan: ferry then marks only what it changes, and the other apps keep reconciling")
     }
 
     private func check(_ type: ResourceType, _ ref: MigrationPlan.ObjectRef, flux: String) async -> PreflightResult {

@@ -77,6 +77,7 @@ public struct Preflight: Sendable {
             ReferenceChecks(plan: plan, kube: connections.kube, facts: facts),
             HardwareChecks(plan: plan, connections: connections),
             ClusterChecks(plan: plan, kube: connections.kube, facts: facts),
+            BesideChecks(plan: plan, kube: connections.kube, facts: facts),
             FluxChecks(plan: plan, kube: connections.kube, facts: facts),
             GitChecks(plan: plan, repository: repository),
             ManifestChecks(plan: plan, clone: repository?.directory),

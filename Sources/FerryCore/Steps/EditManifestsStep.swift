@@ -77,7 +77,12 @@ struct EditManifestsStep: MigrationStep {
         // The undo of suspend-flux, the first step, lifts the pause once everything else is back.
         try await suspend.pause(context)
         let object = try await environment.kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
-        guard FluxReconciler.revision(object["status"]["lastAppliedRevision"].stringValue ?? "", matches: commit) else { return }
+        // A suspended Kustomization has applied ferry's commit only if it says so. One
+        // paused at the objects' grain kept reconciling, may have applied the revert to
+        // everything but the marked objects already, and says nothing of those: they
+        // are given the revert in any case.
+        guard gitops.pause == .objects || FluxReconciler.revision(object["status"]["lastAppliedRevision"].stringValue ?? "", matches: commit)
+        else { return }
         try await FluxReconciler(environment: environment, kustomization: kustomization).resume(context, commit: revert)
         try await suspend.pause(context)
     }

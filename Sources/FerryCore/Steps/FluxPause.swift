@@ -28,11 +28,13 @@ struct FluxPause: Sendable {
         var description: String { "\(type.kind) \(name)" }
     }
 
-    /// The workload (ferry scales it down, and Flux would scale it back up) and the
-    /// claims ferry replaces (Flux would re-create a deleted claim from Git, empty).
+    /// The workload (ferry scales it down, and Flux would scale it back up), the
+    /// claims ferry replaces (Flux would re-create a deleted claim from Git, empty) and
+    /// the CronJobs it pauses (Flux would apply Git's `suspend` over ferry's).
     var targets: [Target] {
         var targets = [Target(type: environment.workloadType, name: environment.workload.name)]
         targets += environment.plan.volumes.filter { $0.action != .keep }.map { Target(type: .persistentVolumeClaims, name: $0.claim) }
+        targets += environment.plan.cronJobs.map { Target(type: .cronJobs, name: $0.name) }
         return targets
     }
 

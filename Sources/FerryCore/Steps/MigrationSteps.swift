@@ -11,6 +11,7 @@ public enum MigrationSteps {
         var steps: [any MigrationStep] = []
         if preflight { steps.append(PreflightStep(environment: environment)) }
         if let gitops = plan.gitops { steps.append(SuspendFluxStep(environment: environment, gitops: gitops)) }
+        if !plan.cronJobs.isEmpty { steps.append(PauseCronJobsStep(environment: environment)) }
         steps += VolumeSteps.beforeScaleDown(environment)
         steps.append(ScaleDownStep(environment: environment))
         let usb = plan.devices.filter(\.isUSB)
@@ -35,6 +36,7 @@ public enum MigrationSteps {
             steps.append(ResumeFluxStep(environment: environment, gitops: gitops))
         }
         steps.append(WaitReadyStep(environment: environment))
+        if !plan.cronJobs.isEmpty { steps.append(ResumeCronJobsStep(environment: environment)) }
         steps += plan.verify.enumerated().map { VerifyStep(environment: environment, index: $0.offset, check: $0.element, http: http) }
         return steps
     }
