@@ -29,13 +29,19 @@ import Testing
         #expect(listed == Self.names)
     }
 
-    @Test func everyScriptParsesAndPassesShellcheck() async throws {
+    @Test(arguments: [false, true])
+    func everyScriptParsesAndPassesShellcheck(besideTheApp: Bool) async throws {
         let shellcheck = "/usr/bin/shellcheck"
         try #require(FileManager.default.isExecutableFile(atPath: shellcheck),
                      "shellcheck is missing at \(shellcheck): install it (apt-get install shellcheck; .ci/run does)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-scripts-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let plan = try Self.plan()
+        var plan = try Self.plan()
+        if besideTheApp {
+            // Flux paused at the objects' grain, and CronJobs paused beside the workload.
+            plan.gitops?.pause = .objects
+            plan.cronJobs = [.init(name: "frigate-healthcheck"), .init(name: "frigate.backup")]
+        }
         let scripts = MigrationScripts.make(plan, patch: "--- a/apps/frigate/deployment.yaml\n+++ b/apps/frigate/deployment.yaml\n@@ -1 +1 @@\n-a\n+b\n")
         try ScriptsDirectory(directory).write(scripts, readme: MigrationScripts.readme(plan, scripts), force: false)
         for name in Self.names {

@@ -70,16 +70,15 @@ extension MigrationScripts {
             "commit=$(git -C \"$REPO\" rev-parse HEAD)",
         ]))
         blocks.append(.init(
-            "Resume the Kustomization and ask Flux to reconcile now (flux resume / flux reconcile --with-source do the",
-            "same), then wait until it has applied the pushed commit: a reconcile can run before Flux fetched it.", body: [
-                "kubectl -n \"$KUSTOMIZATION_NS\" patch kustomization \"$KUSTOMIZATION\" --type merge -p '{\"spec\":{\"suspend\":false}}'",
-                "kubectl -n \"$KUSTOMIZATION_NS\" annotate --overwrite kustomization \"$KUSTOMIZATION\" ferry.dev/suspended-by-",
+            "Lift the pause and ask Flux to reconcile now (flux resume / flux reconcile --with-source do the",
+            "same), then wait until it has applied the pushed commit: a reconcile can run before Flux fetched it.", body: fluxResume(plan) + [
                 "now=$(date +%s)",
                 "kubectl -n \"$GIT_SOURCE_NS\" annotate --overwrite gitrepository \"$GIT_SOURCE\" \"reconcile.fluxcd.io/requestedAt=$now\"",
                 "kubectl -n \"$KUSTOMIZATION_NS\" annotate --overwrite kustomization \"$KUSTOMIZATION\" \"reconcile.fluxcd.io/requestedAt=$now\"",
                 "applied() { kubectl -n \"$KUSTOMIZATION_NS\" get kustomization \"$KUSTOMIZATION\" -o jsonpath='{.status.lastAppliedRevision}' | grep -q \"$commit\"; }",
                 "wait_for \(plan.timeouts.reconcile.seconds) \"Flux to apply $commit\" applied",
             ]))
+        if let cronJobs = cronJobsResume(plan) { blocks.append(cronJobs) }
         return ShellScript(
             name: "50-gitops.sh", purpose: "GitOps: edit the manifests, commit and push; resume Flux and wait until it applied the commit.",
             why: ["Flux stays suspended until the volumes are on the target (40-volumes.sh)."], plan: plan, blocks: blocks)

@@ -4,9 +4,7 @@ extension MigrationScripts {
     static func rollback(_ plan: MigrationPlan) -> ShellScript {
         var blocks: [ShellScript.Block] = []
         if plan.gitops != nil {
-            blocks.append(.init("Suspend Flux again, so it does not apply anything while the rest is put back.", body: [
-                "kubectl -n \"$KUSTOMIZATION_NS\" patch kustomization \"$KUSTOMIZATION\" --type merge -p '{\"spec\":{\"suspend\":true}}'",
-            ]))
+            if let pause = fluxPause(plan) { blocks.append(pause) }
             blocks.append(.init("Revert the migration's commit (found by its trailer) and push, unless it is reverted already.", body: [
                 "branch=${BRANCH:-$(git -C \"$REPO\" rev-parse --abbrev-ref HEAD)}",
                 "git -C \"$REPO\" pull --ff-only --quiet origin \"$branch\"",
@@ -75,10 +73,9 @@ extension MigrationScripts {
         blocks.append(.init("Scale the workload back to the replicas 10-source.sh saved.", body: [
             "if [ -s \"$STATE_DIR/replicas\" ]; then kubectl -n \"$NAMESPACE\" scale \"$WORKLOAD_KIND\" \"$WORKLOAD\" --replicas=\"$(cat \"$STATE_DIR/replicas\")\"; fi",
         ]))
+        if let cronJobs = cronJobsResume(plan) { blocks.append(cronJobs) }
         if plan.gitops != nil {
-            blocks.append(.init("Resume Flux for good and let it reconcile the reverted manifests.", body: [
-                "kubectl -n \"$KUSTOMIZATION_NS\" patch kustomization \"$KUSTOMIZATION\" --type merge -p '{\"spec\":{\"suspend\":false}}'",
-                "kubectl -n \"$KUSTOMIZATION_NS\" annotate --overwrite kustomization \"$KUSTOMIZATION\" ferry.dev/suspended-by-",
+            blocks.append(.init("Lift Flux's pause for good and let it reconcile the reverted manifests.", body: fluxResume(plan) + [
                 "kubectl -n \"$KUSTOMIZATION_NS\" annotate --overwrite kustomization \"$KUSTOMIZATION\" \"reconcile.fluxcd.io/requestedAt=$(date +%s)\"",
             ]))
         }

@@ -2,16 +2,8 @@ extension MigrationScripts {
     /// 10: stop the workload on the source and free the device and the label there.
     static func source(_ plan: MigrationPlan) -> ShellScript {
         var blocks: [ShellScript.Block] = []
-        if plan.gitops != nil {
-            blocks.append(.init(
-                "Suspend the Flux Kustomization, so Flux does not scale the workload back up or recreate what moves.",
-                "The annotation says who suspended it, so a suspend forgotten after a failure is visible.", body: [
-                    "if [ \"$(kubectl -n \"$KUSTOMIZATION_NS\" get kustomization \"$KUSTOMIZATION\" -o jsonpath='{.spec.suspend}')\" != true ]; then",
-                    "  kubectl -n \"$KUSTOMIZATION_NS\" annotate --overwrite kustomization \"$KUSTOMIZATION\" \"ferry.dev/suspended-by=migration scripts $MIGRATION\"",
-                    "  kubectl -n \"$KUSTOMIZATION_NS\" patch kustomization \"$KUSTOMIZATION\" --type merge -p '{\"spec\":{\"suspend\":true}}'",
-                    "fi",
-                ]))
-        }
+        if let pause = fluxPause(plan) { blocks.append(pause) }
+        if let cronJobs = cronJobsPause(plan) { blocks.append(cronJobs) }
         if !VolumeSteps.claims(plan).isEmpty {
             blocks.append(.init(
                 "Set each moved volume's PV to Retain (its old policy saved for the rollback), so deleting its claim",

@@ -31,10 +31,12 @@ struct FluxPause: Sendable {
     /// The workload (ferry scales it down, and Flux would scale it back up), the
     /// claims ferry replaces (Flux would re-create a deleted claim from Git, empty) and
     /// the CronJobs it pauses (Flux would apply Git's `suspend` over ferry's).
-    var targets: [Target] {
-        var targets = [Target(type: environment.workloadType, name: environment.workload.name)]
-        targets += environment.plan.volumes.filter { $0.action != .keep }.map { Target(type: .persistentVolumeClaims, name: $0.claim) }
-        targets += environment.plan.cronJobs.map { Target(type: .cronJobs, name: $0.name) }
+    var targets: [Target] { Self.targets(environment.plan) }
+
+    static func targets(_ plan: MigrationPlan) -> [Target] {
+        var targets = [Target(type: plan.workload.kind == .statefulSet ? .statefulSets : .deployments, name: plan.workload.name)]
+        targets += plan.volumes.filter { $0.action != .keep }.map { Target(type: .persistentVolumeClaims, name: $0.claim) }
+        targets += plan.cronJobs.map { Target(type: .cronJobs, name: $0.name) }
         return targets
     }
 
