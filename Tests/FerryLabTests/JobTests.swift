@@ -161,8 +161,8 @@ struct CronJobTests {
     func fires() async throws {
         try await LabFixture.with(timing: Self.fast) { lab in
             try await lab.kubectl.apply(Manifest.cronJob("tick"))
-            let jobs = try await lab.waitForJobs(of: "tick", "a completed job") { $0.contains(where: \.isComplete) }
-            let job = try #require(jobs.first(where: \.isComplete))
+            let jobs = try await lab.waitForJobs(of: "tick", "a completed job") { $0.contains(where: { $0.isComplete }) }
+            let job = try #require(jobs.first(where: { $0.isComplete }))
             let scheduled = try #require(job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"].stringValue)
             let minutes = Int64(try #require(Timestamp.parse(scheduled)).timeIntervalSince1970) / 60
             #expect(job["metadata"]["name"].stringValue == "tick-\(minutes)")
@@ -200,11 +200,11 @@ struct CronJobTests {
         try await LabFixture.with(timing: Self.fast) { lab in
             try await lab.kubectl.apply(Manifest.cronJob("trim", successfulJobsHistoryLimit: 2))
             _ = try await lab.waitForEvent(about: "trim", reason: "SuccessfulDelete")
-            try await lab.waitForJobs(of: "trim", "two completed jobs") { $0.filter(\.isComplete).count == 2 }
+            try await lab.waitForJobs(of: "trim", "two completed jobs") { $0.filter { $0.isComplete }.count == 2 }
             try await lab.kubectl.succeed("patch", "cronjob", "trim", "--type=merge", "-p", "{\"spec\":{\"suspend\":true}}")
             try await lab.settle()
             let jobs = try await lab.waitForJobs(of: "trim", "the listing") { _ in true }
-            #expect(jobs.filter(\.isComplete).count <= 2)
+            #expect(jobs.filter { $0.isComplete }.count <= 2)
             let names = Set(jobs.compactMap { $0["metadata"]["name"].stringValue })
             try await lab.waitForPods("cronjob=trim", "only the pods of kept jobs") { pods in
                 pods.allSatisfy { names.contains($0["metadata"]["labels"]["job-name"].stringValue ?? "") }
