@@ -58,13 +58,16 @@ import Testing
         }
     }
 
-    /// The root Kustomization applies Frigate beside Mosquitto. `ferry plan` picks the
-    /// objects' grain; during the physical move a commit to Mosquitto is applied while
-    /// Frigate stays down; afterwards nothing is suspended or marked; rollback brings
-    /// Frigate back to pumped-piglet with nothing marked either.
+    /// The root Kustomization applies Frigate (with a health-checker CronJob) beside
+    /// Mosquitto. `ferry plan` picks the objects' grain; during the physical move a
+    /// commit to Mosquitto is applied while Frigate stays down and the health-checker
+    /// suspended; afterwards nothing is suspended or marked; rollback brings Frigate
+    /// back to pumped-piglet with nothing marked either.
     @Test("under a root flux-system, the other apps keep reconciling during the move, and nothing stays marked")
     func rootKustomization() async throws {
         try await PreflightLab.with(.frigateBootstrap) { lab in
+            try await HomelabTreeTests.addTree(lab)
+            try await HomelabTreeTests.removeBackup(lab)
             let discovered = try await PlanDiscovery(connections: lab.connections).discover(
                 PlanRequest(namespace: "frigate", name: "frigate", targetNode: "k3s-vm-still-fawn", repo: lab.clone, workingDirectory: lab.directory))
             var plan = discovered.plan
@@ -96,6 +99,7 @@ import Testing
             #expect(during.otherAppApplied, "Mosquitto's commit reached the cluster during the move")
             #expect(during.frigateReplicas == 0, "Flux left the marked Deployment scaled down")
             #expect(during.suspended == false)
+            #expect(during.healthCheckSuspended == true, "the health-checker is paused during the move")
 
             try await Self.expectNothingPaused(lab)
             let pods = try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "app=frigate").items.map(Pod.init(json:))
@@ -117,12 +121,16 @@ import Testing
             try await lab.kube.get(.deployments, "frigate", namespace: "frigate"),
             try await lab.kube.get(.persistentVolumeClaims, "frigate-config", namespace: "frigate"),
             try await lab.kube.get(.persistentVolumeClaims, "frigate-media", namespace: "frigate"),
+            try await lab.kube.get(.cronJobs, "frigate-healthcheck", namespace: "frigate"),
         ]
         for object in objects {
             let annotations = object["metadata"]["annotations"]
             #expect(annotations["kustomize.toolkit.fluxcd.io/reconcile"].isNull, "\(object["metadata"]["name"])")
             #expect(annotations["ferry.dev/suspended-by"].isNull, "\(object["metadata"]["name"])")
+            #expect(annotations["ferry.dev/paused-by"].isNull, "\(object["metadata"]["name"])")
         }
+        let healthCheck = try await lab.kube.get(.cronJobs, "frigate-healthcheck", namespace: "frigate")
+        #expect(healthCheck["spec"]["suspend"].boolValue == false, "the health-checker runs again, as before the move")
     }
 }
 
@@ -133,6 +141,7 @@ final class CommitDuringMove: RunObserver, @unchecked Sendable {
         var otherAppApplied: Bool
         var frigateReplicas: Int64?
         var suspended: Bool
+        var healthCheckSuspended: Bool?
     }
 
     let lab: PreflightLab
@@ -178,12 +187,13 @@ final class CommitDuringMove: RunObserver, @unchecked Sendable {
             ) { object in (object?["data"]["mosquitto.conf"].stringValue ?? "").contains("max_connections 10") }
             let deployment = try await lab.kube.get(.deployments, "frigate", namespace: "frigate")
             let root = try await lab.kube.get(.kustomizations, "flux-system", namespace: "flux-system")
+            let healthCheck = try await lab.kube.get(.cronJobs, "frigate-healthcheck", namespace: "frigate")
             return Seen(
                 otherAppApplied: applied != nil, frigateReplicas: deployment["spec"]["replicas"].intValue,
-                suspended: root["spec"]["suspend"].boolValue == true)
+                suspended: root["spec"]["suspend"].boolValue == true, healthCheckSuspended: healthCheck["spec"]["suspend"].boolValue)
         } catch {
             Issue.record("the commit to Mosquitto failed: \(error)")
-            return Seen(otherAppApplied: false, frigateReplicas: nil, suspended: false)
+            return Seen(otherAppApplied: false, frigateReplicas: nil, suspended: false, healthCheckSuspended: nil)
         }
     }
 }
