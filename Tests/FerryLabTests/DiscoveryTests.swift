@@ -34,8 +34,10 @@ struct DiscoveryTests {
         #expect(list["kind"] == "APIGroupList")
         #expect(list["apiVersion"] == "v1")
         let names = list["groups"].arrayValue?.compactMap { $0["name"].stringValue } ?? []
-        #expect(names == ["apps", "storage.k8s.io", "node.k8s.io", "source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "coordination.k8s.io",
-                           "batch", "discovery.k8s.io"])
+        #expect(names == [
+            "apps", "storage.k8s.io", "node.k8s.io", "source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "coordination.k8s.io",
+            "batch", "discovery.k8s.io", "apiextensions.k8s.io", "networking.k8s.io", "rbac.authorization.k8s.io",
+        ])
         let apps = list["groups"].arrayValue?.first
         #expect(apps?["preferredVersion"] == ["groupVersion": "apps/v1", "version": "v1"])
         #expect(apps?["versions"] == [["groupVersion": "apps/v1", "version": "v1"]])

@@ -35,7 +35,7 @@ struct GarbageCollector: Controller {
     }
 
     private func exists(uid: String, name: String, kind: String, apiVersion: String, namespace: String) async -> Bool {
-        guard let ownerKind = ResourceCatalog.kind(apiVersion: apiVersion, kind: kind) else { return false }
+        guard let ownerKind = await ResourceCatalog.kind(apiVersion: apiVersion, kind: kind, in: store) else { return false }
         return await store.find(ObjectKey(ownerKind, namespace: namespace, name: name))?.uid == uid
     }
 
@@ -45,7 +45,7 @@ struct GarbageCollector: Controller {
             await store.modify(key, subresource: "status") { $0[path: ["status", "phase"]] = "Terminating" }
         }
         var remaining = 0
-        for kind in ResourceCatalog.all where kind.namespaced {
+        for kind in await ResourceCatalog.served(by: store) where kind.namespaced {
             for object in await store.list(kind, namespace: namespace.name) {
                 remaining += 1
                 if !object.isDeleting { _ = try? await store.delete(ObjectKey(kind, namespace: namespace.name, name: object.name)) }

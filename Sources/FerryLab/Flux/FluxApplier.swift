@@ -31,10 +31,12 @@ struct FluxApplier: Sendable {
     /// What was last applied per object, the "last-applied" side of the three-way merge.
     let applied: AppliedConfigurations
 
-    /// Applies `objects` in order (Namespaces first, as Flux stages them); stops at
+    /// Applies `objects` in order (CustomResourceDefinitions and Namespaces first, as
+    /// Flux stages them, so that custom resources find their kind served); stops at
     /// the first object the apiserver refuses.
     func apply(_ objects: [JSON], owner: Owner) async throws(Failure) -> [Change] {
-        let ordered = objects.filter { $0["kind"] == "Namespace" } + objects.filter { $0["kind"] != "Namespace" }
+        let firstStage: Set<JSON> = ["CustomResourceDefinition", "Namespace"]
+        let ordered = objects.filter { firstStage.contains($0["kind"]) } + objects.filter { !firstStage.contains($0["kind"]) }
         var changes: [Change] = []
         for object in ordered { changes.append(try await apply(object, owner: owner)) }
         return changes
@@ -43,7 +45,7 @@ struct FluxApplier: Sendable {
     private func apply(_ input: JSON, owner: Owner) async throws(Failure) -> Change {
         let apiVersion = input["apiVersion"].stringValue ?? ""
         let kindName = input["kind"].stringValue ?? ""
-        guard let kind = ResourceCatalog.kind(apiVersion: apiVersion, kind: kindName) else {
+        guard let kind = await ResourceCatalog.kind(apiVersion: apiVersion, kind: kindName, in: store) else {
             let id = FluxStatus.objectID(kind: kindName, namespace: input.namespace, name: input.name)
             throw Failure(description: "\(id) dry-run failed: no matches for kind \"\(kindName)\" in version \"\(apiVersion)\"")
         }
@@ -85,7 +87,7 @@ struct FluxApplier: Sendable {
     /// objects marked `kustomize.toolkit.fluxcd.io/prune: disabled`.
     func prune(keeping keep: Set<ObjectKey>, owner: Owner) async -> [Change] {
         var changes: [Change] = []
-        for kind in ResourceCatalog.all where kind != ResourceCatalog.events {
+        for kind in await ResourceCatalog.served(by: store) where kind != ResourceCatalog.events {
             for object in await store.list(kind) where !object.isDeleting {
                 guard object.labels[FluxStatus.nameLabel] == owner.name,
                     object.labels[FluxStatus.namespaceLabel] == owner.namespace,

@@ -42,6 +42,7 @@ struct Admission {
         }
         if kind.subresources.contains("status"), kind != ResourceCatalog.nodes { object.removeValue(forKey: "status") }
         try await applyDefaults(&object, kind: kind)
+        QuantityFields.normalize(&object, kind: kind)
         try validate(object, kind: kind)
         return object
     }
@@ -51,6 +52,8 @@ struct Admission {
         guard object.objectValue != nil else { throw .badRequest("the body of the request must be a JSON object") }
         object["apiVersion"] = .string(kind.apiVersion)
         object["kind"] = .string(kind.kind)
+        if kind == ResourceCatalog.secrets { Self.mergeStringData(&object) }
+        QuantityFields.normalize(&object, kind: kind)
         if subresource == nil {
             try validate(object, kind: kind)
             try checkImmutable(object, old: old, kind: kind)
@@ -117,11 +120,14 @@ struct Admission {
             PodDefaults.apply(toTemplateOf: &object)
         case ResourceCatalog.secrets:
             if object["type"] == .null { object["type"] = "Opaque" }
-            if let stringData = object["stringData"].objectValue {
-                for (key, value) in stringData {
-                    object[path: ["data", key]] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString())
-                }
-                object.removeValue(forKey: "stringData")
+            Self.mergeStringData(&object)
+        case ResourceCatalog.customResourceDefinitions:
+            CustomResourceDefinitions.applyDefaults(&object, now: Timestamp.string(Date()))
+        case ResourceCatalog.ingresses:
+            if object["spec"]["ingressClassName"] == .null, object.annotations["kubernetes.io/ingress.class"] == nil,
+                let defaultClass = await defaultIngressClass()
+            {
+                object[path: ["spec", "ingressClassName"]] = .string(defaultClass)
             }
         case ResourceCatalog.events:
             if object["count"] == .null { object["count"] = 1 }
@@ -132,6 +138,19 @@ struct Admission {
         default:
             break
         }
+    }
+
+    /// `stringData` is write-only: the apiserver merges it into `data` (its keys
+    /// win) and never stores or returns it, on create, update and patch alike.
+    static func mergeStringData(_ secret: inout JSON) {
+        guard let stringData = secret["stringData"].objectValue else {
+            if secret["stringData"] != .null { secret.removeValue(forKey: "stringData") }
+            return
+        }
+        for (key, value) in stringData {
+            secret[path: ["data", key]] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString())
+        }
+        secret.removeValue(forKey: "stringData")
     }
 
     // MARK: Validation
@@ -167,6 +186,8 @@ struct Admission {
             try Self.validateJob(object, kind: kind)
         case ResourceCatalog.cronJobs:
             try Self.validateCronJob(object)
+        case ResourceCatalog.customResourceDefinitions:
+            try CustomResourceDefinitions.validate(object)
         default:
             break
         }
@@ -215,6 +236,9 @@ struct Admission {
             try immutable(["spec", "selector"], "spec.selector")
             try immutable(["spec", "completions"], "spec.completions")
             if old["spec"]["suspend"].boolValue != true { try immutable(["spec", "template"], "spec.template") }
+        case ResourceCatalog.customResourceDefinitions:
+            try immutable(["spec", "scope"], "spec.scope")
+            try immutable(["spec", "group"], "spec.group")
         default:
             break
         }
@@ -248,6 +272,13 @@ struct Admission {
     private func defaultStorageClass() async -> String? {
         await store.list(ResourceCatalog.storageClasses).first {
             $0.annotations["storageclass.kubernetes.io/is-default-class"] == "true"
+        }?.name
+    }
+
+    /// The DefaultIngressClass admission plugin's choice for an Ingress naming no class.
+    private func defaultIngressClass() async -> String? {
+        await store.list(ResourceCatalog.ingressClasses).first {
+            $0.annotations["ingressclass.kubernetes.io/is-default-class"] == "true"
         }?.name
     }
 

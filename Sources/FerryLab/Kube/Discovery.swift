@@ -4,7 +4,8 @@ import FerryJSON
 /// `/apis`, `/apis/{group}` and the resource lists under `/api/v1` and
 /// `/apis/{group}/{version}`, in the shapes a K3s v1.32 apiserver returns them
 /// (k8s.io/apimachinery metav1 `APIVersions`, `APIGroupList`, `APIGroup`,
-/// `APIResourceList`). Everything is derived from `ResourceCatalog.all`.
+/// `APIResourceList`). Everything is derived from the kinds served at the time of
+/// the request (`ResourceCatalog.served(by:)`), custom resources included.
 public enum Discovery {
     /// The address `/api` advertises for every client network, as a single-node K3s does.
     public static let defaultServerAddress = "127.0.0.1:6443"
@@ -42,18 +43,18 @@ public enum Discovery {
 
     /// `/apis`: one entry per non-core group, in catalog order (built-in groups
     /// first, custom resource groups after, as the real server orders them).
-    public static func groups() -> JSON {
+    public static func groups(_ kinds: [ResourceKind] = ResourceCatalog.all) -> JSON {
         [
             "kind": "APIGroupList",
             "apiVersion": "v1",
-            "groups": .array(groupNames.map { groupBody($0) }),
+            "groups": .array(groupNames(kinds).map { groupBody($0, kinds) }),
         ]
     }
 
     /// `/apis/{group}`, or nil when the group is not served.
-    public static func group(_ name: String) -> JSON? {
-        guard !name.isEmpty, groupNames.contains(name) else { return nil }
-        var body = groupBody(name)
+    public static func group(_ name: String, _ kinds: [ResourceKind] = ResourceCatalog.all) -> JSON? {
+        guard !name.isEmpty, groupNames(kinds).contains(name) else { return nil }
+        var body = groupBody(name, kinds)
         body["kind"] = "APIGroup"
         body["apiVersion"] = "v1"
         return body
@@ -62,8 +63,8 @@ public enum Discovery {
     /// `/api/v1` (group "") or `/apis/{group}/{version}`, or nil when nothing is
     /// served there. Entries are sorted by name, subresources right after their
     /// resource, as the real server lists them.
-    public static func resources(group: String, version: String) -> JSON? {
-        let kinds = ResourceCatalog.all.filter { $0.group == group && $0.version == version }
+    public static func resources(group: String, version: String, _ served: [ResourceKind] = ResourceCatalog.all) -> JSON? {
+        let kinds = served.filter { $0.group == group && $0.version == version }
         guard !kinds.isEmpty else { return nil }
         var entries: [(name: String, body: JSON)] = []
         for kind in kinds {
@@ -86,24 +87,24 @@ public enum Discovery {
     // MARK: - Parts
 
     /// Non-core groups in first-seen catalog order.
-    static var groupNames: [String] {
+    static func groupNames(_ kinds: [ResourceKind]) -> [String] {
         var seen: [String] = []
-        for kind in ResourceCatalog.all where !kind.group.isEmpty && !seen.contains(kind.group) {
+        for kind in kinds where !kind.group.isEmpty && !seen.contains(kind.group) {
             seen.append(kind.group)
         }
         return seen
     }
 
-    static func versions(of group: String) -> [String] {
+    static func versions(of group: String, _ kinds: [ResourceKind]) -> [String] {
         var seen: [String] = []
-        for kind in ResourceCatalog.all where kind.group == group && !seen.contains(kind.version) {
+        for kind in kinds where kind.group == group && !seen.contains(kind.version) {
             seen.append(kind.version)
         }
         return seen
     }
 
-    static func groupBody(_ name: String) -> JSON {
-        let versions = versions(of: name).map { v -> JSON in
+    static func groupBody(_ name: String, _ kinds: [ResourceKind]) -> JSON {
+        let versions = versions(of: name, kinds).map { v -> JSON in
             ["groupVersion": .string("\(name)/\(v)"), "version": .string(v)]
         }
         return [

@@ -71,22 +71,23 @@ public struct KubeAPIServer: HTTPResponder {
 
     private func route(_ request: inout Request) async throws -> Response {
         let query = Query(raw: request.uri.query)
-        switch KubeRoute(path: request.uri.path) {
+        let kinds = await ResourceCatalog.served(by: store)
+        switch KubeRoute(path: request.uri.path, kinds: kinds) {
         case .version: return Self.json(Discovery.version())
         case .health: return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok")))
         case .coreVersions: return Self.json(Discovery.coreVersions())
-        case .groups: return Self.json(Discovery.groups())
+        case .groups: return Self.json(Discovery.groups(kinds))
         case .group(let name):
-            guard let group = Discovery.group(name) else { throw APIError.notFound404(request.uri.path) }
+            guard let group = Discovery.group(name, kinds) else { throw APIError.notFound404(request.uri.path) }
             return Self.json(group)
         case .resourceList(let group, let version):
-            guard let list = Discovery.resources(group: group, version: version) else {
+            guard let list = Discovery.resources(group: group, version: version, kinds) else {
                 throw APIError.notFound404(request.uri.path)
             }
             return Self.json(list)
-        case .openAPIRoot: return Self.json(OpenAPI.root())
+        case .openAPIRoot: return Self.json(OpenAPI.root(kinds))
         case .openAPIDocument(let path):
-            guard let document = OpenAPI.document(path) else { throw APIError.notFound404(request.uri.path) }
+            guard let document = OpenAPI.document(path, kinds) else { throw APIError.notFound404(request.uri.path) }
             return Self.json(document)
         case .serviceProxy(let namespace, let service, let path):
             return try await proxy(&request, namespace: namespace, service: service, path: path)

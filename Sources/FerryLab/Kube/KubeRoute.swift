@@ -1,4 +1,5 @@
-/// A request path of the Kubernetes API, resolved against `ResourceCatalog`.
+/// A request path of the Kubernetes API, resolved against the kinds served at the
+/// time of the request (`ResourceCatalog.served(by:)`).
 enum KubeRoute: Equatable {
     case version
     case health
@@ -16,7 +17,7 @@ enum KubeRoute: Equatable {
     case openAPIDocument(String)
     case notFound
 
-    init(path: String) {
+    init(path: String, kinds: [ResourceKind] = ResourceCatalog.all) {
         let parts = path.split(separator: "/").map(String.init)
         switch parts.first {
         case "version": self = .version
@@ -32,20 +33,20 @@ enum KubeRoute: Equatable {
                 self = .serviceProxy(namespace: rest[1], service: rest[3], path: forwarded)
                 return
             }
-            self = Self.resolve(group: "", version: parts[1], rest: rest)
+            self = Self.resolve(group: "", version: parts[1], rest: rest, kinds: kinds)
         case "apis":
             switch parts.count {
             case 1: self = .groups
             case 2: self = .group(parts[1])
-            default: self = Self.resolve(group: parts[1], version: parts[2], rest: Array(parts.dropFirst(3)))
+            default: self = Self.resolve(group: parts[1], version: parts[2], rest: Array(parts.dropFirst(3)), kinds: kinds)
             }
         default: self = .notFound
         }
     }
 
-    private static func resolve(group: String, version: String, rest: [String]) -> KubeRoute {
+    private static func resolve(group: String, version: String, rest: [String], kinds: [ResourceKind]) -> KubeRoute {
         if rest.isEmpty {
-            guard ResourceCatalog.all.contains(where: { $0.group == group && $0.version == version }) else {
+            guard kinds.contains(where: { $0.group == group && $0.version == version }) else {
                 return .notFound
             }
             return .resourceList(group: group, version: version)
@@ -58,7 +59,7 @@ enum KubeRoute: Equatable {
             namespace = rest[1]
             rest.removeFirst(2)
         }
-        guard let kind = ResourceCatalog.kind(group: group, version: version, resource: rest[0]),
+        guard let kind = kinds.first(where: { $0.group == group && $0.version == version && $0.resource == rest[0] }),
             rest.count <= 3, kind.namespaced || namespace == nil
         else { return .notFound }
         let subresource = rest.count == 3 ? rest[2] : nil

@@ -215,13 +215,28 @@ public actor ObjectStore {
         return stored
     }
 
+    @discardableResult
     private func remove(_ key: ObjectKey, lastState: JSON) -> JSON {
         revision += 1
         objects[key.kind]?.removeValue(forKey: Self.slot(key))
         var last = lastState
         last[path: ["metadata", "resourceVersion"]] = .string(String(revision))
         publish(WatchEvent(type: .deleted, key: key, object: last, previous: lastState, resourceVersion: revision))
+        if key.kind == ResourceCatalog.customResourceDefinitions, let served = ResourceKind(definition: lastState),
+            !ResourceCatalog.isBuiltIn(served)
+        {
+            removeAll(served)
+        }
         return last
+    }
+
+    /// Removes every object of a custom resource whose CRD is gone, at once and
+    /// finalizers or not (see docs/LAB.md). Watchers see each one go.
+    private func removeAll(_ kind: ResourceKind) {
+        for object in list(kind) {
+            remove(ObjectKey(kind, namespace: object.namespace, name: object.name), lastState: object)
+        }
+        objects.removeValue(forKey: kind)
     }
 
     private func publish(_ event: WatchEvent) {

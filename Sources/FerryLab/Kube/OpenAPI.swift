@@ -6,9 +6,9 @@ import FerryJSON
 /// default), instead of downloading schemas to validate on the client. The lab
 /// publishes no schemas; see docs/LAB.md.
 enum OpenAPI {
-    static func root() -> JSON {
+    static func root(_ kinds: [ResourceKind] = ResourceCatalog.all) -> JSON {
         var paths: [String: JSON] = [:]
-        for (group, version) in groupVersions() {
+        for (group, version) in groupVersions(kinds) {
             let path = group.isEmpty ? "api/\(version)" : "apis/\(group)/\(version)"
             paths[path] = ["serverRelativeURL": .string("/openapi/v3/\(path)?hash=lab")]
         }
@@ -16,7 +16,7 @@ enum OpenAPI {
     }
 
     /// The document for `api/v1` or `apis/GROUP/VERSION`.
-    static func document(_ path: String) -> JSON? {
+    static func document(_ path: String, _ served: [ResourceKind] = ResourceCatalog.all) -> JSON? {
         let parts = path.split(separator: "/").map(String.init)
         let (group, version): (String, String)
         switch (parts.first, parts.count) {
@@ -24,7 +24,7 @@ enum OpenAPI {
         case ("apis", 3): (group, version) = (parts[1], parts[2])
         default: return nil
         }
-        let kinds = ResourceCatalog.all.filter { $0.group == group && $0.version == version }
+        let kinds = served.filter { $0.group == group && $0.version == version }
         guard !kinds.isEmpty else { return nil }
         var paths: [String: JSON] = [:]
         for kind in kinds {
@@ -48,9 +48,9 @@ enum OpenAPI {
         ]
     }
 
-    private static func groupVersions() -> [(String, String)] {
+    private static func groupVersions(_ kinds: [ResourceKind]) -> [(String, String)] {
         var seen: [(String, String)] = []
-        for kind in ResourceCatalog.all where !seen.contains(where: { $0 == (kind.group, kind.version) }) {
+        for kind in kinds where !seen.contains(where: { $0 == (kind.group, kind.version) }) {
             seen.append((kind.group, kind.version))
         }
         return seen

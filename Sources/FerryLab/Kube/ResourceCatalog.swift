@@ -70,6 +70,29 @@ public enum ResourceCatalog {
     public static let leases = ResourceKind(
         group: "coordination.k8s.io", version: "v1", kind: "Lease", resource: "leases", namespaced: true)
 
+    public static let customResourceDefinitions = ResourceKind(
+        group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition",
+        resource: "customresourcedefinitions", namespaced: false, shortNames: ["crd", "crds"],
+        categories: ["api-extensions"], subresources: ["status"])
+
+    public static let ingresses = ResourceKind(
+        group: "networking.k8s.io", version: "v1", kind: "Ingress", resource: "ingresses", namespaced: true,
+        shortNames: ["ing"], subresources: ["status"])
+    public static let ingressClasses = ResourceKind(
+        group: "networking.k8s.io", version: "v1", kind: "IngressClass", resource: "ingressclasses", namespaced: false)
+
+    public static let roles = ResourceKind(
+        group: "rbac.authorization.k8s.io", version: "v1", kind: "Role", resource: "roles", namespaced: true)
+    public static let roleBindings = ResourceKind(
+        group: "rbac.authorization.k8s.io", version: "v1", kind: "RoleBinding", resource: "rolebindings",
+        namespaced: true)
+    public static let clusterRoles = ResourceKind(
+        group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", resource: "clusterroles",
+        namespaced: false)
+    public static let clusterRoleBindings = ResourceKind(
+        group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding",
+        resource: "clusterrolebindings", namespaced: false)
+
     public static let all: [ResourceKind] = [
         namespaces, nodes, pods, persistentVolumeClaims, persistentVolumes, secrets, configMaps, events,
         serviceAccounts, services, deployments, replicaSets, statefulSets, storageClasses, runtimeClasses,
@@ -78,14 +101,39 @@ public enum ResourceCatalog {
         cronJobs,
         endpoints,
         endpointSlices,
+        customResourceDefinitions,
+        ingresses, ingressClasses,
+        roles, roleBindings, clusterRoles, clusterRoleBindings,
     ]
 
-    /// The kind served at `group`/`version`/`resource`, if any.
+    /// Every kind served right now: the built-in ones, then the custom resources of
+    /// the CustomResourceDefinitions in `store`. The stored CRDs are the registry: a
+    /// CRD created is served on the next request, a CRD deleted no longer is. A CRD
+    /// for a kind the lab has built in (Flux's, as `gotk-components.yaml` brings
+    /// them) is stored, and the built-in kind keeps serving.
+    public static func served(by store: ObjectStore) async -> [ResourceKind] {
+        let custom = (await store.list(customResourceDefinitions)).compactMap(ResourceKind.init(definition:))
+        return all + custom.filter { !isBuiltIn($0) }
+    }
+
+    /// Whether the lab serves `kind`'s group and resource itself, whatever its CRDs say.
+    public static func isBuiltIn(_ kind: ResourceKind) -> Bool {
+        all.contains { $0.group == kind.group && $0.resource == kind.resource }
+    }
+
+    /// The built-in kind served at `group`/`version`/`resource`, if any.
     public static func kind(group: String, version: String, resource: String) -> ResourceKind? {
         all.first { $0.group == group && $0.version == version && $0.resource == resource }
     }
 
+    /// The built-in kind of `apiVersion` and `kind`, if any.
     public static func kind(apiVersion: String, kind: String) -> ResourceKind? {
         all.first { $0.apiVersion == apiVersion && $0.kind == kind }
+    }
+
+    /// The kind of `apiVersion` and `kind`, built-in or custom, served by `store` now.
+    public static func kind(apiVersion: String, kind: String, in store: ObjectStore) async -> ResourceKind? {
+        if let builtIn = self.kind(apiVersion: apiVersion, kind: kind) { return builtIn }
+        return await served(by: store).first { $0.apiVersion == apiVersion && $0.kind == kind }
     }
 }

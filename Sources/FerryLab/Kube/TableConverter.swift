@@ -9,7 +9,8 @@ public enum IncludeObject: String, Sendable {
 /// Server-side printing: what the apiserver returns when kubectl asks for
 /// `application/json;as=Table;v=v1;g=meta.k8s.io`. Columns and cells follow
 /// k8s.io/kubernetes pkg/printers/internalversion/printers.go (v1.32) for the
-/// built-in kinds and the CRDs' additionalPrinterColumns for Flux kinds.
+/// built-in kinds and the CRDs' additionalPrinterColumns for Flux kinds and for
+/// the custom resources of CRDs created in the lab.
 public enum TableConverter {
     /// A meta.k8s.io/v1 Table for `objects` of `kind`; `listMetadata` is the list's metadata (resourceVersion) copied into the table.
     public static func table(
@@ -127,7 +128,13 @@ public enum TableConverter {
         case ("batch", "CronJob"): return cronJobPrinter
         case ("", "Endpoints"): return endpointsPrinter
         case ("discovery.k8s.io", "EndpointSlice"): return endpointSlicePrinter
-        default: return defaultPrinter
+        case ("apiextensions.k8s.io", "CustomResourceDefinition"): return createdAtPrinter
+        case ("networking.k8s.io", "Ingress"): return ingressPrinter
+        case ("networking.k8s.io", "IngressClass"): return ingressClassPrinter
+        case ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "ClusterRole"): return createdAtPrinter
+        case ("rbac.authorization.k8s.io", "RoleBinding"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"):
+            return roleBindingPrinter
+        default: return kind.printerColumns.isEmpty ? defaultPrinter : customPrinter(kind)
         }
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import FerryJSON
 
 /// The objects a fresh K3s cluster has before anyone deploys anything: its
-/// namespaces, the `local-path` StorageClass, the RuntimeClasses K3s creates, and
-/// one Node per VM.
+/// namespaces, the `local-path` StorageClass, the RuntimeClasses K3s creates, the
+/// API its packaged add-ons bring (`K3sAddons`), and one Node per VM.
 enum ClusterSeed {
     static func apply(to store: ObjectStore, nodes: [NodeSpec], network: PodNetwork) async throws {
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
@@ -23,6 +23,7 @@ enum ClusterSeed {
                  "handler": .string(handler)],
                 kind: ResourceCatalog.runtimeClasses)
         }
+        try await K3sAddons.apply(to: store)
         for (index, spec) in nodes.enumerated() {
             try await store.create(node(spec, index: index, podCIDR: network.cidr(node: index)), kind: ResourceCatalog.nodes)
         }

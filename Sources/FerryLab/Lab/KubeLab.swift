@@ -161,7 +161,7 @@ extension KubeLab {
     @discardableResult
     public func create(_ object: JSON) async throws -> JSON {
         guard let apiVersion = object["apiVersion"].stringValue, let kindName = object["kind"].stringValue,
-            let kind = ResourceCatalog.kind(apiVersion: apiVersion, kind: kindName)
+            let kind = await ResourceCatalog.kind(apiVersion: apiVersion, kind: kindName, in: store)
         else { throw LabError(description: "the lab serves no kind \(object["kind"].serialized) in \(object["apiVersion"].serialized)") }
         let admitted = try await Admission(store: store).create(object, kind: kind, namespace: object.namespace)
         return try await store.create(admitted, kind: kind)
