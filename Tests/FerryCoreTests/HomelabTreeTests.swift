@@ -15,6 +15,76 @@ import Testing
 
     /// Frigate's folder with the CronJobs beside it.
     static let files: [String: String] = [
+        "apps/frigate/ingress.yaml": """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata:
+              name: frigate
+              namespace: frigate
+              annotations:
+                traefik.ingress.kubernetes.io/router.entrypoints: websecure
+            spec:
+              rules:
+                - host: frigate.homelab.lan
+                  http:
+                    paths:
+                      - path: /
+                        pathType: Prefix
+                        backend:
+                          service:
+                            name: frigate
+                            port:
+                              number: 5000
+            ---
+            # go2rtc's RTSP restream, straight through Traefik.
+            apiVersion: traefik.io/v1alpha1
+            kind: IngressRouteTCP
+            metadata:
+              name: frigate-rtsp
+              namespace: frigate
+            spec:
+              entryPoints: [rtsp]
+              routes:
+                - match: HostSNI(`*`)
+                  services:
+                    - name: frigate
+                      port: 8554
+
+            """,
+        "apps/frigate/rbac.yaml": """
+            # The health-checker may restart Frigate, and nothing else.
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: frigate-healthcheck
+              namespace: frigate
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: Role
+            metadata:
+              name: frigate-restarter
+              namespace: frigate
+            rules:
+              - apiGroups: [apps]
+                resources: [deployments]
+                resourceNames: [frigate]
+                verbs: [get, patch]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata:
+              name: frigate-healthcheck
+              namespace: frigate
+            subjects:
+              - kind: ServiceAccount
+                name: frigate-healthcheck
+                namespace: frigate
+            roleRef:
+              apiGroup: rbac.authorization.k8s.io
+              kind: Role
+              name: frigate-restarter
+
+            """,
         "apps/frigate/healthcheck.yaml": """
             # Restarts Frigate when its API stops answering.
             apiVersion: batch/v1
@@ -29,6 +99,7 @@ import Testing
                 spec:
                   template:
                     spec:
+                      serviceAccountName: frigate-healthcheck
                       restartPolicy: Never
                       containers:
                         - name: check
@@ -111,12 +182,15 @@ import Testing
         let repository = GitOpsRepository.existing(in: lab.directory)
         var files = files
         let kustomization = try String(contentsOf: lab.clone.appendingPathComponent("apps/frigate/kustomization.yaml"), encoding: .utf8)
-        files["apps/frigate/kustomization.yaml"] = kustomization + "  - healthcheck.yaml\n  - backup.yaml\n"
+        files["apps/frigate/kustomization.yaml"] = kustomization + "  - ingress.yaml\n  - rbac.yaml\n  - healthcheck.yaml\n  - backup.yaml\n"
         try repository.write(files)
         _ = try await repository.commitAll("frigate: health-check and nightly backup")
         try await repository.push()
         try await reconcile(lab)
         _ = try await lab.kube.waitFor(.cronJobs, "frigate-backup", namespace: "frigate", timeout: .seconds(30), waitingFor: "Flux to apply the CronJobs") { $0 != nil }
+        // Flux is Ready on the whole tree: the Ingress, the Traefik route, the RBAC.
+        let root = try await lab.kube.get(.kustomizations, "flux-system", namespace: "flux-system")
+        #expect(root["status"]["conditions"].arrayValue?.first { $0["type"] == "Ready" }?["status"] == "True", "\(root["status"])")
     }
 
     /// Removes the backup from Git: what a user does to pass `ferry check`.
