@@ -95,6 +95,72 @@ struct FluxTests {
         }
     }
 
+    /// `kustomize.toolkit.fluxcd.io/reconcile: disabled` on the object in the cluster:
+    /// Flux neither reverts it nor applies Git's change to it, nor prunes it, while it
+    /// applies everything else; once the mark is gone, Git wins again.
+    @Test func anObjectMarkedReconcileDisabledIsLeftAloneWhileTheRestIsApplied() async throws {
+        try await FluxFixture.with { flux in
+            try await flux.lab.kubectl.succeed(
+                "annotate", "-n", "demo", "deployment/web", "\(FluxStatus.reconcileKey)=disabled")
+            try await flux.lab.kubectl.succeed("scale", "-n", "demo", "deployment/web", "--replicas=0")
+            let (sha, _) = try await flux.pushAndRequest(
+                ["apps/demo/deployment.yaml": FluxFixture.deployment(replicas: 2, app: "web"),
+                 "apps/demo/config.yaml": FluxFixture.config(mode: "gpu")],
+                message: "demo: two replicas on the GPU")
+            try await flux.kustomization("applies the commit") { $0["status"]["lastAppliedRevision"] == .string("main@sha1:\(sha)") }
+            #expect(await flux.find(ResourceCatalog.configMaps, "demo", "web-config")?["data"]["mode"] == "gpu", "the rest is applied")
+            let kept = try #require(await flux.find(ResourceCatalog.deployments, "demo", "web"))
+            #expect(kept["spec"]["replicas"] == 0, "the marked Deployment keeps its live value")
+            let inventory = try #require(await flux.find(ResourceCatalog.kustomizations, "flux-system", "demo"))["status"]["inventory"]["entries"]
+            #expect(inventory.arrayValue?.contains { $0["id"] == "demo_web_apps_Deployment" } == true, "it stays in the inventory")
+
+            try await flux.lab.kubectl.succeed("annotate", "-n", "demo", "deployment/web", "\(FluxStatus.reconcileKey)-")
+            _ = try await flux.pushAndRequest(["README.md": "marks gone\n"], message: "touch")
+            try await flux.object(ResourceCatalog.deployments, "demo", "web", "Git's two replicas once unmarked") { $0["spec"]["replicas"] == 2 }
+        }
+    }
+
+    /// A SOPS-encrypted Secret never reaches the cluster as ciphertext: without
+    /// `spec.decryption` the apiserver refuses its `sops` field; with it, the lab has no
+    /// keys and fails the decryption, as Flux fails without them.
+    @Test func aSOPSEncryptedSecretFailsTheReconcileInsteadOfBeingStoredEncrypted() async throws {
+        try await FluxFixture.with { flux in
+            let secret = """
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: mqtt
+                  namespace: demo
+                stringData:
+                  password: ENC[AES256_GCM,data:cGFzcw==,iv:aXY=,tag:dGFn,type:str]
+                sops:
+                  age:
+                    - recipient: age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq
+                  lastmodified: "2026-11-30T10:00:00Z"
+                  version: 3.9.1
+
+                """
+            _ = try await flux.pushAndRequest(
+                ["apps/demo/kustomization.yaml": FluxFixture.kustomization(resources: ["namespace.yaml", "deployment.yaml", "config.yaml", "secret.yaml"]),
+                 "apps/demo/secret.yaml": secret],
+                message: "demo: the broker's password")
+            let failed = try await flux.kustomization("fails on the encrypted Secret") {
+                $0.condition(type: "Ready")?["status"] == "False"
+            }
+            #expect(failed.condition(type: "Ready")?["message"].stringValue?.contains(".sops: field not declared in schema") == true)
+            #expect(await flux.find(ResourceCatalog.secrets, "demo", "mqtt") == nil, "no ciphertext in the cluster")
+
+            try await flux.lab.kubectl.succeed(
+                "patch", "-n", "flux-system", "kustomization/demo", "--type=merge",
+                "-p", #"{"spec":{"decryption":{"provider":"sops","secretRef":{"name":"sops-age"}}}}"#)
+            let undecrypted = try await flux.kustomization("cannot decrypt") {
+                $0.condition(type: "Ready")?["reason"] == "DecryptionFailed"
+            }
+            #expect(undecrypted.condition(type: "Ready")?["message"].stringValue?.contains("Secret/demo/mqtt decryption failed") == true)
+            #expect(await flux.find(ResourceCatalog.secrets, "demo", "mqtt") == nil)
+        }
+    }
+
     @Test func pruneDeletesWhatLeftGitAndOnlyThat() async throws {
         try await FluxFixture.with { flux in
             try await flux.lab.lab.create([

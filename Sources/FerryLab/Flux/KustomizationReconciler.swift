@@ -54,6 +54,10 @@ struct KustomizationReconciler: Sendable {
             return await fail(kustomization, revision: revision, reason: "ArtifactFailed", message: "\(error)")
         }
         let target = kustomization["spec"]["targetNamespace"].stringValue ?? ""
+        if let encrypted = objects.first(where: { $0["sops"] != .null }) {
+            return await fail(kustomization, revision: revision, reason: kustomization["spec"]["decryption"] != .null
+                ? "DecryptionFailed" : "ReconciliationFailed", message: Self.sopsFailure(encrypted, kustomization: kustomization))
+        }
         let owner = FluxApplier.Owner(name: kustomization.name, namespace: kustomization.namespace)
         var changes: [FluxApplier.Change]
         do {
@@ -93,6 +97,19 @@ struct KustomizationReconciler: Sendable {
                 message: "Reconciliation finished in \(String(format: "%.3f", milliseconds))ms, "
                     + "next run in \(kustomization["spec"]["interval"].stringValue ?? "10m0s")")
         }
+    }
+
+    /// A SOPS-encrypted document: Flux decrypts it with `spec.decryption`'s keys, and
+    /// without them the apiserver refuses its `sops` field. The lab holds no keys, so it
+    /// fails either way, never applying ciphertext as if it were the Secret.
+    static func sopsFailure(_ object: JSON, kustomization: JSON) -> String {
+        let id = FluxStatus.objectID(kind: object["kind"].stringValue ?? "", namespace: object.namespace, name: object.name)
+        guard kustomization["spec"]["decryption"] != .null else {
+            return "\(id) dry-run failed: .sops: field not declared in schema "
+                + "(the document is SOPS-encrypted and the Kustomization has no spec.decryption)"
+        }
+        return "\(id) decryption failed: the lab holds no SOPS keys and cannot decrypt it "
+            + "(docs/LAB.md: keep the lab's copy of the tree unencrypted)"
     }
 
     private func fail(_ kustomization: JSON, revision: String?, reason: String, message: String) async {
