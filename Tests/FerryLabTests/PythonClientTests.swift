@@ -18,7 +18,7 @@ struct PythonClientTests {
 
         config.load_kube_config(config_file=sys.argv[1])
         core, apps, net = client.CoreV1Api(), client.AppsV1Api(), client.NetworkingV1Api()
-        ext, custom = client.ApiextensionsV1Api(), client.CustomObjectsApi()
+        ext, custom, batch = client.ApiextensionsV1Api(), client.CustomObjectsApi(), client.BatchV1Api()
 
         net.create_namespaced_ingress("frigate", client.V1Ingress(
             metadata=client.V1ObjectMeta(name="frigate"),
@@ -27,6 +27,14 @@ struct PythonClientTests {
             "apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": {"name": "frigate"},
             "spec": {"entryPoints": ["websecure"], "routes": [{"match": "Host(`frigate.home.arpa`)", "kind": "Rule",
                      "services": [{"name": "frigate", "port": 5000}]}]}})
+
+        batch.create_namespaced_cron_job("frigate", client.V1CronJob(
+            metadata=client.V1ObjectMeta(name="frigate-healthcheck"),
+            spec=client.V1CronJobSpec(schedule="*/5 * * * *", job_template=client.V1JobTemplateSpec(
+                spec=client.V1JobSpec(template=client.V1PodTemplateSpec(spec=client.V1PodSpec(
+                    restart_policy="Never", containers=[client.V1Container(
+                        name="check", image="alpine:3.20", command=["sh", "-c", "true"],
+                        resources=client.V1ResourceRequirements(limits={"cpu": 0.1}))])))))))
 
         pods = core.list_pod_for_all_namespaces().items
         deployments = apps.list_deployment_for_all_namespaces().items
@@ -48,6 +56,10 @@ struct PythonClientTests {
             "nodes": len(core.list_node().items),
             "kustomizations": len(custom.list_cluster_custom_object("kustomize.toolkit.fluxcd.io", "v1", "kustomizations")["items"]),
             "ingressroutes": len(custom.list_namespaced_custom_object("traefik.io", "v1alpha1", "frigate", "ingressroutes")["items"]),
+            "cronjobs": [c.spec.job_template.spec.template.spec.containers[0].resources.limits["cpu"]
+                         for c in batch.list_cron_job_for_all_namespaces().items],
+            "jobs": len(batch.list_job_for_all_namespaces().items),
+            "endpoints": len(core.list_namespaced_endpoints("frigate").items),
             "deploymentGPU": gpu,
             "podGPU": pod_gpu,
         }))
@@ -59,7 +71,7 @@ struct PythonClientTests {
         return path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    @Test("reads pods, Deployments, Secrets, Ingresses, CRDs and custom objects of frigate-coral with no validation error")
+    @Test("reads pods, Deployments, CronJobs, Jobs, Endpoints, Secrets, Ingresses, CRDs and custom objects of frigate-coral with no validation error")
     func readsTheLab() async throws {
         let python = try #require(Self.python(), "python3 is not on PATH: the conformance test needs it (.ci/run installs it)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-python-\(UUID().uuidString.prefix(8))")
@@ -87,6 +99,8 @@ struct PythonClientTests {
             #expect((counts["secrets"].intValue ?? 0) >= 1, "\(counts)")
             #expect((counts["kustomizations"].intValue ?? 0) >= 1, "\(counts)")
             #expect(counts["ingressroutes"] == 1, "\(counts)")
+            #expect(counts["cronjobs"] == ["100m"], "a quantity written as a number comes back in its canonical form: \(counts)")
+            #expect(counts["endpoints"] == 1, "\(counts)")
             #expect(counts["deploymentGPU"] == "1", "\(counts)")
             #expect(counts["podGPU"].arrayValue?.contains("1") == true, "\(counts)")
         } catch {

@@ -11,6 +11,17 @@ enum NodeLabelDiscovery {
         var notes: [String] = []
     }
 
+    static let nfdPrefix = "feature.node.kubernetes.io/"
+    static let nfdAnnotation = "nfd.node.kubernetes.io/feature-labels"
+
+    /// nfd-master lists the labels it manages on the node (its own namespace's without
+    /// the prefix); its own namespace is NFD's whatever the annotation says.
+    static func setByNodeFeatureDiscovery(_ key: String, on node: Node) -> Bool {
+        if key.hasPrefix(nfdPrefix) { return true }
+        let listed = (node.annotations[nfdAnnotation] ?? "").split(separator: ",").map(String.init)
+        return listed.contains(key)
+    }
+
     static func label(template: JSON, source: Node, target: Node) -> Finding {
         var finding = Finding()
         var wanted: [(key: String, value: String, by: String)] = []
@@ -32,9 +43,15 @@ enum NodeLabelDiscovery {
             if onTarget {
                 finding.notes.append("the \(by) has \(key)=\(value), which \(target.name) has already: nothing to move.")
             } else if finding.label == nil {
-                finding.label = MigrationPlan.NodeLabel(key: key, value: value)
+                let nfd = setByNodeFeatureDiscovery(key, on: source)
+                finding.label = MigrationPlan.NodeLabel(key: key, value: value, setBy: nfd ? .nodeFeatureDiscovery : .ferry)
                 let sourceSays = onSource ? "\(source.name) has it" : "\(source.name) does not have it either"
                 finding.notes.append("the \(by) has \(key)=\(value): \(sourceSays), \(target.name) does not.")
+                if nfd {
+                    finding.notes.append(
+                        "Node Feature Discovery sets it (\(source.name)'s \(nfdAnnotation) lists it): ferry does not touch it, "
+                            + "and waits for NFD to label \(target.name) once the device is there.")
+                }
             } else {
                 finding.notes.append(
                     "the \(by) also has \(key)=\(value), which \(target.name) lacks: a plan moves one label, so label the target yourself "

@@ -66,6 +66,7 @@ extension MigrationPlan {
             out.key("nodeLabel")
             out.field("key", nodeLabel.key, indent: 1)
             out.field("value", nodeLabel.value, indent: 1)
+            if nodeLabel.setBy != .ferry { out.field("setBy", nodeLabel.setBy.rawValue, indent: 1) }
         } else if !notes[.section("nodeLabel")].isEmpty {
             out.section("No node label to move.")
             out.notes(notes[.section("nodeLabel")])

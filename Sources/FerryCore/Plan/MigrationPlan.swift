@@ -91,12 +91,23 @@ extension MigrationPlan {
 
     /// A node label (`coral.ai/tpu=usb`), removed from the source node and put on the target.
     public struct NodeLabel: Sendable, Hashable, CustomStringConvertible {
+        /// Who puts the label on a node.
+        public enum SetBy: String, Sendable, Hashable, CaseIterable {
+            /// ferry: off the source, onto the target.
+            case ferry
+            /// Node Feature Discovery, from the hardware the node sees: ferry never sets
+            /// it (NFD would take back a label it did not find), it waits for it.
+            case nodeFeatureDiscovery = "node-feature-discovery"
+        }
+
         public var key: String
         public var value: String
+        public var setBy: SetBy
 
-        public init(key: String, value: String) {
+        public init(key: String, value: String, setBy: SetBy = .ferry) {
             self.key = key
             self.value = value
+            self.setBy = setBy
         }
 
         public var description: String { "\(key)=\(value)" }

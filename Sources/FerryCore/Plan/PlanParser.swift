@@ -121,11 +121,12 @@ public enum PlanParser {
     }
 
     static func readNodeLabel(_ r: inout PlanReader) -> MigrationPlan.NodeLabel? {
-        guard r.mapping(["nodeLabel"], keys: ["key", "value"], required: false) != nil else { return nil }
+        guard r.mapping(["nodeLabel"], keys: ["key", "value", "setBy"], required: false) != nil else { return nil }
         let key = r.string(["nodeLabel", "key"], PlanValidation.labelKey)
         let value = r.string(["nodeLabel", "value"], PlanValidation.labelValue)
-        guard let key, let value else { return nil }
-        return MigrationPlan.NodeLabel(key: key, value: value)
+        let setBy = r.choice(["nodeLabel", "setBy"], MigrationPlan.NodeLabel.SetBy.self)
+        guard let key, let value, setBy != nil || !r.has(["nodeLabel", "setBy"]) else { return nil }
+        return MigrationPlan.NodeLabel(key: key, value: value, setBy: setBy ?? .ferry)
     }
 
     static func readTimeouts(_ r: inout PlanReader) -> MigrationPlan.Timeouts {

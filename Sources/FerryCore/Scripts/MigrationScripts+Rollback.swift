@@ -15,7 +15,7 @@ extension MigrationScripts {
                 "fi",
             ]))
         }
-        if plan.nodeLabel != nil {
+        if plan.nodeLabel?.setBy == .ferry {
             blocks.append(.init("The hardware label back from the target node to the source node.", body: [
                 "kubectl label node \"$TARGET_NODE\" \"$LABEL_KEY-\" 2>/dev/null || true",
                 "kubectl label node \"$SOURCE_NODE\" \"$LABEL_KEY=$LABEL_VALUE\" --overwrite",

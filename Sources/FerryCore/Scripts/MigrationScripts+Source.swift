@@ -36,7 +36,7 @@ extension MigrationScripts {
                     "done",
                 ]))
         }
-        if plan.nodeLabel != nil {
+        if plan.nodeLabel?.setBy == .ferry {
             blocks.append(.init("Remove the hardware label from the source node: nothing may be scheduled there for the device now.", body: [
                 "kubectl label node \"$SOURCE_NODE\" \"$LABEL_KEY-\" 2>/dev/null || true",
             ]))

@@ -47,10 +47,18 @@ extension MigrationScripts {
             body.append("fi")
             blocks.append(.init("Driver \(driver.name) in the target VM: installed only when its check fails.", body: body))
         }
-        if plan.nodeLabel != nil {
+        switch plan.nodeLabel?.setBy {
+        case .ferry?:
             blocks.append(.init("Label the target node: the workload selects its node by this label.", body: [
                 "kubectl label node \"$TARGET_NODE\" \"$LABEL_KEY=$LABEL_VALUE\" --overwrite",
             ]))
+        case .nodeFeatureDiscovery?:
+            blocks.append(.init("Node Feature Discovery labels the target node once its VM sees the device: wait for it.", body: [
+                "labelled() { [ \"$(kubectl get node \"$TARGET_NODE\" -o go-template=\"{{index .metadata.labels \\\"$LABEL_KEY\\\"}}\")\" = \"$LABEL_VALUE\" ]; }",
+                "wait_for \(plan.timeouts.podReady.seconds) \"Node Feature Discovery to label $TARGET_NODE\" labelled",
+            ]))
+        case nil:
+            break
         }
         return ShellScript(
             name: "30-target.sh", purpose: "Target: pass the device to the target VM, reboot it, check the device inside, install drivers, label the node.",

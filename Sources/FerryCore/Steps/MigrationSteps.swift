@@ -16,7 +16,7 @@ public enum MigrationSteps {
         steps.append(ScaleDownStep(environment: environment))
         let usb = plan.devices.filter(\.isUSB)
         steps += usb.map { RemovePassthroughStep(environment: environment, device: $0) }
-        if let label = plan.nodeLabel {
+        if let label = plan.nodeLabel, label.setBy == .ferry {
             steps.append(NodeLabelStep(environment: environment, label: label, node: plan.source.node, change: .remove))
         }
         steps += usb.map { PhysicalMoveStep(environment: environment, device: $0) }
@@ -29,7 +29,8 @@ public enum MigrationSteps {
         steps += usb.map { VerifyVMDeviceStep(environment: environment, device: $0) }
         steps += plan.drivers.map { DriverStep(environment: environment, driver: $0) }
         if let label = plan.nodeLabel {
-            steps.append(NodeLabelStep(environment: environment, label: label, node: plan.target.node, change: .add))
+            steps.append(NodeLabelStep(
+                environment: environment, label: label, node: plan.target.node, change: label.setBy == .ferry ? .add : .awaitNFD))
         }
         if let gitops = plan.gitops {
             if !plan.manifestChanges.isEmpty { steps.append(EditManifestsStep(environment: environment, gitops: gitops)) }

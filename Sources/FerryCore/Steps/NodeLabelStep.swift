@@ -4,9 +4,11 @@ import Foundation
 
 /// Moves the hardware label: off the source node before the device leaves it (so
 /// nothing is scheduled there expecting it), onto the target once the device works
-/// in the target VM.
+/// in the target VM. A label Node Feature Discovery sets is never written: NFD takes
+/// it off the source when the device leaves, and ferry waits until NFD puts it on the
+/// target (`awaitNFD`).
 struct NodeLabelStep: MigrationStep {
-    enum Change: Sendable { case remove, add }
+    enum Change: Sendable { case remove, add, awaitNFD }
 
     let environment: MigrationEnvironment
     let label: MigrationPlan.NodeLabel
@@ -14,7 +16,13 @@ struct NodeLabelStep: MigrationStep {
     let change: Change
 
     var id: String { change == .remove ? "unlabel-source" : "label-target" }
-    var title: String { change == .remove ? "Remove label \(label.key) from \(node)" : "Label \(node) \(label)" }
+    var title: String {
+        switch change {
+        case .remove: "Remove label \(label.key) from \(node)"
+        case .add: "Label \(node) \(label)"
+        case .awaitNFD: "Wait for Node Feature Discovery to label \(node) \(label)"
+        }
+    }
     var phase: MigrationPhase { change == .remove ? .source : .target }
     /// The workload is stopped while the volumes move: a label schedules nothing yet,
     /// and the helper pods are pinned by hostname.
@@ -24,17 +32,19 @@ struct NodeLabelStep: MigrationStep {
         let value = try await current()
         switch change {
         case .remove: return value == nil ? .done : .pending(reason: "\(node) has \(label.key)=\(value ?? "")")
-        case .add: return value == label.value ? .done : .pending(reason: "\(node) lacks \(label)")
+        case .add, .awaitNFD: return value == label.value ? .done : .pending(reason: "\(node) lacks \(label)")
         }
     }
 
     func apply(_ context: StepContext) async throws {
+        if change == .awaitNFD { return try await awaitNFD(context) }
         if await context.recall("before") == nil { try await context.remember("before", try await current() ?? "") }
         try await set(change == .remove ? nil : label.value)
     }
 
     func undo(_ context: StepContext) async throws {
-        guard let before = await context.recall("before") else { return }
+        // NFD takes its label off the target itself once the device is gone again.
+        guard change != .awaitNFD, let before = await context.recall("before") else { return }
         // "" means the label was absent; a label value can be empty too, but then
         // removing and adding it are the same to every selector ferry moves.
         try await set(before.isEmpty && change == .add ? nil : (before.isEmpty ? label.value : before))
@@ -44,6 +54,24 @@ struct NodeLabelStep: MigrationStep {
         switch change {
         case .remove: ["kubectl label node \(node) \(label.key)-"]
         case .add: ["kubectl label node \(node) \(label) --overwrite"]
+        case .awaitNFD: ["wait until kubectl get node \(node) -L \(label.key) shows \(label.value) (Node Feature Discovery sets it)"]
+        }
+    }
+
+    /// nfd-worker looks at the hardware every minute by default (`core.sleepInterval`).
+    private func awaitNFD(_ context: StepContext) async throws {
+        let timeout = environment.plan.timeouts.podReady
+        context.waiting("Node Feature Discovery to label \(node) \(label)")
+        do {
+            _ = try await environment.kube.waitFor(.nodes, node, timeout: timeout.duration, waitingFor: "\(label) on \(node)") { object in
+                object.map { Node(json: $0).labels[label.key] == label.value } ?? false
+            }
+        } catch {
+            guard isTimeout(error) else { throw error }
+            throw StepFailure(
+                "Node Feature Discovery did not label \(node) \(label) within \(timeout), though the device is in its VM",
+                fix: "check NFD's worker on \(node) (kubectl -n node-feature-discovery logs -l app.kubernetes.io/name=node-feature-discovery) "
+                    + "and its NodeFeatureRules (kubectl get nodefeaturerules), then `ferry resume`")
         }
     }
 

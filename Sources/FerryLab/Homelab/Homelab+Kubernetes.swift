@@ -15,6 +15,7 @@ extension Homelab {
         store: ObjectStore, filesystem: NodeFilesystem, hardwareChanged: @escaping @Sendable () -> Void = {}
     ) async {
         kube = KubeBinding(store: store, filesystem: filesystem, hardwareChanged: hardwareChanged)
+        if nodeFeatureDiscovery { await NodeFeatureDiscovery.install(in: store) }
         await syncAllNodes()
     }
 
@@ -39,6 +40,10 @@ extension Homelab {
                     Self.setUnknown(type, in: &node, now: now)
                 }
             }
+        }
+        // nfd-worker runs in the VM: while it is down, the labels stay as they were.
+        if nodeFeatureDiscovery, vm.isUp {
+            await NodeFeatureDiscovery.label(node: vm.kubeNode, devices: devicesVisible(inVM: vmid), store: kube.store)
         }
         kube.hardwareChanged()
     }

@@ -35,9 +35,10 @@ public enum LabScenario: String, Sendable, CaseIterable {
 
     /// The lab's configuration for this scenario. With a `portBase`, the Kubernetes
     /// API listens on it and the Proxmox API on the next port; 0 picks free ports.
-    public func configuration(directory: URL, portBase: Int = 0) -> LabConfiguration {
+    public func configuration(directory: URL, portBase: Int = 0, nodeFeatureDiscovery: Bool = false) -> LabConfiguration {
         var configuration = LabConfiguration(directory: directory, nodes: nodes, kubePort: portBase)
         configuration.homelab = .frigateCoral
+        configuration.homelab?.nodeFeatureDiscovery = nodeFeatureDiscovery
         configuration.proxmoxPort = portBase > 0 ? portBase + 1 : 0
         configuration.sshRefused = sshRefused
         return configuration
@@ -45,8 +46,10 @@ public enum LabScenario: String, Sendable, CaseIterable {
 
     /// Starts the lab and sets the scenario up; returns once it is in its starting
     /// state (for `frigate-coral`: Frigate Ready on the source node).
-    public func start(directory: URL, portBase: Int = 0) async throws -> Lab {
-        let lab = try await Lab.start(configuration(directory: directory, portBase: portBase))
+    /// With `nodeFeatureDiscovery`, Node Feature Discovery labels the nodes, and the
+    /// Coral's label comes from a NodeFeatureRule instead of being set by hand.
+    public func start(directory: URL, portBase: Int = 0, nodeFeatureDiscovery: Bool = false) async throws -> Lab {
+        let lab = try await Lab.start(configuration(directory: directory, portBase: portBase, nodeFeatureDiscovery: nodeFeatureDiscovery))
         do {
             switch self {
             case .homelab: break

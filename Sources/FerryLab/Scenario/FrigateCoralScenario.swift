@@ -23,7 +23,12 @@ enum FrigateCoralScenario {
         let files = layout == .perApp ? FrigateCoralManifests.files : FrigateCoralManifests.bootstrapFiles
         let repository = try await GitOpsRepository.create(
             in: directory, files: files, message: "frigate: Coral TPU on pumped-piglet")
-        await kube.store.modify(ObjectKey(ResourceCatalog.nodes, name: source)) { $0.labels[label.0] = label.1 }
+        if let homelab = lab.homelab, homelab.nodeFeatureDiscovery {
+            try await kube.create(coralRule)
+            await homelab.syncAllNodes()
+        } else {
+            await kube.store.modify(ObjectKey(ResourceCatalog.nodes, name: source)) { $0.labels[label.0] = label.1 }
+        }
         try await kube.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "flux-system"]])
         try await kube.create([
             "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
@@ -46,6 +51,19 @@ enum FrigateCoralScenario {
         }
         try await writeVolumeData(kube)
     }
+
+    /// The rule a homelab with Node Feature Discovery labels its Coral node by, under
+    /// either of the Coral's ids.
+    static let coralRule: JSON = [
+        "apiVersion": "nfd.k8s-sigs.io/v1alpha1", "kind": "NodeFeatureRule", "metadata": ["name": "coral-tpu"],
+        "spec": ["rules": [[
+            "name": "coral usb", "labels": [.string(label.0): .string(label.1)],
+            "matchAny": [
+                ["matchFeatures": [["feature": "usb.device", "matchExpressions": ["vendor": ["op": "In", "value": ["1a6e"]], "device": ["op": "In", "value": ["089a"]]]]]],
+                ["matchFeatures": [["feature": "usb.device", "matchExpressions": ["vendor": ["op": "In", "value": ["18d1"]], "device": ["op": "In", "value": ["9302"]]]]]],
+            ],
+        ]]],
+    ]
 
     /// Files as Frigate keeps them; small, but with the shapes a copy must preserve
     /// (nested directories, a symlink, an empty file, distinct modes).
