@@ -32,10 +32,8 @@ struct PlanCommandTests {
             #expect(printed.status == 0, "\(printed.stderr)")
             #expect(printed.stderr.isEmpty, "\(printed.stderr)")
 
-            // The lab deploys no Service in front of Frigate, so the example's HTTP check
-            // has nowhere to go: ferry leaves it out (and says so in a comment).
-            var expected = try Self.documentedPlan(repo: lab.file("gitops").path)
-            expected.verify.removeAll { if case .http = $0.kind { true } else { false } }
+            // The scenario has a Service in front of Frigate, so the plan has the example's HTTP check too.
+            let expected = try Self.documentedPlan(repo: lab.file("gitops").path)
             #expect(try PlanParser.parse(printed.stdout, file: "stdout") == expected)
             for basis in [
                 "# runs on k3s-vm-pumped-piglet-gpu: pod frigate-",

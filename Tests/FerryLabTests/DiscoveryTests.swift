@@ -139,6 +139,6 @@ struct DiscoveryTests {
     @Test("unserved group versions have no resource list")
     func unserved() {
         #expect(Discovery.resources(group: "", version: "v2") == nil)
-        #expect(Discovery.resources(group: "batch", version: "v1") == nil)
+        #expect(Discovery.resources(group: "batch", version: "v2") == nil)
     }
 }

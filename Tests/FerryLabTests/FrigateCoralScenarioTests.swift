@@ -57,6 +57,31 @@ struct FrigateCoralScenarioTests {
         }
     }
 
+    @Test("kubectl reaches Frigate's /api/version through the service proxy; without its TPU Frigate has no endpoint: 503")
+    func serviceProxy() async throws {
+        try await Self.withScenario { lab in
+            let kubectl = Kubectl(kubeconfig: lab.kube.kubeconfigPath, scratch: lab.kube.configuration.directory)
+            let path = "/api/v1/namespaces/frigate/services/frigate:5000/proxy/api/version"
+            let version = try await kubectl.succeed("get", "--raw", path)
+            #expect(version.trimmingCharacters(in: .whitespacesAndNewlines) == "0.14.1-f4f3cfa")
+            let byName = try await kubectl.succeed("get", "--raw", "/api/v1/namespaces/frigate/services/http:frigate:http/proxy/api/version")
+            #expect(byName.trimmingCharacters(in: .whitespacesAndNewlines) == "0.14.1-f4f3cfa")
+
+            try await #require(lab.homelab).moveDevice("coral", toHost: "still-fawn")
+            _ = try #require(await Self.frigatePod(lab, Self.crashLooping))
+            let unready = await lab.kube.waitUntil(ResourceCatalog.endpoints, namespace: "frigate", timeout: .seconds(30)) { list in
+                list.first { endpoints in
+                    endpoints.name == "frigate"
+                        && (endpoints["subsets"].arrayValue ?? []).allSatisfy { ($0["addresses"].arrayValue ?? []).isEmpty }
+                }
+            }
+            #expect(unready != nil)
+            let result = try await kubectl.run("get", "--raw", path)
+            #expect(!result.succeeded)
+            #expect(result.stderr.contains("(ServiceUnavailable): no endpoints available for service"), "\(result)")
+        }
+    }
+
     @Test("moving the Coral without reconfiguring passthrough leaves Frigate crash-looping without its TPU")
     func moveWithoutPassthrough() async throws {
         try await Self.withScenario { lab in

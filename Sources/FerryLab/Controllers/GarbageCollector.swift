@@ -1,12 +1,16 @@
 import FerryJSON
 
 /// Background cascading deletion: an object whose owners are all gone is deleted
-/// (a Deployment's ReplicaSets, their pods). And namespace deletion: a Terminating
+/// (a Deployment's ReplicaSets, their pods; a CronJob's Jobs, theirs). And namespace deletion: a Terminating
 /// namespace has its content deleted, then its `kubernetes` finalizer lifted.
 struct GarbageCollector: Controller {
     let store: ObjectStore
 
-    static let dependentKinds = [ResourceCatalog.replicaSets, ResourceCatalog.pods, ResourceCatalog.persistentVolumeClaims]
+    /// Owners before what they own, so that a CronJob's Jobs and their pods go in one round.
+    static let dependentKinds = [
+        ResourceCatalog.replicaSets, ResourceCatalog.jobs, ResourceCatalog.pods, ResourceCatalog.persistentVolumeClaims,
+        ResourceCatalog.endpointSlices,
+    ]
 
     func reconcile() async {
         for kind in Self.dependentKinds {

@@ -89,13 +89,20 @@ struct Kubelet: Controller {
                 pod[path: ["status", "podIP"]] = .string(podIP)
                 pod[path: ["status", "podIPs"]] = [["ip": .string(podIP)]]
                 pod[path: ["status", "startTime"]] = .string(Timestamp.string(now))
-                Self.setPodConditions(&pod, ready: false, now: Timestamp.string(now))
+                let inits = pod["spec"]["initContainers"].arrayValue ?? []
+                Self.setPodConditions(&pod, ready: false, now: Timestamp.string(now), uninitialized: inits.compactMap { $0["name"].stringValue })
+                let waiting: JSON = ["waiting": ["reason": inits.isEmpty ? "ContainerCreating" : "PodInitializing"]]
                 pod[path: ["status", "containerStatuses"]] = .array((pod["spec"]["containers"].arrayValue ?? []).map {
-                    Self.containerStatus($0, state: ["waiting": ["reason": "ContainerCreating"]], ready: false, restarts: 0)
+                    Self.containerStatus($0, state: waiting, ready: false, restarts: 0)
                 })
+                if !inits.isEmpty {
+                    pod[path: ["status", "initContainerStatuses"]] = .array(inits.map {
+                        Self.containerStatus($0, state: ["waiting": ["reason": "PodInitializing"]], ready: false, restarts: 0)
+                    })
+                }
             }
             if let pending = await store.find(key) {
-                for container in pending["spec"]["containers"].arrayValue ?? [] {
+                for container in (pending["spec"]["initContainers"].arrayValue ?? []) + (pending["spec"]["containers"].arrayValue ?? []) {
                     for runtime in runtimes { await runtime.prepare(container: container, pod: pending, node: node) }
                 }
             }
@@ -110,7 +117,8 @@ struct Kubelet: Controller {
             loop.wake(after: .seconds(startAt.timeIntervalSince(now)))
             return
         }
-        await startContainers(pod, key: key, now: now)
+        guard await runInitContainers(pod, key: key, now: now), let initialized = await store.find(key), initialized.uid == pod.uid else { return }
+        await startContainers(initialized, key: key, now: now)
     }
 
     /// Containers that are not running (never started, or due after a back-off) start now.
@@ -194,14 +202,14 @@ struct Kubelet: Controller {
     }
 
     /// How a running container ended since the last round, if it did.
-    private func checkRunning(_ container: JSON, pod: JSON) async -> ContainerOutcome? {
+    func checkRunning(_ container: JSON, pod: JSON) async -> ContainerOutcome? {
         for runtime in runtimes {
             if let ended = await runtime.check(container: container, pod: pod, node: node) { return ended }
         }
         return nil
     }
 
-    private func backoff(forRestart restart: Int64) -> Duration {
+    func backoff(forRestart restart: Int64) -> Duration {
         var delay = timing.crashBackoff
         for _ in 1..<max(restart, 1) where delay < timing.crashBackoffMax { delay = delay * 2 }
         return min(delay, timing.crashBackoffMax)
@@ -244,9 +252,16 @@ struct Kubelet: Controller {
         ]
     }
 
-    static func setPodConditions(_ pod: inout JSON, ready: Bool, now: String) {
+    /// `uninitialized`: the init containers that have not completed yet.
+    static func setPodConditions(_ pod: inout JSON, ready: Bool, now: String, uninitialized: [String] = []) {
         pod.setCondition("PodReadyToStartContainers", status: true, reason: "", message: "", now: now)
-        pod.setCondition("Initialized", status: true, reason: "", message: "", now: now)
+        if uninitialized.isEmpty {
+            pod.setCondition("Initialized", status: true, reason: "", message: "", now: now)
+        } else {
+            pod.setCondition(
+                "Initialized", status: false, reason: "ContainersNotInitialized",
+                message: "containers with incomplete status: [\(uninitialized.joined(separator: " "))]", now: now)
+        }
         let reason = ready ? "" : "ContainersNotReady"
         pod.setCondition("ContainersReady", status: ready, reason: reason, message: "", now: now)
         pod.setCondition("Ready", status: ready, reason: reason, message: "", now: now)

@@ -125,6 +125,10 @@ struct Admission {
             }
         case ResourceCatalog.events:
             if object["count"] == .null { object["count"] = 1 }
+        case ResourceCatalog.jobs:
+            Self.defaultJob(&object)
+        case ResourceCatalog.cronJobs:
+            Self.defaultCronJob(&object)
         default:
             break
         }
@@ -159,6 +163,10 @@ struct Admission {
             if (object["spec"]["containers"].arrayValue ?? []).isEmpty {
                 throw .invalid(kind, object.name, field: "spec.containers", "Required value")
             }
+        case ResourceCatalog.jobs:
+            try Self.validateJob(object, kind: kind)
+        case ResourceCatalog.cronJobs:
+            try Self.validateCronJob(object)
         default:
             break
         }
@@ -203,6 +211,10 @@ struct Admission {
             }
         case ResourceCatalog.deployments, ResourceCatalog.statefulSets:
             try immutable(["spec", "selector"], "spec.selector")
+        case ResourceCatalog.jobs:
+            try immutable(["spec", "selector"], "spec.selector")
+            try immutable(["spec", "completions"], "spec.completions")
+            if old["spec"]["suspend"].boolValue != true { try immutable(["spec", "template"], "spec.template") }
         default:
             break
         }

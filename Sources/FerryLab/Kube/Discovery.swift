@@ -154,6 +154,8 @@ public enum Discovery {
             entry["verbs"] = ["get", "patch", "update"]
         case "log":
             entry["verbs"] = ["get"]
+        case "proxy":
+            entry["verbs"] = ["create", "delete", "get", "patch", "update"]
         case "status":
             entry["verbs"] = ["get", "patch", "update"]
         default:

@@ -88,6 +88,8 @@ public struct KubeAPIServer: HTTPResponder {
         case .openAPIDocument(let path):
             guard let document = OpenAPI.document(path) else { throw APIError.notFound404(request.uri.path) }
             return Self.json(document)
+        case .serviceProxy(let namespace, let service, let path):
+            return try await proxy(&request, namespace: namespace, service: service, path: path)
         case .notFound:
             throw APIError.notFound404(request.uri.path)
         case .resource(let kind, let namespace, let name, let subresource):

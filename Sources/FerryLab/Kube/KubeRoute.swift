@@ -9,6 +9,9 @@ enum KubeRoute: Equatable {
     /// A collection (`name == nil`), an object, or one of its subresources.
     /// `namespace == nil` on a namespaced kind means all namespaces.
     case resource(kind: ResourceKind, namespace: String?, name: String?, subresource: String?)
+    /// `namespaces/NS/services/[SCHEME:]NAME[:PORT]/proxy/PATH`: the apiserver's
+    /// service proxy; `path` starts with `/`.
+    case serviceProxy(namespace: String, service: String, path: String)
     case openAPIRoot
     case openAPIDocument(String)
     case notFound
@@ -22,7 +25,14 @@ enum KubeRoute: Equatable {
             self = parts.count == 2 ? .openAPIRoot : .openAPIDocument(parts.dropFirst(2).joined(separator: "/"))
         case "api":
             if parts.count == 1 { self = .coreVersions; return }
-            self = Self.resolve(group: "", version: parts[1], rest: Array(parts.dropFirst(2)))
+            let rest = Array(parts.dropFirst(2))
+            if parts[1] == "v1", rest.count >= 5, rest[0] == "namespaces", rest[2] == "services", rest[4] == "proxy" {
+                let tail = rest.dropFirst(5).joined(separator: "/")
+                let forwarded = "/" + tail + (path.hasSuffix("/") && !tail.isEmpty ? "/" : "")
+                self = .serviceProxy(namespace: rest[1], service: rest[3], path: forwarded)
+                return
+            }
+            self = Self.resolve(group: "", version: parts[1], rest: rest)
         case "apis":
             switch parts.count {
             case 1: self = .groups

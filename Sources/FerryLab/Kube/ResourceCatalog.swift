@@ -28,7 +28,7 @@ public enum ResourceCatalog {
         shortNames: ["sa"])
     public static let services = ResourceKind(
         group: "", version: "v1", kind: "Service", resource: "services", namespaced: true,
-        shortNames: ["svc"], categories: ["all"], subresources: ["status"])
+        shortNames: ["svc"], categories: ["all"], subresources: ["status", "proxy"])
     public static let deployments = ResourceKind(
         group: "apps", version: "v1", kind: "Deployment", resource: "deployments", namespaced: true,
         shortNames: ["deploy"], categories: ["all"], subresources: ["status", "scale"])
@@ -53,6 +53,19 @@ public enum ResourceCatalog {
         namespaced: true, shortNames: ["ks"], categories: ["fluxcd", "all"], subresources: ["status"],
         supportsStrategicMerge: false)
 
+    /// Run-to-completion work and its schedules (backups, maintenance) in homelab trees.
+    public static let jobs = ResourceKind(
+        group: "batch", version: "v1", kind: "Job", resource: "jobs", namespaced: true,
+        categories: ["all"], subresources: ["status"])
+    public static let cronJobs = ResourceKind(
+        group: "batch", version: "v1", kind: "CronJob", resource: "cronjobs", namespaced: true,
+        shortNames: ["cj"], categories: ["all"], subresources: ["status"])
+    /// The ready pods behind a Service, which the apiserver's service proxy reaches.
+    public static let endpoints = ResourceKind(
+        group: "", version: "v1", kind: "Endpoints", resource: "endpoints", namespaced: true, shortNames: ["ep"])
+    public static let endpointSlices = ResourceKind(
+        group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", resource: "endpointslices", namespaced: true)
+
     /// Leader election's lock, and ferry's: one migration of a workload at a time.
     public static let leases = ResourceKind(
         group: "coordination.k8s.io", version: "v1", kind: "Lease", resource: "leases", namespaced: true)
@@ -61,6 +74,10 @@ public enum ResourceCatalog {
         namespaces, nodes, pods, persistentVolumeClaims, persistentVolumes, secrets, configMaps, events,
         serviceAccounts, services, deployments, replicaSets, statefulSets, storageClasses, runtimeClasses,
         gitRepositories, kustomizations, leases,
+        jobs,
+        cronJobs,
+        endpoints,
+        endpointSlices,
     ]
 
     /// The kind served at `group`/`version`/`resource`, if any.

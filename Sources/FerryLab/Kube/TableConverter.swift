@@ -123,6 +123,10 @@ public enum TableConverter {
         case ("node.k8s.io", "RuntimeClass"): return runtimeClassPrinter
         case ("source.toolkit.fluxcd.io", "GitRepository"): return gitRepositoryPrinter
         case ("kustomize.toolkit.fluxcd.io", "Kustomization"): return kustomizationPrinter
+        case ("batch", "Job"): return jobPrinter
+        case ("batch", "CronJob"): return cronJobPrinter
+        case ("", "Endpoints"): return endpointsPrinter
+        case ("discovery.k8s.io", "EndpointSlice"): return endpointSlicePrinter
         default: return defaultPrinter
         }
     }

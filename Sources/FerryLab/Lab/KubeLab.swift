@@ -81,6 +81,9 @@ public final class KubeLab: Sendable {
             Scheduler(store: store), VolumeBinder(store: store), LocalPathProvisioner(store: store, filesystem: filesystem),
             ProtectionController(store: store), DeploymentController(store: store), ReplicaSetController(store: store),
             StatefulSetController(store: store),
+            JobController(store: store),
+            CronJobController(store: store, clock: CompressedClock(minute: configuration.timing.cronMinute), loop: loop),
+            EndpointsController(store: store),
             GarbageCollector(store: store),
             FluxController(store: store, directory: directory, timing: configuration.timing, loop: loop),
         ]

@@ -45,6 +45,10 @@ public struct LabConfiguration: Sendable {
         /// Flux intervals (`spec.interval` of a GitRepository or Kustomization) are
         /// multiplied by this: 1/300 makes "10m" two seconds and "1m" 200 ms.
         public var fluxIntervalScale: Double = 1.0 / 300
+        /// How long one minute of a CronJob schedule lasts on the wall clock: the
+        /// schedules run on a clock that is 60s/cronMinute times faster (`CompressedClock`),
+        /// so that `*/5 * * * *` fires every five seconds by default.
+        public var cronMinute: Duration = .seconds(1)
 
         public init() {}
 

@@ -27,6 +27,7 @@ enum FrigateCoralManifests {
               - configmap.yaml
               - pvc.yaml
               - deployment.yaml
+              - service.yaml
 
             """,
         "apps/frigate/namespace.yaml": """
@@ -117,6 +118,24 @@ enum FrigateCoralManifests {
                   enabled: true
                   retain:
                     days: 7
+
+            """,
+        "apps/frigate/service.yaml": """
+            # The web UI and API; Traefik's IngressRoute points here.
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: frigate
+              namespace: frigate
+              labels:
+                app: frigate
+            spec:
+              selector:
+                app: frigate
+              ports:
+                - name: http
+                  port: 5000
+                  targetPort: http
 
             """,
         "apps/frigate/deployment.yaml": """

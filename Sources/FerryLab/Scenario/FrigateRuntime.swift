@@ -10,9 +10,12 @@ import Foundation
 ///   With a Coral: `TPU found`. Without: `No EdgeTPU was detected`, exit 1.
 /// - `hwaccel_args: preset-nvidia-*` needs an NVIDIA GPU in the VM; `preset-vaapi`
 ///   (and `preset-intel-*`) needs `/dev/dri`. Otherwise ffmpeg fails and so does Frigate.
+///
+/// A Frigate that runs listens on its pod's IP, port 5000 (`FrigateWebServer`).
 struct FrigateRuntime: ContainerRuntime {
     let homelab: Homelab
     let store: ObjectStore
+    let web = FrigateWebServers()
 
     func start(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? {
         guard let image = container["image"].stringValue, image.contains("frigate") else { return nil }
@@ -49,6 +52,15 @@ struct FrigateRuntime: ContainerRuntime {
             }
             log.append("[INFO] frigate.detectors.plugins.edgetpu_tfl: TPU found")
         }
+        if let ip = pod["status"]["podIP"].stringValue {
+            do {
+                let server = try await FrigateWebServer(host: ip, version: FrigateWebServer.version(forTag: version))
+                web.add(server, pod: pod.uid, node: node)
+            } catch {
+                log.append("[ERROR] frigate.app: \(error)")
+                return .exited(code: 1, log: log)
+            }
+        }
         log.append("[INFO] frigate.app: Frigate is running on port 5000")
         return .running(log: log)
     }
@@ -61,11 +73,21 @@ struct FrigateRuntime: ContainerRuntime {
             (config["detectors"].objectValue ?? [:]).values.contains(where: { $0["type"].stringValue == "edgetpu" })
         else { return nil }
         if await homelab.devicesVisible(onNode: node).contains(where: Self.isCoral) { return nil }
+        web.stop(pod: pod.uid)
         return .exited(code: 1, log: [
             "[ERROR] frigate.detectors.plugins.edgetpu_tfl: EdgeTPU is no longer available: USB device disconnected",
             "[INFO] frigate.watchdog: Detection appears to be stuck. Restarting detection process...",
             "[ERROR] frigate.app: Detector process exited; stopping Frigate",
         ])
+    }
+
+    func stop(pod: JSON, node: String) async -> Bool {
+        web.stop(pod: pod.uid)
+        return true
+    }
+
+    func release(node: String, keeping live: Set<String>) async {
+        web.stop(node: node, keeping: live)
     }
 
     static func isCoral(_ device: Device) -> Bool {

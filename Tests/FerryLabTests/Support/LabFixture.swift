@@ -20,13 +20,15 @@ struct LabFixture: Sendable {
 
     /// Starts a lab with the homelab's nodes, runs `body`, then stops the lab and
     /// removes its directory, whether `body` succeeded or not.
-    static func with<T: Sendable>(_ body: (LabFixture) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(
+        timing: LabConfiguration.Timing = LabConfiguration.Timing(), _ body: (LabFixture) async throws -> T
+    ) async throws -> T {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ferry-lab-test-\(UUID().uuidString.prefix(8))", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let lab: KubeLab
         do {
-            lab = try await KubeLab.start(LabConfiguration(directory: directory, nodes: LabScenario.homelab.nodes))
+            lab = try await KubeLab.start(LabConfiguration(directory: directory, nodes: LabScenario.homelab.nodes, timing: timing))
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
@@ -118,6 +120,7 @@ struct LabFixture: Sendable {
         let kinds: [String: ResourceKind] = [
             "pod": ResourceCatalog.pods, "pvc": ResourceCatalog.persistentVolumeClaims, "pv": ResourceCatalog.persistentVolumes,
             "deployment": ResourceCatalog.deployments, "configmap": ResourceCatalog.configMaps, "node": ResourceCatalog.nodes,
+            "job": ResourceCatalog.jobs, "cronjob": ResourceCatalog.cronJobs, "endpoints": ResourceCatalog.endpoints,
         ]
         return try #require(kinds[resource], "no kind for \(resource)", sourceLocation: sourceLocation)
     }

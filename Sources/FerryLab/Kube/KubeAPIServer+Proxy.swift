@@ -1,0 +1,88 @@
+import AsyncHTTPClient
+import FerryJSON
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// The apiserver's service proxy (`kubectl get --raw .../services/NAME:PORT/proxy/PATH`):
+/// the request goes, over real HTTP, to one ready address of the Service's
+/// Endpoints, and its answer comes back as it is. Resolution follows the apiserver's
+/// `ResourceLocation`: a port given by number is looked up among the Service's
+/// ports for its name, then the Endpoints' subsets are searched for a port of that
+/// name, and every failure on the way has the apiserver's wording.
+extension KubeAPIServer {
+    func proxy(_ request: inout Request, namespace: String, service id: String, path: String) async throws -> Response {
+        let target = try await ServiceProxyTarget.resolve(id, namespace: namespace, store: store)
+        guard target.scheme == "http" else {
+            throw APIError(
+                code: 503, reason: "ServiceUnavailable",
+                message: "the lab's service proxy speaks http only, and \(id) asks for \(target.scheme): use http:\(target.service):PORT")
+        }
+        var url = "http://\(target.address)\(path)"
+        if let query = request.uri.query, !query.isEmpty { url += "?\(query)" }
+        var outgoing = HTTPClientRequest(url: url)
+        outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
+        if let type = request.headers[.contentType] { outgoing.headers.add(name: "Content-Type", value: type) }
+        if let accept = request.headers[.accept] { outgoing.headers.add(name: "Accept", value: accept) }
+        let body = try await request.collectBody(upTo: 16 << 20)
+        if body.readableBytes > 0 { outgoing.body = .bytes(body) }
+        let response: HTTPClientResponse
+        let answer: ByteBuffer
+        do {
+            response = try await HTTPClient.shared.execute(outgoing, timeout: .seconds(30))
+            answer = try await response.body.collect(upTo: 64 << 20)
+        } catch {
+            throw APIError(
+                code: 503, reason: "ServiceUnavailable",
+                message: "error trying to reach service: dial tcp \(target.address): \(error)")
+        }
+        var headers = HTTPFields()
+        if let type = response.headers.first(name: "Content-Type") { headers[.contentType] = type }
+        return Response(status: HTTPResponse.Status(code: Int(response.status.code)), headers: headers, body: .init(byteBuffer: answer))
+    }
+}
+
+/// Where a service proxy request goes: `[SCHEME:]NAME[:PORT]` resolved to one ready
+/// endpoint address.
+struct ServiceProxyTarget: Equatable {
+    var scheme: String
+    var service: String
+    /// `IP:PORT` of a ready pod.
+    var address: String
+
+    static func resolve(_ id: String, namespace: String, store: ObjectStore) async throws(APIError) -> ServiceProxyTarget {
+        let parts = id.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let scheme: String, name: String
+        var port: String
+        switch parts.count {
+        case 1: (scheme, name, port) = ("", parts[0], "")
+        case 2: (scheme, name, port) = ("", parts[0], parts[1])
+        case 3: (scheme, name, port) = (parts[0], parts[1], parts[2])
+        default: throw .badRequest("invalid service request \"\(id)\"")
+        }
+        guard ["", "http", "https"].contains(scheme), !name.isEmpty else { throw .badRequest("invalid service request \"\(id)\"") }
+        if let number = Int64(port) {
+            let service = try await store.get(ObjectKey(ResourceCatalog.services, namespace: namespace, name: name))
+            guard let named = (service["spec"]["ports"].arrayValue ?? []).first(where: { $0["port"].intValue == number }) else {
+                throw APIError(
+                    code: 503, reason: "ServiceUnavailable", message: "no service port \(number) found for service \"\(name)\"")
+            }
+            port = named["name"].stringValue ?? ""
+        }
+        let endpoints = try await store.get(ObjectKey(ResourceCatalog.endpoints, namespace: namespace, name: name))
+        let subsets = endpoints["subsets"].arrayValue ?? []
+        guard !subsets.isEmpty else {
+            throw APIError(code: 503, reason: "ServiceUnavailable", message: "no endpoints available for service \"\(name)\"")
+        }
+        for subset in subsets.shuffled() {
+            let addresses = (subset["addresses"].arrayValue ?? []).compactMap { $0["ip"].stringValue }
+            guard let ip = addresses.randomElement(),
+                let match = (subset["ports"].arrayValue ?? []).first(where: { ($0["name"].stringValue ?? "") == port }),
+                let number = match["port"].intValue
+            else { continue }
+            return ServiceProxyTarget(scheme: scheme.isEmpty ? "http" : scheme, service: name, address: "\(ip):\(number)")
+        }
+        throw APIError(code: 503, reason: "ServiceUnavailable", message: "no endpoints available for service \"\(id)\"")
+    }
+}
