@@ -34,7 +34,8 @@ struct DiscoveryTests {
         #expect(list["kind"] == "APIGroupList")
         #expect(list["apiVersion"] == "v1")
         let names = list["groups"].arrayValue?.compactMap { $0["name"].stringValue } ?? []
-        #expect(names == ["apps", "storage.k8s.io", "node.k8s.io", "source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "coordination.k8s.io"])
+        #expect(names == ["apps", "storage.k8s.io", "node.k8s.io", "source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "coordination.k8s.io",
+                           "batch", "discovery.k8s.io"])
         let apps = list["groups"].arrayValue?.first
         #expect(apps?["preferredVersion"] == ["groupVersion": "apps/v1", "version": "v1"])
         #expect(apps?["versions"] == [["groupVersion": "apps/v1", "version": "v1"]])
@@ -47,7 +48,8 @@ struct DiscoveryTests {
         #expect(apps?["kind"] == "APIGroup")
         #expect(apps?["apiVersion"] == "v1")
         #expect(apps?["name"] == "apps")
-        #expect(Discovery.group("batch") == nil)
+        #expect(Discovery.group("batch")?["preferredVersion"]["groupVersion"] == "batch/v1")
+        #expect(Discovery.group("policy") == nil)
         #expect(Discovery.group("") == nil)
     }
 

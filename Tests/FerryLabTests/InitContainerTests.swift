@@ -51,7 +51,7 @@ struct InitContainerTests {
         try await LabFixture.with { lab in
             try await lab.kubectl.apply(Manifest.initPod("waiting", initCommand: "sleep 3600", command: "sleep 3600"))
             let pod = try await lab.waitFor("pod", "waiting", "its init container running") {
-                $0["status"]["initContainerStatuses"].arrayValue?.first?["state"]["running"] != .null
+                $0["status"]["initContainerStatuses"].arrayValue?.first?["state"]["running"].objectValue != nil
             }
             #expect(pod["status"]["phase"] == "Pending")
             #expect(pod.condition(type: "Initialized")?["status"] == "False")
