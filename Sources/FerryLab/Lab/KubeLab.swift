@@ -3,8 +3,8 @@ import FerryJSON
 
 /// The Kubernetes half of the lab: an HTTPS apiserver with its own CA, the
 /// controllers that make a cluster move (scheduler, kubelets, ReplicaSets and
-/// Deployments, local-path volumes, protection, garbage collection), and a
-/// kubeconfig written for it.
+/// Deployments, StatefulSets, Jobs and CronJobs, Service endpoints, local-path
+/// volumes, protection, garbage collection), and a kubeconfig written for it.
 ///
 /// ```swift
 /// let lab = try await KubeLab.start(LabConfiguration(directory: dir, nodes: [NodeSpec(name: "node-a")]))
