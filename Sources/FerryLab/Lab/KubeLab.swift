@@ -70,7 +70,9 @@ public final class KubeLab: Sendable {
         let logs = PodLogs()
         let network = PodNetwork.reserve()
         try await ClusterSeed.apply(to: store, nodes: configuration.nodes, network: network)
-        let apiserver = KubeAPIServer(store: store, logs: logs, tokens: [token: "system:admin"], latency: latency)
+        let clock = CompressedClock(minute: configuration.timing.cronMinute)
+        let apiserver = KubeAPIServer(
+            store: store, logs: logs, tokens: [token: "system:admin"], latency: latency, scheduleWallTime: { clock.wallTime(of: $0) })
         let server = try await LabHTTPSServer(
             responder: apiserver, identity: serving, clientCA: ca.certificatePEM, port: configuration.kubePort)
 
@@ -82,7 +84,7 @@ public final class KubeLab: Sendable {
             ProtectionController(store: store), DeploymentController(store: store), ReplicaSetController(store: store),
             StatefulSetController(store: store),
             JobController(store: store),
-            CronJobController(store: store, clock: CompressedClock(minute: configuration.timing.cronMinute), loop: loop),
+            CronJobController(store: store, clock: clock, loop: loop),
             EndpointsController(store: store),
             GarbageCollector(store: store),
             FluxController(store: store, directory: directory, timing: configuration.timing, loop: loop),
