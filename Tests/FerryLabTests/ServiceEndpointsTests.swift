@@ -17,7 +17,7 @@ extension Manifest {
     }
 
     /// A pod labelled `app: APP` declaring container port 8080 as http.
-    static func servingPod(_ name: String, app: String, command: String) -> String {
+    static func servingPod(_ name: String, app: String, command: String, image: String = "busybox:1.36") -> String {
         """
         apiVersion: v1
         kind: Pod
@@ -27,7 +27,7 @@ extension Manifest {
         spec:
           containers:
           - name: main
-            image: busybox:1.36
+            image: \(image)
             command: ["sh", "-c", "\(command)"]
             ports: [{name: http, containerPort: 8080}]
         """
@@ -46,13 +46,14 @@ struct ServiceEndpointsTests {
         try await LabFixture.with { lab in
             try await lab.kubectl.apply(Manifest.service("web", app: "web"))
             try await lab.kubectl.apply(Manifest.servingPod("good", app: "web", command: "sleep 3600"))
-            try await lab.kubectl.apply(Manifest.servingPod("crashing", app: "web", command: "exit 1"))
+            // Never ready (its image cannot be pulled), though it has an IP.
+            try await lab.kubectl.apply(Manifest.servingPod("unpulled", app: "web", command: "sleep 3600", image: "registry.home.invalid:5000/web:1"))
             try await lab.kubectl.apply(Manifest.servingPod("other", app: "other", command: "sleep 3600"))
             try await lab.kubectl.succeed("wait", "--for=condition=Ready", "pod/good", "pod/other", "--timeout=30s")
             let good = try await lab.object("pod", "good")["status"]["podIP"].stringValue ?? "?"
-            let crashing = try await lab.waitFor("pod", "crashing", "a pod IP") { $0["status"]["podIP"] != .null }["status"]["podIP"].stringValue
-            let endpoints = try await lab.waitFor("endpoints", "web", "good ready, crashing not") {
-                Self.addresses($0, "addresses") == [good] && Self.addresses($0, "notReadyAddresses") == [crashing ?? "?"]
+            let unpulled = try await lab.waitFor("pod", "unpulled", "a pod IP") { $0["status"]["podIP"] != .null }["status"]["podIP"].stringValue
+            let endpoints = try await lab.waitFor("endpoints", "web", "good ready, unpulled not") {
+                Self.addresses($0, "addresses") == [good] && Self.addresses($0, "notReadyAddresses") == [unpulled ?? "?"]
             }
             let ports = endpoints["subsets"].arrayValue?.first?["ports"]
             #expect(ports == [["name": "http", "port": 8080, "protocol": "TCP"]])

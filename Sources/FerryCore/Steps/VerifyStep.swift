@@ -69,9 +69,34 @@ struct VerifyStep: MigrationStep {
         case .http(let url, .local, let status):
             let answer = try await http.status(of: url)
             return answer == status ? "" : "GET \(url) answered \(answer), expected \(status)"
-        case .http(_, .cluster, _), .command:
-            throw StepFailure("in-cluster HTTP checks and commands in the pod are not supported yet", fix: "use a `log` check or `from: local`")
+        case .http(let url, .cluster, let status):
+            let service = try Self.clusterService(url, namespace: environment.workload.namespace)
+            let answer = try await environment.kube.serviceProxyStatus(
+                service: service.name, namespace: service.namespace, port: service.port, path: service.path, https: service.https)
+            return answer == status ? "" : "GET \(url) (through the API server's service proxy) answered \(answer), expected \(status)"
+        case .command:
+            throw StepFailure("commands in the pod are not supported yet", fix: "use a `log` or `http` check")
         }
+    }
+
+    /// The Service a cluster URL names: `http://NAME.NAMESPACE.svc[.cluster.local][:PORT]/PATH`,
+    /// or `http://NAME[:PORT]/PATH` in the workload's namespace.
+    static func clusterService(_ url: String, namespace: String) throws -> (name: String, namespace: String, port: String, path: String, https: Bool) {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
+            let scheme = components.scheme, scheme == "http" || scheme == "https"
+        else { throw StepFailure("\(url) is not an http:// or https:// URL", fix: "write it as http://SERVICE.NAMESPACE.svc:PORT/PATH") }
+        let labels = host.split(separator: ".").map(String.init)
+        let inCluster = labels.count == 1 || labels.count == 2 || (labels.count >= 3 && labels[2] == "svc")
+        guard inCluster else {
+            throw StepFailure(
+                "\(url) does not name a Service: a check from the cluster reaches SERVICE.NAMESPACE.svc through the API server",
+                fix: "write it as http://SERVICE.NAMESPACE.svc:PORT/PATH, or use `from: local` for an address outside the cluster")
+        }
+        let https = scheme == "https"
+        let port = components.port.map(String.init) ?? (https ? "443" : "80")
+        var path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        if let query = components.percentEncodedQuery { path += "?" + query }
+        return (labels[0], labels.count >= 2 ? labels[1] : namespace, port, path, https)
     }
 
     func undo(_ context: StepContext) async throws {}

@@ -18,6 +18,17 @@ struct EndpointsController: Controller {
 
     static let managedBy = "endpointslice-controller.k8s.io"
 
+    /// The Service's labels, which Endpoints and slices carry as on a real cluster,
+    /// except Flux's ownership labels: the lab's Flux prunes what carries them and is
+    /// not in Git (a real one goes by its inventory), so it would delete them.
+    static func inheritedLabels(_ service: JSON) -> JSON {
+        var labels = JSON.emptyObject
+        for (key, value) in service["metadata"]["labels"].objectValue ?? [:] where !key.hasPrefix("kustomize.toolkit.fluxcd.io/") {
+            labels[key] = value
+        }
+        return labels
+    }
+
     func reconcile() async {
         let services = await store.list(ResourceCatalog.services)
         let pods = await store.list(ResourceCatalog.pods)
@@ -109,7 +120,8 @@ struct EndpointsController: Controller {
                 "apiVersion": "v1", "kind": "Endpoints",
                 "metadata": ["name": .string(service.name), "namespace": .string(service.namespace)],
             ]
-            if service["metadata"]["labels"].objectValue != nil { endpoints[path: ["metadata", "labels"]] = service["metadata"]["labels"] }
+            let labels = Self.inheritedLabels(service)
+            if labels != .emptyObject { endpoints[path: ["metadata", "labels"]] = labels }
             if !subsets.isEmpty { endpoints["subsets"] = .array(subsets) }
             if let admitted = try? await admission.create(endpoints, kind: ResourceCatalog.endpoints, namespace: service.namespace) {
                 _ = try? await store.create(admitted, kind: ResourceCatalog.endpoints)
@@ -145,8 +157,7 @@ struct EndpointsController: Controller {
                 }
                 continue
             }
-            var labels = service["metadata"]["labels"]
-            if labels.objectValue == nil { labels = .emptyObject }
+            var labels = Self.inheritedLabels(service)
             labels["kubernetes.io/service-name"] = .string(service.name)
             labels["endpointslice.kubernetes.io/managed-by"] = .string(Self.managedBy)
             let slice: JSON = [

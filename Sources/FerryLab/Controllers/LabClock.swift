@@ -8,6 +8,8 @@ protocol LabClock: Sendable {
     func now() -> Date
     /// The schedules' time at the wall-clock moment `date` (a creationTimestamp).
     func labTime(of date: Date) -> Date
+    /// The wall-clock moment the schedules' clock shows `date` (for kubectl's LAST SCHEDULE).
+    func wallTime(of date: Date) -> Date
     /// How long to wait on the wall clock until the schedules' clock shows `date`.
     func realDelay(until date: Date) -> Duration
 }
@@ -28,6 +30,10 @@ struct CompressedClock: LabClock {
 
     func labTime(of date: Date) -> Date {
         origin.addingTimeInterval(date.timeIntervalSince(origin) * factor)
+    }
+
+    func wallTime(of date: Date) -> Date {
+        origin.addingTimeInterval(date.timeIntervalSince(origin) / factor)
     }
 
     func realDelay(until date: Date) -> Duration {

@@ -23,13 +23,18 @@ public struct KubeAPIServer: HTTPResponder {
     let now: @Sendable () -> Date
     /// Added before every answer (the homelab's `apiLatency` fault), read per request.
     let latency: @Sendable () async -> Duration
+    /// When a CronJob's schedule time happened on the wall clock: the lab's schedules
+    /// run on a compressed clock (`LabClock`), and kubectl's LAST SCHEDULE is an age.
+    let scheduleWallTime: @Sendable (Date) -> Date
     let watches = WatchConnections()
 
     /// - Parameter tokens: bearer token -> user name.
     public init(
         store: ObjectStore, logs: PodLogs, tokens: [String: String] = [:], now: @escaping @Sendable () -> Date = { Date() },
-        latency: @escaping @Sendable () async -> Duration = { .zero }
+        latency: @escaping @Sendable () async -> Duration = { .zero },
+        scheduleWallTime: @escaping @Sendable (Date) -> Date = { $0 }
     ) {
+        self.scheduleWallTime = scheduleWallTime
         self.store = store
         self.logs = logs
         self.admission = Admission(store: store)
@@ -176,6 +181,15 @@ public struct KubeAPIServer: HTTPResponder {
 
     func table(_ kind: ResourceKind, _ objects: [JSON], query: Query, listMetadata: JSON = .emptyObject) -> JSON {
         let include = query["includeObject"].flatMap(IncludeObject.init(rawValue:)) ?? .metadata
+        var objects = objects
+        if kind == ResourceCatalog.cronJobs {
+            objects = objects.map { cronJob in
+                guard let scheduled = cronJob["status"]["lastScheduleTime"].stringValue.flatMap(Timestamp.parse) else { return cronJob }
+                var shown = cronJob
+                shown[path: ["status", "lastScheduleTime"]] = .string(Timestamp.string(scheduleWallTime(scheduled)))
+                return shown
+            }
+        }
         return TableConverter.table(kind: kind, objects: objects, listMetadata: listMetadata, includeObject: include, now: now())
     }
 }

@@ -3,8 +3,8 @@ import FerryJSON
 
 /// The Kubernetes half of the lab: an HTTPS apiserver with its own CA, the
 /// controllers that make a cluster move (scheduler, kubelets, ReplicaSets and
-/// Deployments, local-path volumes, protection, garbage collection), and a
-/// kubeconfig written for it.
+/// Deployments, StatefulSets, Jobs and CronJobs, Service endpoints, local-path
+/// volumes, protection, garbage collection), and a kubeconfig written for it.
 ///
 /// ```swift
 /// let lab = try await KubeLab.start(LabConfiguration(directory: dir, nodes: [NodeSpec(name: "node-a")]))
@@ -70,7 +70,9 @@ public final class KubeLab: Sendable {
         let logs = PodLogs()
         let network = PodNetwork.reserve()
         try await ClusterSeed.apply(to: store, nodes: configuration.nodes, network: network)
-        let apiserver = KubeAPIServer(store: store, logs: logs, tokens: [token: "system:admin"], latency: latency)
+        let clock = CompressedClock(minute: configuration.timing.cronMinute)
+        let apiserver = KubeAPIServer(
+            store: store, logs: logs, tokens: [token: "system:admin"], latency: latency, scheduleWallTime: { clock.wallTime(of: $0) })
         let server = try await LabHTTPSServer(
             responder: apiserver, identity: serving, clientCA: ca.certificatePEM, port: configuration.kubePort)
 
@@ -82,7 +84,7 @@ public final class KubeLab: Sendable {
             ProtectionController(store: store), DeploymentController(store: store), ReplicaSetController(store: store),
             StatefulSetController(store: store),
             JobController(store: store),
-            CronJobController(store: store, clock: CompressedClock(minute: configuration.timing.cronMinute), loop: loop),
+            CronJobController(store: store, clock: clock, loop: loop),
             EndpointsController(store: store),
             GarbageCollector(store: store),
             FluxController(store: store, directory: directory, timing: configuration.timing, loop: loop),
