@@ -57,7 +57,7 @@ enum FrigateCoralScenario {
     static let coralRule: JSON = [
         "apiVersion": "nfd.k8s-sigs.io/v1alpha1", "kind": "NodeFeatureRule", "metadata": ["name": "coral-tpu"],
         "spec": ["rules": [[
-            "name": "coral usb", "labels": [.string(label.0): .string(label.1)],
+            "name": "coral usb", "labels": [label.0: .string(label.1)],
             "matchAny": [
                 ["matchFeatures": [["feature": "usb.device", "matchExpressions": ["vendor": ["op": "In", "value": ["1a6e"]], "device": ["op": "In", "value": ["089a"]]]]]],
                 ["matchFeatures": [["feature": "usb.device", "matchExpressions": ["vendor": ["op": "In", "value": ["18d1"]], "device": ["op": "In", "value": ["9302"]]]]]],
