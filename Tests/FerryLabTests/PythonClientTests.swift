@@ -14,7 +14,7 @@ struct PythonClientTests {
     /// and prints the counts as JSON. Any validation error ends it with a traceback.
     static let script = #"""
         import json, sys
-        from kubernetes import client, config
+        from kubernetes import client, config, dynamic
 
         config.load_kube_config(config_file=sys.argv[1])
         core, apps, net = client.CoreV1Api(), client.AppsV1Api(), client.NetworkingV1Api()
@@ -28,13 +28,13 @@ struct PythonClientTests {
             "spec": {"entryPoints": ["websecure"], "routes": [{"match": "Host(`frigate.home.arpa`)", "kind": "Rule",
                      "services": [{"name": "frigate", "port": 5000}]}]}})
 
-        batch.create_namespaced_cron_job("frigate", client.V1CronJob(
-            metadata=client.V1ObjectMeta(name="frigate-healthcheck"),
-            spec=client.V1CronJobSpec(schedule="*/5 * * * *", job_template=client.V1JobTemplateSpec(
-                spec=client.V1JobSpec(template=client.V1PodTemplateSpec(spec=client.V1PodSpec(
-                    restart_policy="Never", containers=[client.V1Container(
-                        name="check", image="alpine:3.20", command=["sh", "-c", "true"],
-                        resources=client.V1ResourceRequirements(limits={"cpu": 0.1}))])))))))
+        # A raw body, as kubectl apply sends YAML: a bare number where a quantity belongs.
+        dynamic.DynamicClient(client.ApiClient()).resources.get(api_version="batch/v1", kind="CronJob").create(namespace="frigate", body={
+            "apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "frigate-healthcheck"},
+            "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "Never", "containers": [{
+                    "name": "check", "image": "alpine:3.20", "command": ["sh", "-c", "true"],
+                    "resources": {"limits": {"cpu": 0.1}}}]}}}}}})
 
         pods = core.list_pod_for_all_namespaces().items
         deployments = apps.list_deployment_for_all_namespaces().items
