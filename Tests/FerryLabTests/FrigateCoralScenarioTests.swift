@@ -57,6 +57,35 @@ struct FrigateCoralScenarioTests {
         }
     }
 
+    @Test("laid out as flux bootstrap lays it out: the blueprint's flux reconcile kustomization flux-system --with-source applies a push, and the root applies Kustomization frigate")
+    func bootstrapLayout() async throws {
+        try await Self.withScenario { lab in
+            let frigate = try await lab.kube.store.get(ObjectKey(ResourceCatalog.kustomizations, namespace: "flux-system", name: "frigate"))
+            #expect(frigate.labels["kustomize.toolkit.fluxcd.io/name"] == "flux-system", "the root applies Frigate's Kustomization")
+            let repository = GitOpsRepository.existing(in: lab.kube.configuration.directory)
+            try repository.write([
+                "clusters/homelab/kustomization.yaml": "resources:\n  - frigate.yaml\n  - house-rules.yaml\n",
+                "clusters/homelab/house-rules.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: house-rules\n  namespace: default\ndata:\n  quiet: 22:00\n",
+            ])
+            _ = try await repository.commitAll("house rules")
+            try await repository.push()
+            let head = try await repository.head()
+            // `flux reconcile kustomization flux-system --with-source`, as kubectl says it.
+            let kubectl = Kubectl(kubeconfig: lab.kube.kubeconfigPath, scratch: lab.kube.configuration.directory)
+            _ = try await kubectl.succeed(
+                "annotate", "--overwrite", "-n", "flux-system", "gitrepository/flux-system", "kustomization/flux-system",
+                "reconcile.fluxcd.io/requestedAt=\(UUID().uuidString)")
+            let rules = await lab.kube.waitUntil(ResourceCatalog.configMaps, namespace: "default", timeout: .seconds(30)) { maps in
+                maps.first { $0.name == "house-rules" }
+            }
+            #expect(rules?["data"]["quiet"] == "22:00")
+            let followed = await lab.kube.waitUntil(ResourceCatalog.kustomizations, namespace: "flux-system", timeout: .seconds(30)) { list in
+                list.first { $0.name == "frigate" && $0["status"]["lastAppliedRevision"].stringValue?.hasSuffix(head) == true }
+            }
+            #expect(followed != nil, "Kustomization frigate reconciles the new revision of the source it shares with the root")
+        }
+    }
+
     @Test("kubectl reaches Frigate's /api/version through the service proxy; without its TPU Frigate has no endpoint: 503")
     func serviceProxy() async throws {
         try await Self.withScenario { lab in

@@ -1,12 +1,13 @@
-/// The GitOps repository of the `frigate-coral` scenario, as the blueprint's homelab
-/// keeps it: Flux reconciles `clusters/homelab`, whose Kustomization points at
-/// `apps/frigate`. Comments and layout are what people write by hand, because
+/// The GitOps repository of the `frigate-coral` scenario, as `flux bootstrap` lays it
+/// out: the root Kustomization `flux-system` reconciles `clusters/homelab`, which
+/// holds a Flux Kustomization `frigate` for `apps/frigate`. Comments and layout are what people write by hand, because
 /// ferry's manifest edits must keep them byte for byte.
 enum FrigateCoralManifests {
     /// The `frigate-bootstrap` layout: `clusters/homelab` (the root Kustomization's
     /// path) lists Frigate and Mosquitto, whose config lives in namespace `mqtt`.
     static var bootstrapFiles: [String: String] {
         var files = files
+        files["clusters/homelab/frigate.yaml"] = nil
         files["clusters/homelab/kustomization.yaml"] = """
             apiVersion: kustomize.config.k8s.io/v1beta1
             kind: Kustomization
@@ -57,7 +58,23 @@ enum FrigateCoralManifests {
             apiVersion: kustomize.config.k8s.io/v1beta1
             kind: Kustomization
             resources:
-              - ../../apps/frigate
+              - frigate.yaml
+
+            """,
+        "clusters/homelab/frigate.yaml": """
+            # Frigate reconciles on its own, so that it can be paused alone.
+            apiVersion: kustomize.toolkit.fluxcd.io/v1
+            kind: Kustomization
+            metadata:
+              name: frigate
+              namespace: flux-system
+            spec:
+              interval: 10m0s
+              path: ./apps/frigate
+              prune: true
+              sourceRef:
+                kind: GitRepository
+                name: flux-system
 
             """,
         "apps/frigate/kustomization.yaml": """

@@ -11,10 +11,11 @@ enum FrigateCoralScenario {
 
     /// How the repository is laid out for Flux.
     enum Layout {
-        /// A Kustomization `frigate` applies `apps/frigate` alone.
+        /// The root Kustomization `flux-system` applies a Kustomization `frigate`,
+        /// which applies `apps/frigate` alone.
         case perApp
-        /// The root Kustomization `flux-system` applies `clusters/homelab`: Frigate and
-        /// Mosquitto, and anything added there.
+        /// The root Kustomization `flux-system` applies Frigate and Mosquitto itself,
+        /// and anything added to `clusters/homelab`.
         case bootstrap
     }
 
@@ -37,9 +38,9 @@ enum FrigateCoralScenario {
         ])
         try await kube.create([
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
-            "metadata": ["name": layout == .perApp ? "frigate" : "flux-system", "namespace": "flux-system"],
+            "metadata": ["name": "flux-system", "namespace": "flux-system"],
             "spec": [
-                "interval": "10m0s", "path": layout == .perApp ? "./apps/frigate" : "./clusters/homelab", "prune": true,
+                "interval": "10m0s", "path": "./clusters/homelab", "prune": true,
                 "sourceRef": ["kind": "GitRepository", "name": "flux-system"],
             ],
         ])
