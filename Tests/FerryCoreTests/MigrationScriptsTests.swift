@@ -29,18 +29,29 @@ import Testing
         #expect(listed == Self.names)
     }
 
-    @Test(arguments: [false, true])
-    func everyScriptParsesAndPassesShellcheck(besideTheApp: Bool) async throws {
+    /// Flux paused by its Kustomization; at the objects' grain with CronJobs paused
+    /// beside the workload; and no GitOps at all, the edits made live.
+    @Test(arguments: ["kustomization", "objects", "live"])
+    func everyScriptParsesAndPassesShellcheck(shape: String) async throws {
         let shellcheck = "/usr/bin/shellcheck"
         try #require(FileManager.default.isExecutableFile(atPath: shellcheck),
                      "shellcheck is missing at \(shellcheck): install it (apt-get install shellcheck; .ci/run does)")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-scripts-\(UUID().uuidString.prefix(8))")
         defer { try? FileManager.default.removeItem(at: directory) }
         var plan = try Self.plan()
-        if besideTheApp {
-            // Flux paused at the objects' grain, and CronJobs paused beside the workload.
+        if shape == "objects" {
             plan.gitops?.pause = .objects
             plan.cronJobs = [.init(name: "frigate-healthcheck"), .init(name: "frigate.backup")]
+        }
+        if shape == "live" {
+            plan.liveChanges = plan.manifestChanges.map { change in
+                let config = change.file.hasSuffix("configmap.yaml")
+                return MigrationPlan.LiveChange(
+                    object: MigrationPlan.LiveObject(kind: config ? .configMap : .deployment, name: config ? "frigate-config" : "frigate"),
+                    path: change.path, edit: change.edit)
+            }
+            plan.manifestChanges = []
+            plan.gitops = nil
         }
         let scripts = MigrationScripts.make(plan, patch: "--- a/apps/frigate/deployment.yaml\n+++ b/apps/frigate/deployment.yaml\n@@ -1 +1 @@\n-a\n+b\n")
         try ScriptsDirectory(directory).write(scripts, readme: MigrationScripts.readme(plan, scripts), force: false)
@@ -54,6 +65,14 @@ import Testing
             #expect(parsed.status == 0, "bash -n \(name): \(parsed.stderr)")
             let checked = try await TestProcess.run(shellcheck, ["-x", file.path], scratch: FileManager.default.temporaryDirectory)
             #expect(checked.status == 0, "shellcheck \(name):\n\(String(decoding: checked.stdout, as: UTF8.self))")
+        }
+        if shape == "live" {
+            let live = try String(contentsOf: directory.appendingPathComponent("50-gitops.sh"), encoding: .utf8)
+            #expect(live.contains(#"patch deployment frigate --type=merge -p '{"spec":{"template":{"spec":{"nodeSelector":{"kubernetes.io/hostname":"k3s-vm-still-fawn"}}}}}'"#), "\(live)")
+            #expect(live.contains("EDITED=1"), "the GPU limit inside containers and the preset are edits by hand")
+            #expect(live.contains(#"--replicas="$(cat "$STATE_DIR/replicas")""#))
+            let rollback = try String(contentsOf: directory.appendingPathComponent("90-rollback.sh"), encoding: .utf8)
+            #expect(rollback.contains(#"if [ -e "$STATE_DIR/live-0" ]; then"#), "\(rollback)")
         }
     }
 

@@ -7,6 +7,9 @@ struct ChangeFinding: Sendable {
     var changes: [MigrationPlan.ManifestChange] = []
     var itemNotes: [String] = []
     var sectionNotes: [String] = []
+    /// Without GitOps: the same edits, made to the live objects.
+    var liveChanges: [MigrationPlan.LiveChange] = []
+    var liveNotes: [String] = []
 }
 
 extension PlanDiscovery {
@@ -14,7 +17,7 @@ extension PlanDiscovery {
     /// pin, a RuntimeClass whose handler the target lacks, device-plugin resources
     /// it does not have, and an NVIDIA hardware-acceleration preset in a ConfigMap.
     /// Read from the files in Git when Flux manages the workload (those are what get
-    /// edited), else from the live objects, listed as notes for the user to apply.
+    /// edited), else from the live objects, which ferry then edits itself.
     func manifestChanges(
         workload: WorkloadFacts, gitops: GitOpsFinding?, source: Node, target: Node, targetEndpoint: MigrationPlan.Endpoint
     ) async throws -> ChangeFinding {
@@ -58,11 +61,11 @@ extension PlanDiscovery {
 
         let canRunNVIDIA = (allocatable["nvidia.com/gpu"].map { $0 != "0" } ?? false)
         let configMaps = try await configMapDocuments(workload: workload, template: template, gitops: gitops)
-        var presets: [(GitManifest?, String, String)] = []
+        var presets: [(GitManifest, String, String)] = []
         for document in configMaps where !canRunNVIDIA {
             let data = (document.json["data"].objectValue ?? [:]).compactMapValues(\.stringValue)
             for key in data.keys.sorted() {
-                for preset in Self.nvidiaPresets(in: data[key]!) { presets.append((gitops == nil ? nil : document, key, preset)) }
+                for preset in Self.nvidiaPresets(in: data[key]!) { presets.append((document, key, preset)) }
             }
         }
         if !presets.isEmpty {
@@ -79,14 +82,20 @@ extension PlanDiscovery {
             }
         }
 
+        let own = MigrationPlan.LiveObject(kind: workload.kind == .statefulSet ? .statefulSet : .deployment, name: workload.name)
         for item in needed {
-            let description = (item.path + [Self.describe(item.edit)]).joined(separator: " ")
-            guard let document = item.document, gitops != nil else {
-                finding.sectionNotes.append("needed, but not in Git (edit it yourself): \(description): \(item.basis)")
-                continue
+            if let document = item.document, gitops != nil {
+                finding.changes.append(MigrationPlan.ManifestChange(file: document.file, document: document.selector, path: item.path, edit: item.edit))
+                finding.itemNotes.append(item.basis)
+            } else {
+                let object = item.document.map { MigrationPlan.LiveObject(kind: .configMap, name: $0.name) } ?? own
+                finding.liveChanges.append(MigrationPlan.LiveChange(object: object, path: item.path, edit: item.edit))
+                finding.liveNotes.append(item.basis)
             }
-            finding.changes.append(MigrationPlan.ManifestChange(file: document.file, document: document.selector, path: item.path, edit: item.edit))
-            finding.itemNotes.append(item.basis)
+        }
+        if gitops == nil, workload.labels["app.kubernetes.io/managed-by"] == "Helm" {
+            finding.sectionNotes.append(
+                "WARNING: Helm manages \(workload.kubectlName): ferry edits the live objects, and the next helm upgrade puts back what the chart's values say: change them too.")
         }
         if needed.isEmpty && finding.sectionNotes.isEmpty {
             finding.sectionNotes.append("nothing in the manifests ties the workload to \(source.name) or needs what \(target.name) lacks.")

@@ -9,6 +9,8 @@ struct CronJobFinding: Sendable {
     var sectionNotes: [String] = []
     /// Node pins in the CronJobs' manifests, with the reason; their files join `gitops.files`.
     var changes: [(change: MigrationPlan.ManifestChange, note: String)] = []
+    /// The same pins without GitOps, edited live.
+    var liveChanges: [(change: MigrationPlan.LiveChange, note: String)] = []
 }
 
 extension PlanDiscovery {
@@ -44,11 +46,17 @@ extension PlanDiscovery {
                 let document = gitops?.documents.first {
                     $0.kind == "CronJob" && $0.name == name && ($0.namespace == nil || $0.namespace == workload.namespace)
                 }
+                let path = ["spec", "jobTemplate", "spec", "template", "spec", "nodeSelector", "kubernetes.io/hostname"]
+                if gitops == nil {
+                    finding.liveChanges.append((
+                        MigrationPlan.LiveChange(object: MigrationPlan.LiveObject(kind: .cronJob, name: name), path: path, edit: .set(target.hostnameLabel)),
+                        "CronJob \(name) is pinned to kubernetes.io/hostname=\(source.hostnameLabel): it follows the workload to \(target.name)."))
+                    continue
+                }
                 guard let document else {
                     notes.append("WARNING: its \(pin) must become \(target.hostnameLabel), and no manifest in Git defines it: edit it yourself after the move.")
                     continue
                 }
-                let path = ["spec", "jobTemplate", "spec", "template", "spec", "nodeSelector", "kubernetes.io/hostname"]
                 finding.changes.append((
                     MigrationPlan.ManifestChange(file: document.file, document: document.selector, path: path, edit: .set(target.hostnameLabel)),
                     "CronJob \(name) is pinned to kubernetes.io/hostname=\(source.hostnameLabel) (\(document.file)): it follows the workload to \(target.name)."))

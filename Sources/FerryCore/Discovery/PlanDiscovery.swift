@@ -70,6 +70,7 @@ public struct PlanDiscovery: Sendable {
             workload: workload, gitops: gitops, source: sourceNode, target: targetNode, targetEndpoint: target.endpoint)
         changes.sectionNotes.forEach { notes.add($0, at: .section("manifestChanges")) }
         for (index, note) in changes.itemNotes.enumerated() { notes.add(note, at: .item("manifestChanges", index)) }
+        for (index, note) in changes.liveNotes.enumerated() { notes.add(note, at: .item("liveChanges", index)) }
 
         let checks = try await verification(of: workload, hardware: devices.hardware)
         checks.sectionNotes.forEach { notes.add($0, at: .section("verify")) }
@@ -85,7 +86,7 @@ public struct PlanDiscovery: Sendable {
             name: Self.planName(workload: request.name, source: source.endpoint, target: target.endpoint),
             workload: MigrationPlan.Workload(namespace: request.namespace, kind: workload.kind, name: request.name),
             source: source.endpoint, target: target.endpoint, devices: devices.devices, nodeLabel: label.label,
-            volumes: volumes.volumes, gitops: gitops?.gitops, manifestChanges: changes.changes, drivers: drivers,
+            volumes: volumes.volumes, gitops: gitops?.gitops, manifestChanges: changes.changes, liveChanges: changes.liveChanges, drivers: drivers,
             verify: checks.checks)
 
         let cronJobs = try await cronJobs(of: workload, plan: plan, source: sourceNode, target: targetNode, gitops: gitops)
@@ -96,6 +97,10 @@ public struct PlanDiscovery: Sendable {
             notes.add(note, at: .item("manifestChanges", plan.manifestChanges.count))
             plan.manifestChanges.append(change)
             if plan.gitops?.files.contains(change.file) == false { plan.gitops?.files.append(change.file) }
+        }
+        for (change, note) in cronJobs.liveChanges {
+            notes.add(note, at: .item("liveChanges", plan.liveChanges.count))
+            plan.liveChanges.append(change)
         }
         return DiscoveredPlan(plan: plan, notes: notes)
     }

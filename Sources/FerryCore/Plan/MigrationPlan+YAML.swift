@@ -124,14 +124,17 @@ extension MigrationPlan {
             out.notes(notes[.item("manifestChanges", index)], indent: 1)
             out.field("file", change.file, indent: 1, item: true)
             if let document = change.document { out.field("document", document, indent: 2) }
-            out.raw("path: [" + change.path.map(YAMLLines.flowScalar).joined(separator: ", ") + "]", indent: 2)
-            switch change.edit {
-            case .set(let value): out.field("set", value, indent: 2)
-            case .remove: out.raw("remove: true", indent: 2)
-            case .replace(let from, let to):
-                out.key("replace", indent: 2)
-                out.field("from", from, indent: 3)
-                out.field("to", to, indent: 3)
+            out.edit(change.path, change.edit)
+        }
+
+        if gitops == nil {
+            out.section("No GitOps: edits ferry makes to the live objects itself, in order; rollback puts back what it found.")
+            out.notes(notes[.section("liveChanges")])
+            out.list("liveChanges", liveChanges.isEmpty)
+            for (index, change) in liveChanges.enumerated() {
+                out.notes(notes[.item("liveChanges", index)], indent: 1)
+                out.field("object", change.object.description, indent: 1, item: true)
+                out.edit(change.path, change.edit)
             }
         }
 
@@ -174,5 +177,18 @@ extension YAMLLines {
     /// Comment lines at an indent (a note before a list item sits at the item's `- `).
     fileprivate mutating func notes(_ lines: [String], indent: Int = 0) {
         for line in lines { raw(line.isEmpty ? "#" : "# \(line)", indent: indent) }
+    }
+
+    /// The `path` and the edit of a manifest or live change, under its first field.
+    fileprivate mutating func edit(_ path: [String], _ edit: MigrationPlan.ManifestChange.Edit) {
+        raw("path: [" + path.map(YAMLLines.flowScalar).joined(separator: ", ") + "]", indent: 2)
+        switch edit {
+        case .set(let value): field("set", value, indent: 2)
+        case .remove: raw("remove: true", indent: 2)
+        case .replace(let from, let to):
+            key("replace", indent: 2)
+            field("from", from, indent: 3)
+            field("to", to, indent: 3)
+        }
     }
 }

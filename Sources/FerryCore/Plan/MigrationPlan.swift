@@ -27,6 +27,7 @@ public struct MigrationPlan: Sendable, Hashable {
     public var cronJobs: [CronJob]
     public var gitops: GitOps?
     public var manifestChanges: [ManifestChange]
+    public var liveChanges: [LiveChange]
     public var drivers: [Driver]
     public var verify: [Check]
     public var timeouts: Timeouts
@@ -34,7 +35,7 @@ public struct MigrationPlan: Sendable, Hashable {
     public init(
         name: String, workload: Workload, source: Endpoint, target: Endpoint, devices: [Device] = [],
         nodeLabel: NodeLabel? = nil, volumes: [Volume] = [], cronJobs: [CronJob] = [], gitops: GitOps? = nil,
-        manifestChanges: [ManifestChange] = [], drivers: [Driver] = [], verify: [Check] = [],
+        manifestChanges: [ManifestChange] = [], liveChanges: [LiveChange] = [], drivers: [Driver] = [], verify: [Check] = [],
         timeouts: Timeouts = Timeouts()
     ) {
         self.name = name
@@ -47,6 +48,7 @@ public struct MigrationPlan: Sendable, Hashable {
         self.cronJobs = cronJobs
         self.gitops = gitops
         self.manifestChanges = manifestChanges
+        self.liveChanges = liveChanges
         self.drivers = drivers
         self.verify = verify
         self.timeouts = timeouts

@@ -23,28 +23,64 @@ extension PlanParser {
             }
             let document = r.string(path + ["document"], required: false, documentSelector)
             if document == nil, r.has(path + ["document"]) { ok = false }
-            var segments: [String] = []
-            if let text = r.value(path + ["path"])?.stringValue {
-                r.report(.wrongType, at: path + ["path"], "expected a list of keys, found a string (\(PlanValidation.quoted(text)))",
-                         hint: pathHint)
-                ok = false
-            } else if let parts = r.list(path + ["path"], required: true) {
-                if parts.isEmpty { r.report(.invalidValue, at: path + ["path"], "the path is empty", hint: pathHint); ok = false }
-                for part in parts.indices {
-                    let at = path + ["path", String(part)]
-                    if let segment = r.string(at, pathComponent) {
-                        segments.append(segment)
-                    } else {
-                        ok = false
-                    }
-                }
-            } else {
-                ok = false
-            }
-            guard let edit = readEdit(&r, path), let file, ok else { continue }
+            let segments = readPath(&r, path)
+            if segments == nil { ok = false }
+            guard let edit = readEdit(&r, path), let file, let segments, ok else { continue }
             changes.append(MigrationPlan.ManifestChange(file: file, document: document, path: segments, edit: edit))
         }
         return changes
+    }
+
+    /// Live edits are for a workload nothing else applies: with GitOps, Flux would put
+    /// the objects back, so the edits belong in `manifestChanges`.
+    static func readLiveChanges(_ r: inout PlanReader) -> [MigrationPlan.LiveChange] {
+        guard let items = r.list(["liveChanges"]) else { return [] }
+        if !items.isEmpty, r.has(["gitops"]) {
+            r.report(.conflict, at: ["liveChanges"], onKey: true, "live changes are for a workload without GitOps: Flux would put the objects back",
+                     hint: "write them as manifestChanges on the files in gitops.files")
+        }
+        var changes: [MigrationPlan.LiveChange] = []
+        for index in items.indices {
+            let path = ["liveChanges", String(index)]
+            guard r.mapping(path, keys: ["object", "path", "set", "remove", "replace"]) != nil else { continue }
+            let object = r.string(path + ["object"], liveObject).flatMap(MigrationPlan.LiveObject.init(parsing:))
+            let segments = readPath(&r, path)
+            guard let edit = readEdit(&r, path), let object, let segments else { continue }
+            changes.append(MigrationPlan.LiveChange(object: object, path: segments, edit: edit))
+        }
+        return changes
+    }
+
+    /// A change's `path`: a list of keys, each one checked.
+    private static func readPath(_ r: inout PlanReader, _ path: [String]) -> [String]? {
+        if let text = r.value(path + ["path"])?.stringValue {
+            r.report(.wrongType, at: path + ["path"], "expected a list of keys, found a string (\(PlanValidation.quoted(text)))",
+                     hint: pathHint)
+            return nil
+        }
+        guard let parts = r.list(path + ["path"], required: true) else { return nil }
+        if parts.isEmpty {
+            r.report(.invalidValue, at: path + ["path"], "the path is empty", hint: pathHint)
+            return nil
+        }
+        var segments: [String] = []
+        var ok = true
+        for part in parts.indices {
+            if let segment = r.string(path + ["path", String(part)], pathComponent) { segments.append(segment) } else { ok = false }
+        }
+        return ok ? segments : nil
+    }
+
+    /// `KIND/NAME` of a kind ferry edits live.
+    static func liveObject(_ text: String) -> PlanValidation.Failure? {
+        let kinds = MigrationPlan.LiveObject.Kind.allCases.map(\.rawValue)
+        guard let object = MigrationPlan.LiveObject(parsing: text) else {
+            return PlanValidation.Failure(
+                message: "\(PlanValidation.quoted(text)) is not an object ferry edits live",
+                hint: "write KIND/NAME with KIND one of \(kinds.joined(separator: ", ")), e.g. Deployment/frigate")
+        }
+        if let problem = PlanValidation.dnsSubdomain(object.name, what: "object name") { return problem }
+        return nil
     }
 
     /// Applies the rules of docs/PLAN.md that need the plan file's place: `repo` with `~`

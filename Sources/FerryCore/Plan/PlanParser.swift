@@ -14,7 +14,7 @@ import FerryJSON
 public enum PlanParser {
     static let topKeys = [
         "apiVersion", "kind", "metadata", "workload", "source", "target", "devices", "nodeLabel", "volumes", "cronJobs", "gitops",
-        "manifestChanges", "drivers", "verify", "timeouts",
+        "manifestChanges", "liveChanges", "drivers", "verify", "timeouts",
     ]
 
     /// `directory` is the plan file's directory, which a relative `gitops.repo` is taken
@@ -86,13 +86,14 @@ public enum PlanParser {
         let cronJobs = readCronJobs(&r)
         let gitops = readGitOps(&r)
         let changes = readManifestChanges(&r, gitops: gitops)
+        let liveChanges = readLiveChanges(&r)
         let drivers = readDrivers(&r)
         let verify = readChecks(&r)
         let timeouts = readTimeouts(&r)
         guard let name, let workload, let source, let target else { return nil }
         return MigrationPlan(
             name: name, workload: workload, source: source, target: target, devices: devices, nodeLabel: nodeLabel,
-            volumes: volumes, cronJobs: cronJobs, gitops: gitops, manifestChanges: changes, drivers: drivers, verify: verify,
+            volumes: volumes, cronJobs: cronJobs, gitops: gitops, manifestChanges: changes, liveChanges: liveChanges, drivers: drivers, verify: verify,
             timeouts: timeouts)
     }
 

@@ -22,6 +22,7 @@ public enum PlanRevision {
         if old.cronJobs != new.cronJobs { changed.append("cronJobs") }
         if old.gitops != new.gitops { changed.append("gitops") }
         if old.manifestChanges != new.manifestChanges { changed.append("manifestChanges") }
+        if old.liveChanges != new.liveChanges { changed.append("liveChanges") }
         if old.drivers != new.drivers { changed.append("drivers") }
         if old.verify != new.verify { changed.append("verify") }
         if old.timeouts != new.timeouts { changed.append("timeouts") }

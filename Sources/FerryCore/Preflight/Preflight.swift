@@ -81,6 +81,7 @@ public struct Preflight: Sendable {
             FluxChecks(plan: plan, kube: connections.kube, facts: facts),
             GitChecks(plan: plan, repository: repository),
             ManifestChecks(plan: plan, clone: repository?.directory),
+            LiveChecks(plan: plan, kube: connections.kube),
         ]
     }
 

@@ -1,3 +1,4 @@
+import FerryJSON
 import FerryGitOps
 import Foundation
 
@@ -25,11 +26,7 @@ extension MigrationScripts {
 
     /// 50: the manifests edited, committed and pushed; Flux resumed and reconciled.
     static func gitops(_ plan: MigrationPlan, patch: String?) -> ShellScript {
-        guard plan.gitops != nil else {
-            return ShellScript(
-                name: "50-gitops.sh", purpose: "GitOps: nothing to do (the plan names no GitOps repository).",
-                why: [], plan: plan, blocks: [.init("Nothing to do.", body: [":"])])
-        }
+        guard plan.gitops != nil else { return live(plan) }
         let subject = "\(plan.workload.name): move to \(plan.target.node) (ferry scripts)"
         var blocks: [ShellScript.Block] = [
             .init("Bring the clone up to date; the branch is the plan's, else the clone's current one.", body: [
@@ -82,5 +79,76 @@ extension MigrationScripts {
         return ShellScript(
             name: "50-gitops.sh", purpose: "GitOps: edit the manifests, commit and push; resume Flux and wait until it applied the commit.",
             why: ["Flux stays suspended until the volumes are on the target (40-volumes.sh)."], plan: plan, blocks: blocks)
+    }
+
+    /// 50 without GitOps: the plan's live edits, then the workload scaled back, since
+    /// nothing else would bring it back. An edit inside a list (`name=frigate`) or a
+    /// text replacement is no merge patch: the script names it and stops until it is made.
+    static func live(_ plan: MigrationPlan) -> ShellScript {
+        var blocks: [ShellScript.Block] = []
+        var byHand: [String] = []
+        for change in plan.liveChanges {
+            let kind = change.object.kind.rawValue.lowercased()
+            let plainKeys = !change.path.contains { $0.contains("=") || Int($0) != nil }
+            let value: JSON?
+            switch change.edit {
+            case .set(let text) where plainKeys: value = .string(text)
+            case .remove where plainKeys: value = .null
+            default: value = nil
+            }
+            guard let value else {
+                byHand.append("  kubectl -n \(plan.workload.namespace) edit \(kind)/\(change.object.name): \(EditManifestsStep.describe(change.path, change.edit))")
+                continue
+            }
+            let index = plan.liveChanges.firstIndex(of: change) ?? 0
+            blocks.append(.init("\(change.object): \(EditManifestsStep.describe(change.path, change.edit)); what it was is saved for 90-rollback.sh.", body: [
+                "[ -e \"$STATE_DIR/live-\(index)\" ] || kubectl -n \"$NAMESPACE\" get \(kind) \(q(change.object.name)) -o jsonpath=\(q(jsonPath(change.path))) >\"$STATE_DIR/live-\(index)\"",
+                "kubectl -n \"$NAMESPACE\" patch \(kind) \(q(change.object.name)) --type=merge -p \(q(mergePatch(change.path, value).serialized))",
+            ]))
+        }
+        if !byHand.isEmpty {
+            blocks.append(.init(
+                ["Edits a merge patch cannot make; make them yourself, then run this script with EDITED=1:"] + byHand,
+                body: ["[ -n \"${EDITED:-}\" ] || die \"make the edits listed in this script by hand, then run EDITED=1 $0\""]))
+        }
+        blocks.append(.init("Scale the workload back to the replicas 10-source.sh saved.", body: [
+            "[ -s \"$STATE_DIR/replicas\" ] || die \"no saved replica count in $STATE_DIR: run 10-source.sh first\"",
+            "kubectl -n \"$NAMESPACE\" scale \"$WORKLOAD_KIND\" \"$WORKLOAD\" --replicas=\"$(cat \"$STATE_DIR/replicas\")\"",
+        ]))
+        return ShellScript(
+            name: "50-gitops.sh", purpose: "No GitOps: edit the live objects as the plan says, then scale the workload back.",
+            why: [], plan: plan, blocks: blocks)
+    }
+
+    /// `{.spec.template.spec.nodeSelector.kubernetes\.io/hostname}`, as kubectl reads it.
+    static func jsonPath(_ path: [String]) -> String {
+        "{." + path.map { $0.replacingOccurrences(of: ".", with: "\\.") }.joined(separator: ".") + "}"
+    }
+
+    static func mergePatch(_ path: [String], _ value: JSON) -> JSON {
+        path.reversed().reduce(value) { inner, key in .object([key: inner]) }
+    }
+
+    /// The live edits 50-gitops.sh made as merge patches, put back from what it saved;
+    /// empty when the plan has GitOps or no such edit.
+    static func liveRestore(_ plan: MigrationPlan) -> [ShellScript.Block] {
+        guard plan.gitops == nil else { return [] }
+        var body = ["kubectl -n \"$NAMESPACE\" scale \"$WORKLOAD_KIND\" \"$WORKLOAD\" --replicas=0"]
+        for (index, change) in plan.liveChanges.enumerated().reversed() {
+            guard !change.path.contains(where: { $0.contains("=") || Int($0) != nil }) else { continue }
+            if case .replace = change.edit { continue }
+            let kind = change.object.kind.rawValue.lowercased()
+            let file = "\"$STATE_DIR/live-\(index)\""
+            body += [
+                "if [ -e \(file) ]; then",
+                "  old=$(cat \(file))",
+                "  case $old in *\\\"*|*\\\\*) die \"\(change.object) held a value this script cannot write back: put it back by hand\";; esac",
+                "  if [ -n \"$old\" ]; then patch=$(printf \(q(mergePatch(change.path, .string("%s")).serialized)) \"$old\"); else patch=\(q(mergePatch(change.path, .null).serialized)); fi",
+                "  kubectl -n \"$NAMESPACE\" patch \(kind) \(q(change.object.name)) --type=merge -p \"$patch\"",
+                "  rm \(file)",
+                "fi",
+            ]
+        }
+        return [.init("Take the workload down and put back what 50-gitops.sh edited live (saved in .state/).", body: body)]
     }
 }

@@ -15,6 +15,7 @@ extension MigrationScripts {
                 "fi",
             ]))
         }
+        blocks += liveRestore(plan)
         if plan.nodeLabel?.setBy == .ferry {
             blocks.append(.init("The hardware label back from the target node to the source node.", body: [
                 "kubectl label node \"$TARGET_NODE\" \"$LABEL_KEY-\" 2>/dev/null || true",

@@ -203,8 +203,12 @@ struct EditManifestsStep: MigrationStep {
     }
 
     static func describe(_ change: MigrationPlan.ManifestChange) -> String {
-        let path = change.path.joined(separator: ".")
-        switch change.edit {
+        describe(change.path, change.edit)
+    }
+
+    static func describe(_ path: [String], _ edit: MigrationPlan.ManifestChange.Edit) -> String {
+        let path = path.joined(separator: ".")
+        switch edit {
         case .set(let value): return "set \(path) to \(value)"
         case .remove: return "remove \(path)"
         case .replace(let from, let to): return "in \(path), \(from) -> \(to)"

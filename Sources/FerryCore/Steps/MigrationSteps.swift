@@ -35,6 +35,8 @@ public enum MigrationSteps {
         if let gitops = plan.gitops {
             if !plan.manifestChanges.isEmpty { steps.append(EditManifestsStep(environment: environment, gitops: gitops)) }
             steps.append(ResumeFluxStep(environment: environment, gitops: gitops))
+        } else {
+            steps.append(LiveEditStep(environment: environment))
         }
         steps.append(WaitReadyStep(environment: environment))
         if !plan.cronJobs.isEmpty { steps.append(ResumeCronJobsStep(environment: environment)) }

@@ -30,6 +30,12 @@ struct ScaleDownStep: MigrationStep {
             let replicas = try await workloadObject()["spec"]["replicas"].intValue ?? 1
             try await context.remember("replicas", String(replicas))
         }
+        try await Self.scaleToZero(environment, context)
+    }
+
+    /// Scales the workload to 0 and waits until its pods are gone: until then they
+    /// hold the device and the volumes.
+    static func scaleToZero(_ environment: MigrationEnvironment, _ context: StepContext) async throws {
         let workload = environment.workload
         try await environment.kube.scale(environment.workloadType, workload.name, namespace: workload.namespace, replicas: 0)
         let selector = try await environment.podSelector()
