@@ -21,13 +21,16 @@ struct LabHelpTests {
     @Test("lab up rejects an unknown scenario and a port out of range, writing nothing")
     func usageErrors() async throws {
         let usage = """
-            Usage: ferry lab up --dir <dir> [--scenario <scenario>] [--port-base <port-base>]
+            Usage: ferry lab up --dir <dir> [--scenario <scenario>] [--port-base <port-base>] [--addon <addon> ...]
               See 'ferry lab up --help' for more information.
 
             """
         let scenario = try await run(["lab", "up", "--dir", "/nonexistent/lab", "--scenario", "datacenter"])
         #expect(scenario.status == 64)
         #expect(scenario.stderr == "Error: Unknown scenario 'datacenter'. Choose one of: homelab, frigate-coral, frigate-bootstrap.\n" + usage)
+        let addon = try await run(["lab", "up", "--dir", "/nonexistent/lab", "--addon", "gpu-operator"])
+        #expect(addon.status == 64)
+        #expect(addon.stderr == "Error: Unknown addon 'gpu-operator'. Choose from: node-feature-discovery, device-plugin.\n" + usage)
         let port = try await run(["lab", "up", "--dir", "/nonexistent/lab", "--port-base", "65535"])
         #expect(port.status == 64)
         #expect(
@@ -89,7 +92,7 @@ struct LabHelpTests {
             (lab up) a lab is already running with --dir; 6 (lab up) the lab did not start;
             64 bad usage.
 
-            USAGE: ferry lab up --dir <dir> [--scenario <scenario>] [--port-base <port-base>]
+            USAGE: ferry lab up --dir <dir> [--scenario <scenario>] [--port-base <port-base>] [--addon <addon> ...]
 
             OPTIONS:
               --dir <dir>             The lab's directory: where `lab up` writes
@@ -100,6 +103,8 @@ struct LabHelpTests {
               --port-base <port-base> Port for the Kubernetes API; the Proxmox VE API
                                       listens on the next one (0 picks free ports).
                                       (default: 0)
+              --addon <addon>         Run this in the cluster too (repeatable):
+                                      node-feature-discovery, device-plugin.
               --version               Show the version.
               -h, --help              Show help information.
 

@@ -40,6 +40,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var plan = try Self.plan()
         if shape == "objects" {
+            plan.devices[0].resource = "coral.ai/tpu"
             plan.gitops?.pause = .objects
             plan.cronJobs = [.init(name: "frigate-healthcheck"), .init(name: "frigate.backup")]
         }

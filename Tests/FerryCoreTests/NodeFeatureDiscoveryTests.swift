@@ -14,7 +14,7 @@ import Testing
 
     @Test("an NFD label is waited for on the target, never written, and follows the Coral back on rollback")
     func labelFromNodeFeatureDiscovery() async throws {
-        try await PreflightLab.with(.frigateCoral, nodeFeatureDiscovery: true) { lab in
+        try await PreflightLab.with(.frigateCoral, addons: .nodeFeatureDiscovery) { lab in
             let before = Node(json: try await lab.kube.get(.nodes, Self.source))
             #expect(before.labels["coral.ai/tpu"] == "usb", "the NodeFeatureRule labels the Coral's node")
             #expect(before.annotations["nfd.node.kubernetes.io/feature-labels"]?.split(separator: ",").contains("coral.ai/tpu") == true)

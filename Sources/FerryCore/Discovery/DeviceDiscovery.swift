@@ -4,7 +4,8 @@ import FerryProxmox
 /// Which of the source VM's passthrough entries move with the workload.
 ///
 /// USB devices move when the pods mount a USB device path (`/dev/bus/usb`, a serial
-/// adapter): in a K3s VM those are the devices Proxmox passes through. Entries that
+/// adapter) or request a resource a device plugin advertises on the source node (not
+/// a GPU's): in a K3s VM those are the devices Proxmox passes through. Entries that
 /// are one known device under several ids (a Coral) become one plan device with all
 /// of its ids. PCI cards stay: a GPU is not carried between hosts, and what the
 /// target lacks is handled by the manifest changes; the notes say so.
@@ -21,7 +22,7 @@ enum DeviceDiscovery {
     static let usbPaths = ["/dev/bus/usb", "/dev/ttyUSB", "/dev/ttyACM", "/dev/serial"]
     static let gpuPaths = ["/dev/dri", "/dev/nvidia"]
 
-    static func devices(template: JSON, config: VMConfig, vm: MigrationPlan.Endpoint) -> Finding {
+    static func devices(template: JSON, config: VMConfig, vm: MigrationPlan.Endpoint, sourceAllocatable: [String: String] = [:]) -> Finding {
         var finding = Finding()
         let hostPaths = (template["spec"]["volumes"].arrayValue ?? []).compactMap { volume -> (String, String)? in
             guard let path = volume["hostPath"]["path"].stringValue else { return nil }
@@ -31,14 +32,18 @@ enum DeviceDiscovery {
         let usbEntries = config.usb.filter { $0.selector != .spice }
         let where_ = "VM \(vm.vmid) on \(vm.host)"
 
+        let plugged = pluginResources(template: template, allocatable: sourceAllocatable)
         if usbEntries.isEmpty {
             finding.sectionNotes.append("\(where_) passes no USB device through.")
-        } else if usbMounts.isEmpty {
+        } else if usbMounts.isEmpty && plugged.isEmpty {
             let lines = usbEntries.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            finding.sectionNotes.append("\(where_) passes \(lines), but the pods mount no USB device path: it stays.")
+            finding.sectionNotes.append("\(where_) passes \(lines), but the pods mount no USB device path and request no device plugin's resource: it stays.")
         } else {
-            let mounts = usbMounts.map { "\($0.1) (hostPath volume \($0.0))" }.joined(separator: ", ")
-            addUSB(usbEntries, mountedAs: mounts, in: where_, to: &finding)
+            var uses: [String] = []
+            if !usbMounts.isEmpty { uses.append("the pods mount " + usbMounts.map { "\($0.1) (hostPath volume \($0.0))" }.joined(separator: ", ")) }
+            if !plugged.isEmpty { uses.append("the pods request \(plugged.joined(separator: ", ")), which a device plugin advertises on the source node") }
+            addUSB(usbEntries, use: uses.joined(separator: "; "), in: where_, to: &finding)
+            attach(plugged, to: &finding)
         }
 
         let gpuUse = gpuUses(template: template, hostPaths: hostPaths.map(\.1))
@@ -51,7 +56,7 @@ enum DeviceDiscovery {
     }
 
     /// One plan device per known device (all of its ids), per other id, per port and per mapping.
-    private static func addUSB(_ entries: [VMConfig.USBEntry], mountedAs mounts: String, in where_: String, to finding: inout Finding) {
+    private static func addUSB(_ entries: [VMConfig.USBEntry], use: String, in where_: String, to finding: inout Finding) {
         var known: [(KnownHardware, [VMConfig.USBEntry])] = []
         for entry in entries {
             if case .id(let vendor, let product) = entry.selector, let hardware = KnownHardware.usb("\(vendor):\(product)") {
@@ -77,17 +82,49 @@ enum DeviceDiscovery {
             }
             append(
                 MigrationPlan.Device(name: unique(name, in: finding.devices), selector: .usb(usb)),
-                notes: ["passed to \(where_) as \(entry.key): \(entry.value); the pods mount \(mounts)."], to: &finding)
+                notes: ["passed to \(where_) as \(entry.key): \(entry.value); \(use)."], to: &finding)
         }
         for (hardware, configured) in known {
             let lines = configured.map { "\($0.key): \($0.value)" }.joined(separator: " and ")
             var notes = hardware.explanation
-            notes.append("\(hardware.title), passed to \(where_) as \(lines); the pods mount \(mounts).")
+            notes.append("\(hardware.title), passed to \(where_) as \(lines); \(use).")
             let missing = hardware.usbIDs.filter { id in !configured.contains { $0.selector.description == id } }
             if !missing.isEmpty { notes.append("\(where_) does not pass \(missing.joined(separator: ", ")) yet: the target VM gets every id.") }
             let usb = MigrationPlan.USB(ids: hardware.usbIDs, usb3: configured.contains(where: \.usb3))
             finding.hardware.append(hardware)
             append(MigrationPlan.Device(name: unique(hardware.name, in: finding.devices), selector: .usb(usb)), notes: notes, to: &finding)
+        }
+    }
+
+    /// The extended resources the pods request that the source node advertises and
+    /// that are no GPU's: a device plugin's for a device passed through to the VM.
+    static func pluginResources(template: JSON, allocatable: [String: String]) -> [String] {
+        var found: [String] = []
+        for container in template["spec"]["containers"].arrayValue ?? [] {
+            for section in ["limits", "requests"] {
+                for key in (container["resources"][section].objectValue ?? [:]).keys.sorted()
+                where ExtendedResource.isExtended(key) && !ExtendedResource.isGPU(key) && !found.contains(key) {
+                    if let amount = allocatable[key], amount != "0" { found.append(key) }
+                }
+            }
+        }
+        return found
+    }
+
+    /// Gives each device plugin resource to its device: the only device, or the one
+    /// whose name the resource holds (`coral` in `coral.ai/tpu`).
+    private static func attach(_ resources: [String], to finding: inout Finding) {
+        for resource in resources {
+            let index = finding.devices.count == 1 && finding.devices[0].resource == nil
+                ? 0 : finding.devices.firstIndex { $0.resource == nil && resource.lowercased().contains($0.name.lowercased()) }
+            guard let index else {
+                finding.sectionNotes.append(
+                    "WARNING: the pods request \(resource), and ferry cannot tell which device it is for: add `resource: \(resource)` to that device, or the target's lack of it will stop the pod.")
+                continue
+            }
+            finding.devices[index].resource = resource
+            finding.itemNotes[index].append(
+                "resource: a device plugin advertises \(resource) where the device is; the run waits until the target node does, and the pods keep requesting it.")
         }
     }
 

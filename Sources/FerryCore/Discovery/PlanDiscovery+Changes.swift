@@ -19,7 +19,8 @@ extension PlanDiscovery {
     /// Read from the files in Git when Flux manages the workload (those are what get
     /// edited), else from the live objects, which ferry then edits itself.
     func manifestChanges(
-        workload: WorkloadFacts, gitops: GitOpsFinding?, source: Node, target: Node, targetEndpoint: MigrationPlan.Endpoint
+        workload: WorkloadFacts, gitops: GitOpsFinding?, source: Node, target: Node, targetEndpoint: MigrationPlan.Endpoint,
+        followingDevices: Set<String> = []
     ) async throws -> ChangeFinding {
         let template = gitops?.workload.json["spec"]["template"] ?? workload.podTemplate
         var needed: [(document: GitManifest?, path: [String], edit: MigrationPlan.ManifestChange.Edit, basis: String)] = []
@@ -50,7 +51,9 @@ extension PlanDiscovery {
         for container in template["spec"]["containers"].arrayValue ?? [] {
             guard let name = container["name"].stringValue else { continue }
             for section in ["limits", "requests"] {
-                for key in (container["resources"][section].objectValue ?? [:]).keys.sorted() where ExtendedResource.isExtended(key) {
+                // A device plugin's resource for a moved device comes to the target with it.
+                for key in (container["resources"][section].objectValue ?? [:]).keys.sorted()
+                where ExtendedResource.isExtended(key) && !followingDevices.contains(key) {
                     let available = allocatable[key].map { $0 != "0" } ?? false
                     guard !available else { continue }
                     needed.append((gitops?.workload, base + ["containers", "name=\(name)", "resources", section, key], .remove,

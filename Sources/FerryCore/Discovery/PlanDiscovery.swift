@@ -50,7 +50,8 @@ public struct PlanDiscovery: Sendable {
         let sourceConfig = try await reading("the config of VM \(source.endpoint.vmid) on \(source.endpoint.host)") {
             try await proxmox.vmConfig(node: source.endpoint.host, vmid: source.endpoint.vmid)
         }
-        let devices = DeviceDiscovery.devices(template: workload.podTemplate, config: sourceConfig, vm: source.endpoint)
+        let devices = DeviceDiscovery.devices(
+            template: workload.podTemplate, config: sourceConfig, vm: source.endpoint, sourceAllocatable: sourceNode.allocatable)
         devices.sectionNotes.forEach { notes.add($0, at: .section("devices")) }
         for (index, lines) in devices.itemNotes.enumerated() { lines.forEach { notes.add($0, at: .item("devices", index)) } }
 
@@ -67,7 +68,8 @@ public struct PlanDiscovery: Sendable {
 
         let gitops = try await gitops(of: workload, request: request, notes: &notes)
         let changes = try await manifestChanges(
-            workload: workload, gitops: gitops, source: sourceNode, target: targetNode, targetEndpoint: target.endpoint)
+            workload: workload, gitops: gitops, source: sourceNode, target: targetNode, targetEndpoint: target.endpoint,
+            followingDevices: Set(devices.devices.compactMap(\.resource)))
         changes.sectionNotes.forEach { notes.add($0, at: .section("manifestChanges")) }
         for (index, note) in changes.itemNotes.enumerated() { notes.add(note, at: .item("manifestChanges", index)) }
         for (index, note) in changes.liveNotes.enumerated() { notes.add(note, at: .item("liveChanges", index)) }

@@ -11,10 +11,15 @@ extension MigrationPlan {
         /// A short name used in messages and step ids (`coral`).
         public var name: String
         public var selector: Selector
+        /// The extended resource a device plugin advertises for it on the node whose
+        /// VM has it (`coral.ai/tpu`); the pods request it, so the run waits until the
+        /// target node advertises it rather than removing the request.
+        public var resource: String?
 
-        public init(name: String, selector: Selector) {
+        public init(name: String, selector: Selector, resource: String? = nil) {
             self.name = name
             self.selector = selector
+            self.resource = resource
         }
 
         public enum Selector: Sendable, Hashable {

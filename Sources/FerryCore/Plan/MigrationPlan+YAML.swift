@@ -58,6 +58,7 @@ extension MigrationPlan {
                 out.raw("pcie: \(pci.pcie)", indent: 2)
                 out.raw("primaryGPU: \(pci.primaryGPU)", indent: 2)
             }
+            if let resource = device.resource { out.field("resource", resource, indent: 2) }
         }
 
         if let nodeLabel {

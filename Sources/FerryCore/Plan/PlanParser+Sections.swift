@@ -2,8 +2,8 @@ import FerryJSON
 
 /// The list sections of a plan: devices, volumes, GitOps, manifest changes, drivers, checks.
 extension PlanParser {
-    static let usbKeys = ["name", "type", "ids", "port", "mapping", "usb3"]
-    static let pciKeys = ["name", "type", "address", "mapping", "pcie", "primaryGPU"]
+    static let usbKeys = ["name", "type", "ids", "port", "mapping", "usb3", "resource"]
+    static let pciKeys = ["name", "type", "address", "mapping", "pcie", "primaryGPU", "resource"]
 
     static func readDevices(_ r: inout PlanReader) -> [MigrationPlan.Device] {
         guard let items = r.list(["devices"]) else { return [] }
@@ -28,7 +28,13 @@ extension PlanParser {
                 r.report(.conflict, at: path + ["name"], "device \"\(name)\" is listed twice", hint: "give each device its own name")
                 continue
             }
-            if let name, let selector { devices.append(MigrationPlan.Device(name: name, selector: selector)) }
+            let resource = r.string(path + ["resource"], required: false) { text in
+                ExtendedResource.isExtended(text) ? nil : PlanValidation.Failure(
+                    message: "\(PlanValidation.quoted(text)) is not an extended resource",
+                    hint: "write the resource the device plugin advertises, DOMAIN/NAME as the node's allocatable lists it, e.g. coral.ai/tpu")
+            }
+            if r.has(path + ["resource"]), resource == nil { continue }
+            if let name, let selector { devices.append(MigrationPlan.Device(name: name, selector: selector, resource: resource)) }
         }
         return devices
     }

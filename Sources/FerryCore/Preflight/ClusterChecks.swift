@@ -87,9 +87,16 @@ struct ClusterChecks: PreflightCheckGroup {
         }
         var short: [String] = []
         var fits: [String] = []
+        // A device plugin's resource for a moved device is advertised once the device
+        // is there; the run waits for it.
+        let following = Set(plan.devices.compactMap(\.resource))
         for resource in needed.keys.sorted() {
             let amount = needed[resource] ?? 0
             guard amount > 0 else { continue }
+            if following.contains(resource) {
+                fits.append("\(resource) once the device is there")
+                continue
+            }
             let allocatable = node.allocatable[resource].flatMap { ResourceQuantity.parse(.string($0)) } ?? 0
             let free = allocatable - (used[resource] ?? 0)
             let text = "\(resource) \(ResourceQuantity.format(amount, resource: resource))"

@@ -47,6 +47,14 @@ extension MigrationScripts {
             body.append("fi")
             blocks.append(.init("Driver \(driver.name) in the target VM: installed only when its check fails.", body: body))
         }
+        for device in plan.devices where device.isUSB {
+            guard let resource = device.resource else { continue }
+            let path = "{.status.allocatable.\(resource.replacingOccurrences(of: ".", with: "\\."))}"
+            blocks.append(.init("A device plugin advertises \(resource) on the target node once its VM sees \(device.name): wait for it.", body: [
+                "\(device.shellName)_resource() { [ \"$(kubectl get node \"$TARGET_NODE\" -o jsonpath=\(q(path)))\" -ge 1 ] 2>/dev/null; }",
+                "wait_for \(plan.timeouts.nodeReady.seconds) \(q("\(resource) on \(plan.target.node)")) \(device.shellName)_resource",
+            ]))
+        }
         switch plan.nodeLabel?.setBy {
         case .ferry?:
             blocks.append(.init("Label the target node: the workload selects its node by this label.", body: [

@@ -28,6 +28,9 @@ public enum MigrationSteps {
         steps += VolumeSteps.afterTarget(environment)
         steps += usb.map { VerifyVMDeviceStep(environment: environment, device: $0) }
         steps += plan.drivers.map { DriverStep(environment: environment, driver: $0) }
+        steps += usb.compactMap { device in
+            device.resource.map { DeviceResourceStep(environment: environment, device: device, resource: $0) }
+        }
         if let label = plan.nodeLabel {
             steps.append(NodeLabelStep(
                 environment: environment, label: label, node: plan.target.node, change: label.setBy == .ferry ? .add : .awaitNFD))

@@ -15,7 +15,7 @@ extension Homelab {
         store: ObjectStore, filesystem: NodeFilesystem, hardwareChanged: @escaping @Sendable () -> Void = {}
     ) async {
         kube = KubeBinding(store: store, filesystem: filesystem, hardwareChanged: hardwareChanged)
-        if nodeFeatureDiscovery { await NodeFeatureDiscovery.install(in: store) }
+        if addons.contains(.nodeFeatureDiscovery) { await NodeFeatureDiscovery.install(in: store) }
         await syncAllNodes()
     }
 
@@ -41,9 +41,13 @@ extension Homelab {
                 }
             }
         }
-        // nfd-worker runs in the VM: while it is down, the labels stay as they were.
-        if nodeFeatureDiscovery, vm.isUp {
+        // nfd-worker and the device plugin run in the VM: while it is down, the labels
+        // and the resources stay as they were.
+        if addons.contains(.nodeFeatureDiscovery), vm.isUp {
             await NodeFeatureDiscovery.label(node: vm.kubeNode, devices: devicesVisible(inVM: vmid), store: kube.store)
+        }
+        if addons.contains(.devicePlugin), vm.isUp {
+            await DevicePlugin.advertise(node: vm.kubeNode, devices: devicesVisible(inVM: vmid), store: kube.store)
         }
         kube.hardwareChanged()
     }

@@ -22,7 +22,7 @@ public actor Homelab {
     let timing: LabConfiguration.Timing
     public private(set) var faults: LabFaults
     var machines: [Int: VirtualMachine] = [:]
-    let nodeFeatureDiscovery: Bool
+    let addons: LabAddons
     var hardware: [Device]
     var tasks: [String: ProxmoxTask] = [:]
     var taskWaiters: [String: [CheckedContinuation<ProxmoxTask, Never>]] = [:]
@@ -48,7 +48,7 @@ public actor Homelab {
         self.timing = timing
         self.faults = faults
         hardware = spec.devices
-        nodeFeatureDiscovery = spec.nodeFeatureDiscovery
+        addons = spec.addons
         for vm in spec.vms {
             machines[vm.vmid] = VirtualMachine(spec: vm, smbiosUUID: UUID().uuidString.lowercased())
         }

@@ -6,9 +6,8 @@ public struct HomelabSpec: Sendable {
     public var devices: [Device]
     /// Packages `apt-get install` finds in the VMs' repositories.
     public var aptPackages: Set<String>
-    /// Node Feature Discovery runs in the cluster: nodes are labelled from the USB and
-    /// PCI devices their VMs see, by NFD's defaults and the NodeFeatureRules stored.
-    public var nodeFeatureDiscovery = false
+    /// What runs in the cluster besides K3s to tie nodes to their hardware.
+    public var addons: LabAddons = []
 
     public init(hosts: [HostSpec], vms: [VMSpec], devices: [Device] = [], aptPackages: Set<String> = HomelabSpec.defaultAptPackages) {
         self.hosts = hosts

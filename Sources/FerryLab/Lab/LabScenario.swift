@@ -35,10 +35,10 @@ public enum LabScenario: String, Sendable, CaseIterable {
 
     /// The lab's configuration for this scenario. With a `portBase`, the Kubernetes
     /// API listens on it and the Proxmox API on the next port; 0 picks free ports.
-    public func configuration(directory: URL, portBase: Int = 0, nodeFeatureDiscovery: Bool = false) -> LabConfiguration {
+    public func configuration(directory: URL, portBase: Int = 0, addons: LabAddons = []) -> LabConfiguration {
         var configuration = LabConfiguration(directory: directory, nodes: nodes, kubePort: portBase)
         configuration.homelab = .frigateCoral
-        configuration.homelab?.nodeFeatureDiscovery = nodeFeatureDiscovery
+        configuration.homelab?.addons = addons
         configuration.proxmoxPort = portBase > 0 ? portBase + 1 : 0
         configuration.sshRefused = sshRefused
         return configuration
@@ -46,10 +46,10 @@ public enum LabScenario: String, Sendable, CaseIterable {
 
     /// Starts the lab and sets the scenario up; returns once it is in its starting
     /// state (for `frigate-coral`: Frigate Ready on the source node).
-    /// With `nodeFeatureDiscovery`, Node Feature Discovery labels the nodes, and the
-    /// Coral's label comes from a NodeFeatureRule instead of being set by hand.
-    public func start(directory: URL, portBase: Int = 0, nodeFeatureDiscovery: Bool = false) async throws -> Lab {
-        let lab = try await Lab.start(configuration(directory: directory, portBase: portBase, nodeFeatureDiscovery: nodeFeatureDiscovery))
+    /// With Node Feature Discovery the Coral's label comes from a NodeFeatureRule
+    /// instead of being set by hand; with the device plugin Frigate requests `coral.ai/tpu`.
+    public func start(directory: URL, portBase: Int = 0, addons: LabAddons = []) async throws -> Lab {
+        let lab = try await Lab.start(configuration(directory: directory, portBase: portBase, addons: addons))
         do {
             switch self {
             case .homelab: break

@@ -21,10 +21,11 @@ enum FrigateCoralScenario {
 
     static func seed(_ lab: Lab, directory: URL, layout: Layout) async throws {
         let kube = lab.kube
-        let files = layout == .perApp ? FrigateCoralManifests.files : FrigateCoralManifests.bootstrapFiles
+        var files = layout == .perApp ? FrigateCoralManifests.files : FrigateCoralManifests.bootstrapFiles
+        if lab.homelab?.addons.contains(.devicePlugin) == true { files = requestingTheTPU(files) }
         let repository = try await GitOpsRepository.create(
             in: directory, files: files, message: "frigate: Coral TPU on pumped-piglet")
-        if let homelab = lab.homelab, homelab.nodeFeatureDiscovery {
+        if let homelab = lab.homelab, homelab.addons.contains(.nodeFeatureDiscovery) {
             try await kube.create(coralRule)
             await homelab.syncAllNodes()
         } else {
@@ -51,6 +52,17 @@ enum FrigateCoralScenario {
             throw LabError(description: "the frigate-coral scenario did not come up: Frigate was not Ready on \(source) within 60s")
         }
         try await writeVolumeData(kube)
+    }
+
+    /// Frigate as a homelab with a device plugin deploys it: its container requests
+    /// one `coral.ai/tpu` beside the GPU.
+    static func requestingTheTPU(_ files: [String: String]) -> [String: String] {
+        var files = files
+        let path = "apps/frigate/deployment.yaml"
+        guard let text = files[path], let line = text.split(separator: "\n").first(where: { $0.hasSuffix("nvidia.com/gpu: 1") }) else { return files }
+        let indent = line.prefix { $0 == " " }
+        files[path] = text.replacingOccurrences(of: line + "\n", with: line + "\n" + indent + "\(DevicePlugin.resource): 1\n")
+        return files
     }
 
     /// The rule a homelab with Node Feature Discovery labels its Coral node by, under

@@ -28,10 +28,19 @@ struct LabUpCommand: AsyncParsableCommand {
     @Option(help: "Port for the Kubernetes API; the Proxmox VE API listens on the next one (0 picks free ports).")
     var portBase: Int = 0
 
+    @Option(
+        name: .customLong("addon"),
+        help: "Run this in the cluster too (repeatable): \(LabAddons.names.map(\.name).joined(separator: ", ")).")
+    var addons: [String] = []
+
     func validate() throws {
         guard LabScenario(rawValue: scenario) != nil else {
             throw ValidationError(
                 "Unknown scenario '\(scenario)'. Choose one of: \(LabScenario.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        for addon in addons where !LabAddons.names.contains(where: { $0.name == addon }) {
+            throw ValidationError(
+                "Unknown addon '\(addon)'. Choose from: \(LabAddons.names.map(\.name).joined(separator: ", ")).")
         }
         guard portBase == 0 || (1...65534).contains(portBase) else {
             throw ValidationError(
@@ -56,7 +65,8 @@ struct LabUpCommand: AsyncParsableCommand {
         let running: Lab
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            running = try await scenario.start(directory: directory, portBase: portBase)
+            let chosen = LabAddons.names.filter { addons.contains($0.name) }.reduce(into: LabAddons()) { $0.formUnion($1.addon) }
+            running = try await scenario.start(directory: directory, portBase: portBase, addons: chosen)
         } catch {
             throw LabCommandError.startFailed(lab.path, error)
         }

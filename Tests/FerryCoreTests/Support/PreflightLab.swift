@@ -20,11 +20,11 @@ struct PreflightLab: Sendable {
     var clone: URL { directory.appendingPathComponent("gitops", isDirectory: true) }
 
     static func with<T: Sendable>(
-        _ scenario: LabScenario = .frigateCoral, nodeFeatureDiscovery: Bool = false, _ body: (PreflightLab) async throws -> T
+        _ scenario: LabScenario = .frigateCoral, addons: LabAddons = [], _ body: (PreflightLab) async throws -> T
     ) async throws -> T {
         let directory = URL(fileURLWithPath: "/tmp/fk-\(UUID().uuidString.prefix(8))", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let lab = try await scenario.start(directory: directory, nodeFeatureDiscovery: nodeFeatureDiscovery)
+        let lab = try await scenario.start(directory: directory, addons: addons)
         do {
             var settings = ConnectionSettings(
                 environment: [:], homeDirectory: directory, kubeconfig: lab.kube.kubeconfigPath.path,
