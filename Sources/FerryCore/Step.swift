@@ -29,11 +29,17 @@ public protocol MigrationStep: Sendable {
     /// what the user has to do by hand (e.g. move the hardware back). Must be safe to
     /// run on a step that was only partly applied, and twice.
     func undo(_ context: StepContext) async throws
+    /// What this step's undo needs that is no longer there (an original volume that
+    /// `ferry cleanup` deleted), each with what can still be done. A rollback asks
+    /// every step it would undo before it changes anything, and refuses when any says
+    /// something: half a rollback is worse than none.
+    func undoProblems(_ context: StepContext) async -> [String]
     /// Every change the step would make: API calls, VM config lines, commands.
     func describe() -> [String]
 }
 
 extension MigrationStep {
+    public func undoProblems(_ context: StepContext) async -> [String] { [] }
     public var lane: StepLane { .main }
     public var alongside: Set<StepLane> { [] }
 }

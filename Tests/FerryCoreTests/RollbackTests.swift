@@ -57,6 +57,47 @@ import Testing
         try await Self.migrateAndRollBack(after: nil, undoTwice: true)
     }
 
+    /// `ferry cleanup` after a completed move deletes the originals on the source: a
+    /// rollback then would send Git, the labels and the Coral back and leave Frigate
+    /// without its data. It is refused before its first change, saying what is left.
+    @Test("rollback after ferry cleanup deleted the originals changes nothing and says what can still be done")
+    func rollbackAfterCleanup() async throws {
+        try await PreflightLab.with { lab in
+            let planFile = lab.directory.appendingPathComponent("migration.yaml")
+            var plan = try lab.referencePlan()
+            plan.verify.removeAll { if case .http = $0.kind { true } else { false } }
+            try Data(plan.yaml.utf8).write(to: planFile)
+            let environment = MigrationEnvironment(plan: plan, planFile: planFile, connections: lab.connections, pollInterval: .milliseconds(50))
+            let steps = MigrationSteps.make(environment)
+            let hands = LabHands(homelab: lab.homelab)
+            let runner = Runner(store: JournalStore.beside(plan: planFile), observer: hands)
+            let journal = try await runner.run(steps, migration: plan.name, plan: planFile.path, planText: plan.yaml)
+            try #require(journal.status == .completed)
+            let cleanup = VolumeCleanup(kube: lab.kube)
+            let originals = try await cleanup.leftovers(journal)
+            #expect(originals.map(\.claim).sorted() == Self.claims)
+            for original in originals { try await cleanup.delete(original) }
+            let moved = try await Snapshot.take(lab, plan: plan)
+            let events = hands.events.count
+
+            await #expect {
+                try await runner.rollback(steps, migration: plan.name)
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("cannot bring everything back, so it changed nothing")
+                    && Self.claims.allSatisfy { text.contains("of claim frigate/\($0) is gone") }
+                    && text.contains("keep frigate on \(Self.target)")
+            }
+            let after = try await Snapshot.take(lab, plan: plan)
+            #expect(try JournalStore.beside(plan: planFile).load(plan.name).status == .completed)
+            #expect(hands.events.count == events, "no step started: \(hands.events.dropFirst(events))")
+            #expect(after.frigateReadyOn == Self.target)
+            #expect(after.targetLabel == "usb" && after.sourceLabel == nil)
+            #expect(after.tree == moved.tree, "Git is as the run left it")
+            #expect(after.coralHost == moved.coralHost)
+        }
+    }
+
     static func migrateAndRollBack(after last: String?, undoTwice: Bool = false) async throws {
         try await PreflightLab.with { lab in
             let planFile = lab.directory.appendingPathComponent("migration.yaml")
@@ -172,6 +213,7 @@ struct StopHere: MigrationStep {
     func inspect(_ context: StepContext) async throws -> StepState { throw StepFailure("the test stops the run here") }
     func apply(_ context: StepContext) async throws { try await step.apply(context) }
     func undo(_ context: StepContext) async throws { try await step.undo(context) }
+    func undoProblems(_ context: StepContext) async -> [String] { await step.undoProblems(context) }
     func describe() -> [String] { step.describe() }
 }
 
@@ -189,6 +231,7 @@ struct UndoTwice: MigrationStep {
         try await step.undo(context)
         try await step.undo(context)
     }
+    func undoProblems(_ context: StepContext) async -> [String] { await step.undoProblems(context) }
     func describe() -> [String] { step.describe() }
 }
 

@@ -66,15 +66,21 @@ public struct Runner: Sendable {
         let journal = try store.load(migration)
         if journal.status == .rolledBack { throw RunnerError.nothingToResume(migration: migration, status: journal.status) }
         let recorder = JournalRecorder(journal: journal, store: store, now: now)
+        let undoing = steps.reversed().filter { step in
+            switch journal.entry(step.id)?.status {
+            case nil, .alreadyDone?, .undone?: false
+            case .started?, .done?, .failed?, .undoing?: true
+            }
+        }
+        var problems: [String] = []
+        for step in undoing {
+            problems += await step.undoProblems(StepContext(step: step.id, recorder: recorder, observer: observer))
+        }
+        guard problems.isEmpty else { throw RunnerError.undoBlocked(migration: migration, problems: problems) }
         try await recorder.setStatus(.rollingBack)
         let clock = ContinuousClock()
         var lastPhase: MigrationPhase?
-        for step in steps.reversed() {
-            guard let entry = await recorder.journal.entry(step.id) else { continue }
-            switch entry.status {
-            case .alreadyDone, .undone: continue
-            case .started, .done, .failed, .undoing: break
-            }
+        for step in undoing {
             if step.phase != lastPhase {
                 observer.event(.phase(step.phase))
                 lastPhase = step.phase
@@ -219,6 +225,8 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
     case rollbackStarted(migration: String)
     case planChanged(migration: String, plan: String)
     case stepFailed(step: String, title: String, underlying: String)
+    /// A rollback that could not bring everything back, refused before its first change.
+    case undoBlocked(migration: String, problems: [String])
 
     public var description: String {
         switch self {
@@ -240,6 +248,9 @@ public enum RunnerError: Error, Sendable, CustomStringConvertible {
                 + "or undo the migration with `ferry rollback` and start again."
         case .stepFailed(let step, let title, let underlying):
             "step \(step) (\(title)) failed: \(underlying)"
+        case .undoBlocked(let migration, let problems):
+            "a rollback of migration \(migration) cannot bring everything back, so it changed nothing:\n"
+                + problems.map { "  - \($0)" }.joined(separator: "\n")
         }
     }
 }

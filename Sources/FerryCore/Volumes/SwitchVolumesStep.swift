@@ -44,6 +44,29 @@ struct SwitchVolumesStep: MigrationStep {
         for claim in claims.reversed() { try await Switch(step: self, claim: claim, context: context).undo() }
     }
 
+    /// The undo binds each claim to its original PV again: one that is gone (`ferry
+    /// cleanup` deletes the originals of a completed move) would leave the claim on
+    /// the target with Git and the hardware already sent back to the source.
+    func undoProblems(_ context: StepContext) async -> [String] {
+        var problems: [String] = []
+        let plan = environment.plan
+        for claim in claims {
+            guard let newPV = await context.recall(Self.key("newPV", claim)), let oldPV = await context.recall(Self.key("oldPV", claim)),
+                await context.recall(Self.key("original", claim)) != nil
+            else { continue }
+            do {
+                guard try await VolumeMove(environment: environment, claim: claim).volume(oldPV) == nil else { continue }
+            } catch {
+                continue  // An API error is the undo's to report when it gets there.
+            }
+            problems.append(
+                "the original PV \(oldPV) of claim \(plan.workload.namespace)/\(claim) is gone (deleted by `ferry cleanup`?), so its data "
+                    + "cannot go back to \(plan.source.node). What you can do: keep \(plan.workload.name) on \(plan.target.node), "
+                    + "where \(claim) is bound to \(newPV) with the data; or copy that data to the source node by hand before moving back.")
+        }
+        return problems
+    }
+
     func describe() -> [String] {
         claims.flatMap { Self.describe(VolumeMove(environment: environment, claim: $0)) }
     }
