@@ -34,12 +34,16 @@ public protocol MigrationStep: Sendable {
     /// every step it would undo before it changes anything, and refuses when any says
     /// something: half a rollback is worse than none.
     func undoProblems(_ context: StepContext) async -> [String]
+    /// False for a step whose undo has nothing to change (a check, a wait): a
+    /// rollback marks it undone without a line of its own.
+    var undoes: Bool { get }
     /// Every change the step would make: API calls, VM config lines, commands.
     func describe() -> [String]
 }
 
 extension MigrationStep {
     public func undoProblems(_ context: StepContext) async -> [String] { [] }
+    public var undoes: Bool { true }
     public var lane: StepLane { .main }
     public var alongside: Set<StepLane> { [] }
 }

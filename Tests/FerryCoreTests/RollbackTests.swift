@@ -214,6 +214,7 @@ struct StopHere: MigrationStep {
     func apply(_ context: StepContext) async throws { try await step.apply(context) }
     func undo(_ context: StepContext) async throws { try await step.undo(context) }
     func undoProblems(_ context: StepContext) async -> [String] { await step.undoProblems(context) }
+    var undoes: Bool { step.undoes }
     func describe() -> [String] { step.describe() }
 }
 
@@ -232,6 +233,7 @@ struct UndoTwice: MigrationStep {
         try await step.undo(context)
     }
     func undoProblems(_ context: StepContext) async -> [String] { await step.undoProblems(context) }
+    var undoes: Bool { step.undoes }
     func describe() -> [String] { step.describe() }
 }
 

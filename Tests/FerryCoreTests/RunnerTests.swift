@@ -140,6 +140,37 @@ final class EventLog: RunObserver, @unchecked Sendable {
         await #expect(throws: RunnerError.self) { _ = try await runner.resume(steps(world), migration: "m", planText: "x") }
     }
 
+    /// A check's undo changes nothing: the rollback marks it undone with no line, so
+    /// the screen lists only what was put back.
+    @Test func rollbackShowsOnlyStepsWhoseUndoChangesSomething() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let world = World()
+        let log = EventLog()
+        let runner = Runner(store: store, observer: log)
+        let steps = steps(world) + [CheckOnly(id: "verify-log")]
+        _ = try await runner.run(steps, migration: "m", plan: "plan.yaml", planText: "x")
+        let ran = log.finished.count
+        let journal = try await runner.rollback(steps, migration: "m")
+        #expect(log.finished.dropFirst(ran).map(\.0) == ["set-c", "set-b", "set-a"])
+        #expect(journal.entry("verify-log")?.status == .undone)
+    }
+
+    /// What a rollback refuses to start: a step whose undo could not bring back what it needs.
+    @Test func rollbackRefusedBeforeItsFirstChangeWhenAnUndoCannotWork() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let world = World()
+        let runner = Runner(store: store)
+        let steps = [CheckOnly(id: "gone", problem: "the original is gone: keep it where it is")] + steps(world)
+        _ = try await runner.run(steps, migration: "m", plan: "plan.yaml", planText: "x")
+        await #expect {
+            _ = try await runner.rollback(steps, migration: "m")
+        } throws: { error in
+            "\(error)" == "a rollback of migration m cannot bring everything back, so it changed nothing:\n  - the original is gone: keep it where it is"
+        }
+        #expect(await world.values == ["a": 1, "b": 2, "c": 3], "nothing undone")
+        #expect(try store.load("m").status == .completed)
+    }
+
     @Test func resumeRefusesAPlanThatChanged() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let world = World()
@@ -174,4 +205,19 @@ final class EventLog: RunObserver, @unchecked Sendable {
         _ = try await waiter.value
         withExtendedLifetime(held) {}
     }
+}
+
+/// A step that only looks (a check, a wait): nothing for its undo to change; it may
+/// name an undo problem.
+struct CheckOnly: MigrationStep {
+    let id: String
+    var problem: String?
+    var title: String { "Check \(id)" }
+    var phase: MigrationPhase { .source }
+    var undoes: Bool { false }
+    func inspect(_ context: StepContext) async throws -> StepState { .pending(reason: "not checked yet") }
+    func apply(_ context: StepContext) async throws {}
+    func undo(_ context: StepContext) async throws {}
+    func undoProblems(_ context: StepContext) async -> [String] { problem.map { [$0] } ?? [] }
+    func describe() -> [String] { [] }
 }

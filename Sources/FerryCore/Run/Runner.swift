@@ -81,6 +81,10 @@ public struct Runner: Sendable {
         let clock = ContinuousClock()
         var lastPhase: MigrationPhase?
         for step in undoing {
+            guard step.undoes else {
+                try await recorder.update(step.id) { $0.status = .undone; $0.undoStartedAt = self.now(); $0.undoEndedAt = self.now() }
+                continue
+            }
             if step.phase != lastPhase {
                 observer.event(.phase(step.phase))
                 lastPhase = step.phase

@@ -41,6 +41,7 @@ struct DeviceResourceStep: MigrationStep {
     /// The plugin stops advertising on the target when the device leaves it; the
     /// rollback's last step waits for the workload Ready on the source, which needs
     /// the source's plugin to advertise it again.
+    var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
 
     func describe() -> [String] {

@@ -92,6 +92,7 @@ struct VerifyHostDeviceStep: MigrationStep {
     }
 
     func apply(_ context: StepContext) async throws {}
+    var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
     func describe() -> [String] { ["check \(host) lists \(device.label)"] }
 }
@@ -132,6 +133,7 @@ struct RebootTargetStep: MigrationStep {
         return devices.filter { !$0.visible(inLsusb: output.stdoutText) }
     }
 
+    var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
     func describe() -> [String] { ["qm reboot \(side.vmid) (on \(side.host)); wait until it answers and node \(side.node) is Ready"] }
 }
@@ -157,6 +159,7 @@ struct VerifyVMDeviceStep: MigrationStep {
     }
 
     func apply(_ context: StepContext) async throws {}
+    var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
     func describe() -> [String] { ["lsusb in \(side.vm) (SSH, else guest agent): expect \(device.label)"] }
 }
@@ -198,6 +201,7 @@ struct DriverStep: MigrationStep {
     }
 
     /// Left installed: a driver does no harm on a VM without the device.
+    var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
 
     func describe() -> [String] {

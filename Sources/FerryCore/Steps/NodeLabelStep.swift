@@ -42,6 +42,8 @@ struct NodeLabelStep: MigrationStep {
         try await set(change == .remove ? nil : label.value)
     }
 
+    var undoes: Bool { change != .awaitNFD }
+
     func undo(_ context: StepContext) async throws {
         // NFD takes its label off the target itself once the device is gone again.
         guard change != .awaitNFD, let before = await context.recall("before") else { return }

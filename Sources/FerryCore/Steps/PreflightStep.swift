@@ -34,6 +34,7 @@ struct PreflightStep: MigrationStep {
         }
     }
 
+    var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
     func describe() -> [String] { ["ferry check (every pre-flight check; a failure stops the run here)"] }
 }

@@ -65,6 +65,7 @@ struct WaitReadyStep: MigrationStep {
         try await PodsReady(environment: environment).wait(context, on: environment.plan.target.node)
     }
 
+    var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
 
     func describe() -> [String] {

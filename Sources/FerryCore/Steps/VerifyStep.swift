@@ -99,6 +99,7 @@ struct VerifyStep: MigrationStep {
         return (labels[0], labels.count >= 2 ? labels[1] : namespace, port, path, https)
     }
 
+    var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
 
     func describe() -> [String] { [title] }
