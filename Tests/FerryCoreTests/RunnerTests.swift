@@ -49,6 +49,7 @@ final class EventLog: RunObserver, @unchecked Sendable {
     private let lock = NSLock()
     private var events: [RunEvent] = []
     func event(_ event: RunEvent) { lock.withLock { events.append(event) } }
+    var all: [RunEvent] { lock.withLock { events } }
     var finished: [(String, RunEvent.Outcome)] {
         lock.withLock {
             events.compactMap { if case .stepFinished(let step, _, let outcome, _, _) = $0 { (step, outcome) } else { nil } }
@@ -171,6 +172,28 @@ final class EventLog: RunObserver, @unchecked Sendable {
         #expect(try store.load("m").status == .completed)
     }
 
+    /// The volumes' lane ends its steps among the main steps of other phases: each
+    /// finished line still comes under its own phase's header.
+    @Test func everyFinishedStepComesUnderItsOwnPhase() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let world = World()
+        let log = EventLog()
+        let steps: [any MigrationStep] = [
+            Phased(step: SetStep(key: "a", target: 1, world: world), phase: .source, lane: .main),
+            Phased(step: SetStep(key: "copy", target: 1, world: world), phase: .volumes, lane: .volumes),
+            Phased(step: SetStep(key: "b", target: 2, world: world), phase: .target, lane: .main, alongside: [.volumes]),
+            Phased(step: SetStep(key: "c", target: 3, world: world), phase: .gitops, lane: .main, alongside: [.volumes]),
+        ]
+        _ = try await Runner(store: store, observer: log).run(steps, migration: "m", plan: "plan.yaml", planText: "x")
+        var header: MigrationPhase?
+        var placed: [String: MigrationPhase] = [:]
+        for event in log.all {
+            if case .phase(let phase) = event { header = phase }
+            if case .stepFinished(let step, _, _, _, _) = event { placed[step] = header }
+        }
+        #expect(placed == ["set-a": .source, "set-copy": .volumes, "set-b": .target, "set-c": .gitops])
+    }
+
     @Test func resumeRefusesAPlanThatChanged() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let world = World()
@@ -220,4 +243,18 @@ struct CheckOnly: MigrationStep {
     func undo(_ context: StepContext) async throws {}
     func undoProblems(_ context: StepContext) async -> [String] { problem.map { [$0] } ?? [] }
     func describe() -> [String] { [] }
+}
+
+/// A step moved to another phase and lane, as the volumes' steps run beside the main ones.
+struct Phased: MigrationStep {
+    let step: any MigrationStep
+    let phase: MigrationPhase
+    let lane: StepLane
+    var alongside: Set<StepLane> = []
+    var id: String { step.id }
+    var title: String { step.title }
+    func inspect(_ context: StepContext) async throws -> StepState { try await step.inspect(context) }
+    func apply(_ context: StepContext) async throws { try await step.apply(context) }
+    func undo(_ context: StepContext) async throws { try await step.undo(context) }
+    func describe() -> [String] { step.describe() }
 }

@@ -115,9 +115,9 @@ public struct Runner: Sendable {
 
     private func forward(_ steps: [any MigrationStep], recorder: JournalRecorder) async throws -> Journal {
         let stop = StopFlag()
+        let header = PhaseHeader(observer: observer)
         try await withThrowingTaskGroup(of: Void.self) { lanes in
             var running: Set<StepLane> = []
-            var lastPhase: MigrationPhase?
             var index = 0
             do {
                 while index < steps.count {
@@ -127,7 +127,7 @@ public struct Runner: Sendable {
                         let lane = Array(steps[index...].prefix { $0.lane == step.lane })
                         running.insert(step.lane)
                         lanes.addTask {
-                            for step in lane where await !stop.isSet { try await forward(step, recorder: recorder, stop: stop) }
+                            for step in lane where await !stop.isSet { try await forward(step, recorder: recorder, stop: stop, header: header) }
                         }
                         index += lane.count
                         continue
@@ -136,11 +136,10 @@ public struct Runner: Sendable {
                         try await Self.drain(&lanes)
                         running = []
                     }
-                    if await recorder.journal.entry(step.id)?.status.isFinished != true, step.phase != lastPhase {
-                        observer.event(.phase(step.phase))
-                        lastPhase = step.phase
+                    if await recorder.journal.entry(step.id)?.status.isFinished != true {
+                        await header.emit(step.phase, nil)
                     }
-                    try await forward(step, recorder: recorder, stop: stop)
+                    try await forward(step, recorder: recorder, stop: stop, header: header)
                     index += 1
                 }
             } catch {
@@ -167,7 +166,7 @@ public struct Runner: Sendable {
     /// Inspects and applies one step, journaling it before and after; a step an
     /// earlier process finished is skipped. A failure sets `stop` before it is
     /// journaled, so whoever reads the failure finds the other lanes stopping.
-    private func forward(_ step: any MigrationStep, recorder: JournalRecorder, stop: StopFlag) async throws {
+    private func forward(_ step: any MigrationStep, recorder: JournalRecorder, stop: StopFlag, header: PhaseHeader) async throws {
         let previous = await recorder.journal.entry(step.id)
         if let previous, previous.status.isFinished { return }
         let clock = ContinuousClock()
@@ -205,7 +204,7 @@ public struct Runner: Sendable {
                 $0.failedAt = ($0.failedAt ?? []) + [$0.endedAt!]
             }
             try await recorder.setStatus(.failed)
-            observer.event(.stepFinished(step: step.id, title: step.title, outcome: .failed, elapsed: began.duration(to: clock.now), message: message))
+            await header.emit(step.phase, .stepFinished(step: step.id, title: step.title, outcome: .failed, elapsed: began.duration(to: clock.now), message: message))
             if interrupted { throw CancellationError() }
             throw RunnerError.stepFailed(step: step.id, title: step.title, underlying: message)
         }
@@ -214,12 +213,33 @@ public struct Runner: Sendable {
             $0.error = nil
             $0.endedAt = self.now()
         }
-        observer.event(.stepFinished(step: step.id, title: step.title, outcome: outcome, elapsed: began.duration(to: clock.now), message: nil))
+        await header.emit(step.phase, .stepFinished(step: step.id, title: step.title, outcome: outcome, elapsed: began.duration(to: clock.now), message: nil))
     }
 
     /// SHA-256 of a plan's text, as the journal records it.
     public static func digest(_ text: String) -> String {
         SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// The phase whose header was shown last. A step's line goes under its own phase:
+/// a lane's step that ends among the main steps of another phase gets its header
+/// again (`==> Volumes` for the final copy while the GitOps steps run), and the next
+/// main step's line gets its own back.
+actor PhaseHeader {
+    private let observer: any RunObserver
+    private var current: MigrationPhase?
+
+    init(observer: any RunObserver) { self.observer = observer }
+
+    /// The header when `phase` is not the current one, then `event`, with no other
+    /// lane's event between them.
+    func emit(_ phase: MigrationPhase, _ event: RunEvent?) {
+        if phase != current {
+            current = phase
+            observer.event(.phase(phase))
+        }
+        if let event { observer.event(event) }
     }
 }
 
