@@ -73,9 +73,18 @@ struct PreflightReportTests {
         let checks = json["checks"].arrayValue ?? []
         #expect(checks.count == 3)
         #expect(checks.dropFirst().first == [
-            "check": "target-node k3s-vm-still-fawn", "status": "fail", "reason": "k3s-vm-still-fawn is cordoned",
+            "id": "target-node.k3s-vm-still-fawn", "check": "target-node k3s-vm-still-fawn", "status": "fail", "reason": "k3s-vm-still-fawn is cordoned",
             "fix": "kubectl uncordon k3s-vm-still-fawn",
         ])
+    }
+
+    @Test("a check's id: kind, dot, subject, lowercase, one dash for what a script would trip on")
+    func ids() {
+        #expect(PreflightResult.pass("credentials kubernetes", "").id == "credentials.kubernetes")
+        #expect(PreflightResult.pass("passthrough-slots VM 106", "").id == "passthrough-slots.vm-106")
+        #expect(PreflightResult.pass("live edit 2 (Deployment/frigate)", "").id == "live.edit-2-deployment/frigate")
+        #expect(PreflightResult.pass("manifests", "").id == "manifests")
+        #expect(PreflightResult.pass("git /home/ana/homelab gitops", "").id == "git./home/ana/homelab-gitops")
     }
 
     @Test("gitops.repo: ~ is the home directory, a relative path is relative to the plan file")

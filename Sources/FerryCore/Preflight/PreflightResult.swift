@@ -18,6 +18,19 @@ public struct PreflightResult: Sendable, Hashable {
 
     /// What was checked, with its subject: `volume frigate-config`, `target-node k3s-vm-still-fawn`.
     public var check: String
+    /// The check's name as a script matches it: the kind, a dot, the subject
+    /// (`credentials.kubernetes`, `volume.frigate-config`), lowercase, with `-` for
+    /// anything but letters, digits, `.`, `/` and `-`. Stable for a plan: the subject
+    /// comes from the plan or the cluster, never from what was found.
+    public var id: String {
+        let kind = check.prefix { $0 != " " }
+        let subject = check.dropFirst(kind.count).trimmingCharacters(in: .whitespaces)
+        let slug = { (text: String) in
+            text.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber || "./-".contains($0)) ? String($0) : "-" }.joined()
+                .split(separator: "-", omittingEmptySubsequences: true).joined(separator: "-")
+        }
+        return subject.isEmpty ? slug(String(kind)) : slug(String(kind)) + "." + slug(subject)
+    }
     public var status: Status
     /// What was found, in a sentence.
     public var reason: String
