@@ -134,6 +134,35 @@ struct KubeClientTests {
     }
 }
 
+extension KubeClientTests {
+    @Test("a watch reconnects through an apiserver answering 503 while it restarts, and gives up after four refusals in a row")
+    func watchRetriesServerErrors() async throws {
+        try await withLab { lab in
+            let client = try lab.client()
+            defer { Task { await client.shutdown() } }
+            let start = try await client.list(.configMaps, namespace: "default")
+            let events = client.watch(.configMaps, namespace: "default", resourceVersion: start.resourceVersion, deadline: .now + .seconds(20))
+            var iterator = events.makeAsyncIterator()
+            try await client.create(.configMaps, Self.configMap)
+            #expect(try await iterator.next()?.type == .added)
+            lab.lab.refuseWatches(3)
+            lab.lab.dropWatchConnections()
+            _ = try await client.patch(.configMaps, "frigate-config", namespace: "default", ["data": ["after": "restart"]])
+            let next = try await iterator.next()
+            #expect(next?.type == .modified && next?.object["data"]["after"] == "restart")
+
+            lab.lab.refuseWatches(10)
+            lab.lab.dropWatchConnections()
+            do {
+                while try await iterator.next() != nil {}
+                Issue.record("the watch ended without an error")
+            } catch let error as KubeClientError {
+                #expect(error.code == .status(503, reason: "ServiceUnavailable"), "\(error)")
+            }
+        }
+    }
+}
+
 enum TestWorkloads {
     /// A two-container Deployment pinned to `node`; its main container logs "frigate started".
     static func deployment(node: String) -> JSON {

@@ -23,8 +23,10 @@ extension KubeClient {
     /// connection is resumed from the last resourceVersion seen; when that version
     /// has expired (410 Gone) the objects are listed again and the differences are
     /// delivered as ADDED/MODIFIED/DELETED, so no change is silently lost.
-    /// The sequence ends at `deadline` (if given), or with an error when the server
-    /// cannot be reached three times in a row.
+    /// A server error or 429 on (re)connecting, or a dropped connection, is tried again
+    /// after 100 ms, 200 ms... (at most 2 s), as `Retry` does for requests. The
+    /// sequence ends at `deadline` (if given), or with an error after four such
+    /// failures in a row.
     public nonisolated func watch(
         _ type: ResourceType, namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil,
         resourceVersion: String? = nil, deadline: ContinuousClock.Instant? = nil
@@ -55,6 +57,7 @@ extension KubeClient {
         var version = resourceVersion
         var known: [String: JSON] = [:]
         var failures = 0
+        var delay = Duration.milliseconds(100)
         while !Task.isCancelled {
             var seconds = 300
             if let deadline {
@@ -97,6 +100,7 @@ extension KubeClient {
                     }
                 }
                 failures = 0
+                delay = .milliseconds(100)
             } catch let error as KubeClientError where error.isGone {
                 let list = try await self.list(type, namespace: namespace, labelSelector: labelSelector, fieldSelector: fieldSelector)
                 var fresh: [String: JSON] = [:]
@@ -107,9 +111,11 @@ extension KubeClient {
                 for (key, item) in known where fresh[key] == nil { emit(KubeWatchEvent(type: .deleted, object: item)) }
                 known = fresh
                 version = list.resourceVersion
-            } catch let error as KubeClientError where error.code == .transport || error.code == .timeout {
+            } catch let error as KubeClientError where Self.isTransient(error) || error.code == .timeout {
                 failures += 1
-                if failures >= 3 { throw error }
+                if failures >= 4 { throw error }
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
             }
         }
     }

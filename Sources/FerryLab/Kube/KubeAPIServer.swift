@@ -108,7 +108,12 @@ public struct KubeAPIServer: HTTPResponder {
         let accept = request.headers[.accept] ?? ""
         switch (request.method, target.name, target.subresource) {
         case (.get, nil, _):
-            if query.flag("watch") { return try await watch(target, query: query, accept: accept) }
+            if query.flag("watch") {
+                if watches.takeRefusal() {
+                    throw APIError(code: 503, reason: "ServiceUnavailable", message: "the server is currently unable to handle the request")
+                }
+                return try await watch(target, query: query, accept: accept)
+            }
             return try await list(target, query: query, accept: accept)
         case (.get, let name?, "log"):
             return try await podLog(target, name: name, query: query)

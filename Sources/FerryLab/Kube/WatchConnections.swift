@@ -6,6 +6,20 @@ import Synchronization
 /// network does, and so that the server can stop without waiting for them.
 final class WatchConnections: Sendable {
     private let open = Mutex<[UUID: @Sendable () -> Void]>([:])
+    /// How many of the next watch requests are refused with 503, as an apiserver
+    /// answers while etcd or the server itself restarts.
+    private let refusals = Mutex(0)
+
+    func refuseNext(_ count: Int) { refusals.withLock { $0 = count } }
+
+    /// True (and one refusal used) when this watch request is to be refused.
+    func takeRefusal() -> Bool {
+        refusals.withLock { left in
+            guard left > 0 else { return false }
+            left -= 1
+            return true
+        }
+    }
 
     func register(_ close: @escaping @Sendable () -> Void) -> UUID {
         let id = UUID()

@@ -123,6 +123,12 @@ public final class KubeLab: Sendable {
         server.responder.watches.dropAll()
     }
 
+    /// Answers the next `count` watch requests with 503 ServiceUnavailable, as an
+    /// apiserver does while it (or etcd) restarts.
+    public func refuseWatches(_ count: Int) {
+        server.responder.watches.refuseNext(count)
+    }
+
     /// Stops the controllers and the apiserver (open watches are cut first, so
     /// that the server does not wait for them), and kills every container process.
     /// Returns at once.
