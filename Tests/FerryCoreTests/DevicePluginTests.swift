@@ -62,10 +62,7 @@ import Testing
             #expect(!report.results.contains { $0.status == .fail }, "\(report.results.filter { $0.status == .fail })")
             #expect(report.result("resources \(Self.target)")?.reason.contains("coral.ai/tpu once the device is there") == true)
 
-            let planFile = lab.directory.appendingPathComponent("migration.yaml")
-            try Data(plan.yaml.utf8).write(to: planFile)
-            let environment = MigrationEnvironment(plan: plan, planFile: planFile, connections: lab.connections, pollInterval: .milliseconds(50))
-            let steps = MigrationSteps.make(environment)
+            let (planFile, steps) = try lab.migration(plan)
             #expect(steps.first { $0.id == "await-resource-coral" }?.title == "Wait for \(Self.target) to advertise coral.ai/tpu")
             let journal = try await Runner(store: JournalStore.beside(plan: planFile), observer: LabHands(homelab: lab.homelab))
                 .run(steps, migration: plan.name, plan: planFile.path, planText: plan.yaml)

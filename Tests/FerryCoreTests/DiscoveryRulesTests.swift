@@ -55,7 +55,7 @@ struct DiscoveryRulesTests {
 
         let unused = DeviceDiscovery.devices(template: Self.template(), config: config, vm: Self.source)
         #expect(unused.devices.isEmpty)
-        #expect(unused.sectionNotes.first?.hasSuffix("but the pods mount no USB device path: it stays.") == true)
+        #expect(unused.sectionNotes.first?.hasSuffix("but the pods mount no USB device path and request no device plugin's resource: it stays.") == true)
     }
 
     @Test("a volume moves when its PV is bound to hosts that exclude the target's kubernetes.io/hostname")

@@ -81,11 +81,7 @@ import Testing
             #expect(warning?.status == .warn)
             #expect(warning?.reason.contains("ConfigMap mqtt/mosquitto-config") == true, "\(String(describing: warning))")
             #expect(try await lab.check(plan).result("flux pause") == nil)
-            let planFile = lab.directory.appendingPathComponent("migration.yaml")
-            try Data(plan.yaml.utf8).write(to: planFile)
-
-            let environment = MigrationEnvironment(plan: plan, planFile: planFile, connections: lab.connections, pollInterval: .milliseconds(50))
-            let steps = MigrationSteps.make(environment)
+            let (planFile, steps) = try lab.migration(plan)
             let hands = CommitDuringMove(lab: lab)
             let runner = Runner(store: JournalStore.beside(plan: planFile), observer: hands)
             do {

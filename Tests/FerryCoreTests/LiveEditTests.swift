@@ -91,10 +91,7 @@ import Testing
             #expect(report.result("live objects")?.status == .pass, "\(report.results)")
             #expect(!report.results.contains { $0.status == .fail }, "\(report.results.filter { $0.status == .fail })")
 
-            let planFile = lab.directory.appendingPathComponent("migration.yaml")
-            try Data(plan.yaml.utf8).write(to: planFile)
-            let environment = MigrationEnvironment(plan: plan, planFile: planFile, connections: lab.connections, pollInterval: .milliseconds(50))
-            let steps = MigrationSteps.make(environment)
+            let (planFile, steps) = try lab.migration(plan)
             #expect(steps.contains { $0.id == "edit-live" } && !steps.contains { $0.id == "suspend-flux" })
             let journal = try await Runner(store: JournalStore.beside(plan: planFile), observer: LabHands(homelab: lab.homelab))
                 .run(steps, migration: plan.name, plan: planFile.path, planText: plan.yaml)

@@ -28,11 +28,7 @@ import Testing
             #expect(discovered.yaml.contains("Node Feature Discovery sets it"))
             #expect(try PlanParser.parse(discovered.yaml, file: "plan.yaml").nodeLabel == plan.nodeLabel)
             plan.verify.removeAll { if case .http = $0.kind { true } else { false } }
-            let planFile = lab.directory.appendingPathComponent("migration.yaml")
-            try Data(plan.yaml.utf8).write(to: planFile)
-
-            let environment = MigrationEnvironment(plan: plan, planFile: planFile, connections: lab.connections, pollInterval: .milliseconds(50))
-            let steps = MigrationSteps.make(environment)
+            let (planFile, steps) = try lab.migration(plan)
             #expect(!steps.contains { $0.id == "unlabel-source" })
             #expect(steps.first { $0.id == "label-target" }?.title == "Wait for Node Feature Discovery to label \(Self.target) coral.ai/tpu=usb")
             let hands = LabHands(homelab: lab.homelab)

@@ -254,7 +254,7 @@ struct PlanProblemTests {
             """)
         #expect(Self.problems(text) == [
             #"migration.yaml:15:23: devices[0].type: ferry cannot move a PCI device yet: no step would pass 0000:01:00.0 through, and the run would end with the card left on the source: move the card and its VM's hostpciN line by hand (docs/PLAN.md, "PCI devices"), then remove this device from the plan"#,
-            #"migration.yaml:15:51: devices[0].usb3: "usb3" does not apply to a pci device: a pci device takes: name, type, address, mapping, pcie, primaryGPU"#,
+            #"migration.yaml:15:51: devices[0].usb3: "usb3" does not apply to a pci device: a pci device takes: name, type, address, mapping, pcie, primaryGPU, resource"#,
             "migration.yaml:16:5: devices[1]: a USB device needs one of: ids, port, mapping",
             #"migration.yaml:17:25: devices[2].type: "firewire" is not a device type: expected usb or pci"#,
         ])

@@ -63,12 +63,9 @@ import Testing
     @Test("rollback after ferry cleanup deleted the originals changes nothing and says what can still be done")
     func rollbackAfterCleanup() async throws {
         try await PreflightLab.with { lab in
-            let planFile = lab.directory.appendingPathComponent("migration.yaml")
             var plan = try lab.referencePlan()
             plan.verify.removeAll { if case .http = $0.kind { true } else { false } }
-            try Data(plan.yaml.utf8).write(to: planFile)
-            let environment = MigrationEnvironment(plan: plan, planFile: planFile, connections: lab.connections, pollInterval: .milliseconds(50))
-            let steps = MigrationSteps.make(environment)
+            let (planFile, steps) = try lab.migration(plan)
             let hands = LabHands(homelab: lab.homelab)
             let runner = Runner(store: JournalStore.beside(plan: planFile), observer: hands)
             let journal = try await runner.run(steps, migration: plan.name, plan: planFile.path, planText: plan.yaml)

@@ -55,6 +55,14 @@ struct PreflightLab: Sendable {
         return plan
     }
 
+    /// `plan` written to `DIR/migration.yaml`, and its steps as `ferry run` makes them.
+    func migration(_ plan: MigrationPlan) throws -> (file: URL, steps: [any MigrationStep]) {
+        let file = directory.appendingPathComponent("migration.yaml")
+        try Data(plan.yaml.utf8).write(to: file)
+        let environment = MigrationEnvironment(plan: plan, planFile: file, connections: connections, pollInterval: .milliseconds(50))
+        return (file, MigrationSteps.make(environment))
+    }
+
     func check(_ plan: MigrationPlan? = nil) async throws -> PreflightReport {
         await Preflight(plan: try plan ?? referencePlan(), connections: connections, planDirectory: directory).run()
     }
