@@ -22,8 +22,15 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Move a finished (completed or rolled back) migration's journal aside, so the plan can run again.")
     var archive = false
 
+    @Flag(name: [.customShort("w"), .long], help: ArgumentHelp(
+        "After the status, print each step as it changes, until the migration completes, fails or is rolled back.",
+        discussion: "For a run in another terminal; table output only."))
+    var watch = false
+
     func validate() throws {
-        _ = try output.format([.table, .json, .yaml], fallback: .table)
+        let format = try output.format([.table, .json, .yaml], fallback: .table)
+        if watch, format != .table { throw ValidationError("--watch prints the table: leave out -o \(format.rawValue).") }
+        if watch, archive { throw ValidationError("--watch and --archive cannot be used together.") }
     }
 
     func run() async throws {
@@ -36,10 +43,20 @@ struct StatusCommand: AsyncParsableCommand {
             CommandFailure.exit("\(error)", code: 2)
         }
         let store = stateDir.map { JournalStore(directory: URL(fileURLWithPath: $0, isDirectory: true)) } ?? JournalStore.beside(plan: planURL)
+        // Watching starts before the first read, so that no change falls between them.
+        let changes: DirectoryChanges?
+        do {
+            changes = watch ? try DirectoryChanges(store.directory) : nil
+        } catch {
+            CommandFailure.exit("\(error)", code: 1)
+        }
         // Before any run there is nothing wrong to report: the migration has not started.
         guard store.exists(name) || archive else {
             switch format {
-            case .table: print("Migration \(name): not started (no journal at \(store.url(for: name).path)).\n\nNext: `ferry check \(plan)`, then `ferry run \(plan)`.")
+            case .table:
+                print("Migration \(name): not started (no journal at \(store.url(for: name).path)).")
+                if let changes { return try await follow(store, name, from: nil, changes) }
+                print("\nNext: `ferry check \(plan)`, then `ferry run \(plan)`.")
             case .json: print(MigrationStatusDocument.notStarted(name).pretty)
             case .yaml: print(MigrationStatusDocument.notStarted(name).yaml, terminator: "")
             }
@@ -65,17 +82,8 @@ struct StatusCommand: AsyncParsableCommand {
         case .table: break
         }
         print("Migration \(name): \(journal.status.rawValue) (journal \(store.url(for: name).path))")
-        for entry in journal.entries {
-            var time = ""
-            let undone = entry.status == .undone || entry.status == .undoing
-            if let start = undone ? entry.undoStartedAt : entry.startedAt, let end = undone ? entry.undoEndedAt : entry.endedAt {
-                time = String(format: "%.1fs", end.timeIntervalSince(start))
-            }
-            print("  \(entry.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.title)  \(time)")
-            if let error = entry.error, entry.status == .failed || entry.status == .undoing {
-                print(error.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))
-            }
-        }
+        journal.entries.forEach(Self.printLine)
+        if let changes, !JournalFollower.isFinal(journal.status) { return try await follow(store, name, from: journal, changes) }
         let summary = MigrationSummary.text(journal).split(separator: "\n").dropFirst().filter {
             $0.hasPrefix("  Downtime") || $0.hasPrefix("  Commit")
         }
@@ -86,6 +94,41 @@ struct StatusCommand: AsyncParsableCommand {
         case .rollingBack, .rollbackFailed: print("\nNext: `ferry rollback \(plan)` finishes the rollback.")
         case .completed, .rolledBack: break
         }
+    }
+}
+
+extension StatusCommand {
+    /// One step: its status, title and time; the error under a failed one.
+    static func printLine(_ entry: Journal.Entry) {
+        var time = ""
+        let undone = entry.status == .undone || entry.status == .undoing
+        if let start = undone ? entry.undoStartedAt : entry.startedAt, let end = undone ? entry.undoEndedAt : entry.endedAt {
+            time = String(format: "%.1fs", end.timeIntervalSince(start))
+        }
+        print("  \(entry.status.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(entry.title)  \(time)")
+        if let error = entry.error, entry.status == .failed || entry.status == .undoing {
+            print(error.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"))
+        }
+    }
+
+    /// `--watch`: a line per step that moved and one per change of the migration's
+    /// status, until it ends; Ctrl-C stops watching (the run goes on).
+    private func follow(_ store: JournalStore, _ name: String, from start: Journal?, _ changes: DirectoryChanges) async throws {
+        StandardOutput.flush()
+        let follower = JournalFollower(store: store, migration: name, changes: changes)
+        var status = start?.status
+        let last = try await follower.follow(from: start) { journal, moved in
+            if journal.status != status {
+                print("Migration \(name): \(journal.status.rawValue)")
+                status = journal.status
+            }
+            moved.forEach(Self.printLine)
+            StandardOutput.flush()
+        }
+        let summary = MigrationSummary.text(last).split(separator: "\n").dropFirst().filter {
+            $0.hasPrefix("  Downtime") || $0.hasPrefix("  Commit")
+        }
+        if !summary.isEmpty { print("\n" + summary.joined(separator: "\n")) }
     }
 }
 
