@@ -26,7 +26,7 @@ struct CheckCommand: AsyncParsableCommand {
             (kubeconfig, PROXMOX_VE_* variables); 64 bad usage.
             """)
 
-    @Argument(help: ArgumentHelp("The plan file (see docs/PLAN.md; `ferry plan` writes one).", valueName: "plan"))
+    @Argument(help: ArgumentHelp("The plan file (see docs/PLAN.md; `ferry plan` writes one).", valueName: "plan"), completion: Completions.plan)
     var plan: String
 
     @OptionGroup var output: OutputOptions

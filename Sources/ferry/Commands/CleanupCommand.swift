@@ -21,7 +21,7 @@ struct CleanupCommand: AsyncParsableCommand {
             read; 3 the connection settings are missing or malformed; 4 not confirmed.
             """)
 
-    @Argument(help: ArgumentHelp("The plan file the migration ran.", valueName: "plan"))
+    @Argument(help: ArgumentHelp("The plan file the migration ran.", valueName: "plan"), completion: Completions.plan)
     var plan: String
 
     @Flag(name: [.short, .long], help: "Delete without asking.")

@@ -6,19 +6,19 @@ import Foundation
 /// command that talks to them shares, over the environment kubectl and the Proxmox
 /// tools already use.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).", valueName: "file"))
+    @Option(help: ArgumentHelp("The kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).", valueName: "file"), completion: .file())
     var kubeconfig: String?
 
-    @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"))
+    @Option(help: ArgumentHelp("The kubeconfig context (default: its current-context).", valueName: "name"), completion: Completions.contexts)
     var context: String?
 
     @Option(help: ArgumentHelp(
-        "An ssh_config for the VMs' names (ssh -F; default: $FERRY_SSH_CONFIG, then your own).", valueName: "file"))
+        "An ssh_config for the VMs' names (ssh -F; default: $FERRY_SSH_CONFIG, then your own).", valueName: "file"), completion: .file())
     var sshConfig: String?
 
     @Option(help: ArgumentHelp(
         "A file of PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN, PROXMOX_VE_FINGERPRINT lines (default: $FERRY_PROXMOX_ENV, then the environment).",
-        valueName: "file"))
+        valueName: "file"), completion: .file())
     var proxmoxEnv: String?
 
     func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ConnectionSettings {

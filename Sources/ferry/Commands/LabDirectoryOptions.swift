@@ -9,7 +9,7 @@ struct LabDirectoryOptions: ParsableArguments {
         name: .customLong("dir"),
         help: ArgumentHelp(
             "The lab's directory: where `lab up` writes kubeconfig, ssh_config, proxmox.env, the GitOps repository and control.json.",
-            valueName: "dir"))
+            valueName: "dir"), completion: .directory)
     var path: String
 
     /// The directory as an absolute URL.

@@ -6,10 +6,10 @@ import Foundation
 /// What `run`, `resume`, `rollback` and `status` share: the plan, where its journal
 /// lives, how to reach the systems, and how to report.
 struct MigrationOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("The plan file (see docs/PLAN.md; `ferry plan` writes one).", valueName: "plan"))
+    @Argument(help: ArgumentHelp("The plan file (see docs/PLAN.md; `ferry plan` writes one).", valueName: "plan"), completion: Completions.plan)
     var plan: String
 
-    @Option(help: ArgumentHelp("Where journals are kept (default: .ferry/ beside the plan).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Where journals are kept (default: .ferry/ beside the plan).", valueName: "dir"), completion: .directory)
     var stateDir: String?
 
     /// `-o json`: one JSON event per line instead of the progress display.

@@ -22,10 +22,10 @@ struct PlanCommand: AsyncParsableCommand {
             \(CommandFailure.exitCodes)
             """)
 
-    @Argument(help: ArgumentHelp("The workload: NAMESPACE/NAME of a Deployment or StatefulSet.", valueName: "namespace/name"))
+    @Argument(help: ArgumentHelp("The workload: NAMESPACE/NAME of a Deployment or StatefulSet.", valueName: "namespace/name"), completion: Completions.workloads)
     var workload: String
 
-    @Option(help: ArgumentHelp("The Kubernetes node to move the workload to.", valueName: "node"))
+    @Option(help: ArgumentHelp("The Kubernetes node to move the workload to.", valueName: "node"), completion: Completions.nodes)
     var to: String
 
     @OptionGroup var file: OutputFileOptions
@@ -34,7 +34,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     @Option(help: ArgumentHelp(
-        "The local clone of the GitOps repository (default: the current directory, if it is in a clone).", valueName: "dir"))
+        "The local clone of the GitOps repository (default: the current directory, if it is in a clone).", valueName: "dir"), completion: .directory)
     var repo: String?
 
     @OptionGroup var connection: ConnectionOptions

@@ -21,10 +21,10 @@ struct ReportCommand: AsyncParsableCommand {
             \(CommandFailure.exitCodes)
             """)
 
-    @Argument(help: ArgumentHelp("The plan file the migration ran.", valueName: "plan"))
+    @Argument(help: ArgumentHelp("The plan file the migration ran.", valueName: "plan"), completion: Completions.plan)
     var plan: String
 
-    @Option(help: ArgumentHelp("Where journals are kept (default: .ferry/ beside the plan).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Where journals are kept (default: .ferry/ beside the plan).", valueName: "dir"), completion: .directory)
     var stateDir: String?
 
     @OptionGroup var file: OutputFileOptions

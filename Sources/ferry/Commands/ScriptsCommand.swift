@@ -18,10 +18,10 @@ struct ScriptsCommand: AsyncParsableCommand {
             \(CommandFailure.exitCodes)
             """)
 
-    @Argument(help: ArgumentHelp("The plan file.", valueName: "plan"))
+    @Argument(help: ArgumentHelp("The plan file.", valueName: "plan"), completion: Completions.plan)
     var plan: String
 
-    @Argument(help: ArgumentHelp("The directory to write the scripts to (created; must be empty without --force).", valueName: "dir"))
+    @Argument(help: ArgumentHelp("The directory to write the scripts to (created; must be empty without --force).", valueName: "dir"), completion: .directory)
     var directory: String
 
     @Flag(help: "Write into DIR even when it is not empty, replacing scripts of the same names.")

@@ -9,10 +9,10 @@ struct StatusCommand: AsyncParsableCommand {
         commandName: "status",
         abstract: "Show where a migration stands: each step, its outcome and time, and what to do next.")
 
-    @Argument(help: ArgumentHelp("The plan file.", valueName: "plan"))
+    @Argument(help: ArgumentHelp("The plan file.", valueName: "plan"), completion: Completions.plan)
     var plan: String
 
-    @Option(help: ArgumentHelp("Where journals are kept (default: .ferry/ beside the plan).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Where journals are kept (default: .ferry/ beside the plan).", valueName: "dir"), completion: .directory)
     var stateDir: String?
 
     /// `-o json|yaml`: the journal with the downtime and the commit, as a
