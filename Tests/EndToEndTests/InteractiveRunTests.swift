@@ -58,6 +58,10 @@ import Testing
                         "the summary gives the downtime:\n\(history.joined(separator: "\n"))")
                 let stale = history.filter { $0.contains("waiting for") }
                 #expect(stale.isEmpty, "the spinner's rows are all cleared, none left behind:\n\(stale.joined(separator: "\n"))")
+                // A step's line or a warning that does not fit wraps at a word (a step's
+                // time after its last word): none runs into the last column to be cut there.
+                let full = history.filter { $0.count >= 80 }
+                #expect(full.isEmpty, "rows that reach the 80th column:\n\(full.joined(separator: "\n"))")
 
                 // The journal archived, the originals are still found, by their labels.
                 let archived = try await lab.ferry(["status", plan.path, "--archive"])

@@ -70,7 +70,10 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
             let since = earlier.map { waiting.remove(at: $0).since } ?? .now
             waiting.append((step, message, since))
         case .warning(_, let message):
-            write("    \(colour("warning", 33)): \(Self.oneLine(message))\n")
+            // "    warning: " is 13 columns; on a terminal the message wraps under itself.
+            let lines = style == .interactive && width() - 13 >= 20
+                ? TextWrap.lines(Self.oneLine(message), width: width() - 13) : [Self.oneLine(message)]
+            write("    \(colour("warning", 33)): " + lines.joined(separator: "\n" + String(repeating: " ", count: 13)) + "\n")
         case .notice(_, let message):
             let lines = style == .interactive ? TextWrap.lines(Self.oneLine(message), width: width() - 6) : [Self.oneLine(message)]
             write("\n" + lines.enumerated().map { "  \($0.offset == 0 ? bold("→") : " ") \($0.element)\n" }.joined() + "\n")
@@ -83,7 +86,16 @@ final class RunPrinter: RunObserver, @unchecked Sendable {
             case .failed: mark = colour("✗", 31)
             }
             let note = outcome == .alreadyDone ? " (already so)" : ""
-            write("  \(mark) \(Self.oneLine(title))\(note)  \(Self.seconds(elapsed))\n")
+            let text = Self.oneLine(title) + note
+            let time = "  " + Self.seconds(elapsed)
+            // On a terminal a long title wraps under itself, the time after its last word.
+            let room = width() - 4 - time.count
+            if style == .interactive, text.count + 4 + time.count > width(), room >= 20 {
+                let lines = TextWrap.lines(text, width: room)
+                write(lines.enumerated().map { "  \($0.offset == 0 ? mark : " ") \($0.element)" }.joined(separator: "\n") + time + "\n")
+            } else {
+                write("  \(mark) \(text)\(time)\n")
+            }
             if let message, outcome == .failed {
                 write(message.split(separator: "\n", omittingEmptySubsequences: false).map { "    \(Self.printable($0))\n" }.joined())
             }
