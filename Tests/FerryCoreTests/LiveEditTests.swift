@@ -115,6 +115,15 @@ import Testing
             #expect(config["data"]["config.yml"].stringValue?.contains("preset-nvidia-h264") == true)
             let home = try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "app=frigate").items.map(Pod.init(json:))
             #expect(home.filter(\.isReady).map(\.nodeName) == [Self.source])
+
+            // Rendered by a Flux HelmRelease instead: the plan says what ferry cannot pause.
+            try await lab.kube.patch(.deployments, "frigate", namespace: "frigate", [
+                "metadata": ["labels": ["helm.toolkit.fluxcd.io/name": "frigate", "helm.toolkit.fluxcd.io/namespace": "nvr"]],
+            ])
+            let charted = try await PlanDiscovery(connections: lab.connections).discover(
+                PlanRequest(namespace: "frigate", name: "frigate", targetNode: Self.target, repo: lab.clone, workingDirectory: lab.directory))
+            #expect(charted.yaml.contains("# WARNING: Flux HelmRelease nvr/frigate manages deployment/frigate, and ferry does not pause HelmReleases yet"),
+                    "\(charted.yaml)")
         }
     }
 

@@ -96,7 +96,13 @@ extension PlanDiscovery {
                 finding.liveNotes.append(item.basis)
             }
         }
-        if gitops == nil, workload.labels["app.kubernetes.io/managed-by"] == "Helm" {
+        if gitops == nil, let release = workload.labels["helm.toolkit.fluxcd.io/name"] {
+            let namespace = workload.labels["helm.toolkit.fluxcd.io/namespace"] ?? workload.namespace
+            finding.sectionNotes.append(
+                "WARNING: Flux HelmRelease \(namespace)/\(release) manages \(workload.kubectlName), and ferry does not pause HelmReleases yet: "
+                    + "it edits the live objects, which helm-controller puts back at its next upgrade (at once with drift detection). "
+                    + "Suspend it for the move (flux suspend helmrelease \(release) -n \(namespace)) and change its values in Git too.")
+        } else if gitops == nil, workload.labels["app.kubernetes.io/managed-by"] == "Helm" {
             finding.sectionNotes.append(
                 "WARNING: Helm manages \(workload.kubectlName): ferry edits the live objects, and the next helm upgrade puts back what the chart's values say: change them too.")
         }
