@@ -1,3 +1,4 @@
+import FerryGitOps
 import FerryKube
 
 extension MigrationPlan {
@@ -44,13 +45,13 @@ extension MigrationPlan {
             self.name = name
         }
 
-        /// `Deployment/frigate`; the kind in any case, as kubectl takes it.
+        /// `Deployment/frigate`, read as a manifest change's `document`; the kind in any
+        /// case, as kubectl takes it.
         public init?(parsing text: String) {
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[1].isEmpty,
-                let kind = Kind.allCases.first(where: { $0.rawValue.lowercased() == parts[0].lowercased() })
+            guard let selector = DocumentSelector(parsing: text),
+                let kind = Kind.allCases.first(where: { $0.rawValue.lowercased() == selector.kind.lowercased() })
             else { return nil }
-            self.init(kind: kind, name: String(parts[1]))
+            self.init(kind: kind, name: selector.name)
         }
 
         public var description: String { "\(kind.rawValue)/\(name)" }
