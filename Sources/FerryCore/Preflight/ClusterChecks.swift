@@ -97,7 +97,7 @@ struct ClusterChecks: PreflightCheckGroup {
                 fits.append("\(resource) once the device is there")
                 continue
             }
-            let allocatable = node.allocatable[resource].flatMap { ResourceQuantity.parse(.string($0)) } ?? 0
+            let allocatable = ResourceQuantity.allocatable(resource, on: node)
             let free = allocatable - (used[resource] ?? 0)
             let text = "\(resource) \(ResourceQuantity.format(amount, resource: resource))"
             if amount > free {

@@ -1,9 +1,15 @@
 import Foundation
 import FerryJSON
+import FerryKube
 
 /// Kubernetes resource quantities (`500m`, `2`, `128Mi`, `1G`) as numbers in base
 /// units: enough to add requests and compare them with a node's allocatable.
 enum ResourceQuantity {
+    /// How much of `resource` the node offers pods (0 when it lists none).
+    static func allocatable(_ resource: String, on node: Node) -> Double {
+        node.allocatable[resource].flatMap { parse(.string($0)) } ?? 0
+    }
+
     static func parse(_ json: JSON) -> Double? {
         if let number = json.doubleValue { return number }
         guard let text = json.stringValue?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }

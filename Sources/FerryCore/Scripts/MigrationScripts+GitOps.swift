@@ -89,14 +89,7 @@ extension MigrationScripts {
         var byHand: [String] = []
         for change in plan.liveChanges {
             let kind = change.object.kind.rawValue.lowercased()
-            let plainKeys = !change.path.contains { $0.contains("=") || Int($0) != nil }
-            let value: JSON?
-            switch change.edit {
-            case .set(let text) where plainKeys: value = .string(text)
-            case .remove where plainKeys: value = .null
-            default: value = nil
-            }
-            guard let value else {
+            guard let value = mergeValue(change) else {
                 byHand.append("  kubectl -n \(plan.workload.namespace) edit \(kind)/\(change.object.name): \(EditManifestsStep.describe(change.path, change.edit))")
                 continue
             }
@@ -125,6 +118,17 @@ extension MigrationScripts {
         "{." + path.map { $0.replacingOccurrences(of: ".", with: "\\.") }.joined(separator: ".") + "}"
     }
 
+    /// What a merge patch sets at the change's path (null removes), or nil when no
+    /// merge patch makes the change: a path into a list, or a text replacement.
+    static func mergeValue(_ change: MigrationPlan.LiveChange) -> JSON? {
+        guard !change.path.contains(where: { $0.contains("=") || Int($0) != nil }) else { return nil }
+        switch change.edit {
+        case .set(let text): return .string(text)
+        case .remove: return .null
+        case .replace: return nil
+        }
+    }
+
     static func mergePatch(_ path: [String], _ value: JSON) -> JSON {
         path.reversed().reduce(value) { inner, key in .object([key: inner]) }
     }
@@ -135,8 +139,7 @@ extension MigrationScripts {
         guard plan.gitops == nil else { return [] }
         var body = ["kubectl -n \"$NAMESPACE\" scale \"$WORKLOAD_KIND\" \"$WORKLOAD\" --replicas=0"]
         for (index, change) in plan.liveChanges.enumerated().reversed() {
-            guard !change.path.contains(where: { $0.contains("=") || Int($0) != nil }) else { continue }
-            if case .replace = change.edit { continue }
+            guard mergeValue(change) != nil else { continue }
             let kind = change.object.kind.rawValue.lowercased()
             let file = "\"$STATE_DIR/live-\(index)\""
             body += [

@@ -27,7 +27,7 @@ struct DeviceResourceStep: MigrationStep {
         context.waiting("\(node) to advertise \(resource)")
         do {
             _ = try await environment.kube.waitFor(.nodes, node, timeout: timeout.duration, waitingFor: "\(resource) on \(node)") { object in
-                object.map { Self.amount(of: resource, on: Node(json: $0)) > 0 } ?? false
+                object.map { ResourceQuantity.allocatable(resource, on: Node(json: $0)) > 0 } ?? false
             }
         } catch {
             guard isTimeout(error) else { throw error }
@@ -49,10 +49,6 @@ struct DeviceResourceStep: MigrationStep {
     }
 
     private func advertised() async throws -> Double {
-        Self.amount(of: resource, on: Node(json: try await environment.kube.get(.nodes, node)))
-    }
-
-    static func amount(of resource: String, on node: Node) -> Double {
-        node.allocatable[resource].flatMap { ResourceQuantity.parse(.string($0)) } ?? 0
+        ResourceQuantity.allocatable(resource, on: Node(json: try await environment.kube.get(.nodes, node)))
     }
 }
