@@ -365,16 +365,16 @@ struct FaultStep: MigrationStep {
     /// Runs the first copies with every volume's helper image set to `image`, expects
     /// them to fail at the first volume leaving everything as it was and no helper pod,
     /// and returns the journaled error.
-    func firstCopyFails(_ lab: VolumeLab, image: String) async throws -> String {
+    func firstCopyFails(_ lab: VolumeLab, image: String? = nil) async throws -> String {
         var plan = lab.environment.plan
-        plan.volumes = plan.volumes.map { .init(claim: $0.claim, image: image) }
+        if let image { plan.volumes = plan.volumes.map { .init(claim: $0.claim, image: image) } }
         let environment = MigrationEnvironment(plan: plan, planFile: lab.environment.planFile, connections: lab.connections)
         let before = try await snapshot(lab)
         let steps: [any MigrationStep] = [RetainVolumesStep(environment: environment, claims: VolumeLab.claims)]
             + VolumeLab.claims.map { PreCopyStep(environment: environment, claim: $0) }
         let started = ContinuousClock.now
         await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
-        print("the copy with \(image) failed after \(ContinuousClock.now - started)")
+        print("the copy with \(image ?? "the default image") failed after \(ContinuousClock.now - started)")
         let failed = try lab.store.load("m").entries.last
         #expect(failed?.step == "pre-copy-frigate-config")
         try await expectUntouched(lab, before)
@@ -394,6 +394,45 @@ struct FaultStep: MigrationStep {
             #expect(error.contains("pod frigate/"), "\(error)")
             #expect(error.contains("fix: the helper pods run docker.io/library/busybox:1.36, which lacks a tool"), "\(error)")
             #expect(error.contains("(volumes[].image)"), "\(error)")
+        }
+    }
+
+    /// The sender's rsync failing on a file (23, "some files/attrs were not
+    /// transferred"; here a path longer than rsync takes, as deep trees of real data
+    /// have): the copy fails at once with rsync's own status and words, the name cut
+    /// short in the message, and no helper pod left.
+    @Test func anRsyncThatCannotSendAFileFailsTheCopyAtOnceWithItsStatus() async throws {
+        try await VolumeLab.with { lab in
+            let pv = try await lab.volume(try #require(try await lab.claim("frigate-config").volumeName))
+            let root = try lab.directory(of: pv, on: VolumeLab.source)
+            let segment = String(repeating: "d", count: 250)
+            // Seventeen directories of 250 bytes, past rsync's 4096: made one below the
+            // other, since the whole path is too long for mkdir.
+            var directory = open(root.path, O_RDONLY | O_DIRECTORY)
+            for _ in 0..<17 {
+                #expect(mkdirat(directory, segment, 0o755) == 0)
+                let next = openat(directory, segment, O_RDONLY | O_DIRECTORY)
+                close(directory)
+                directory = next
+            }
+            let file = openat(directory, "file", O_WRONLY | O_CREAT, 0o644)
+            #expect(file >= 0 && write(file, "x\n", 2) == 2)
+            close(file)
+            close(directory)
+
+            let error = try await firstCopyFails(lab)
+            #expect(error.contains("rsync exited 23 (partial transfer due to an error)"), "\(error)")
+            #expect(error.contains("some files/attrs were not transferred"), "\(error)")
+            #expect(error.contains("fix: rsync's lines above name what it could not send"), "\(error)")
+            #expect(error.contains("pod frigate/frigate-config-ferry-sender"), "\(error)")
+            #expect(error.contains("filename overflows max-path len by 171: ddd"), "\(error)")
+            #expect(error.utf8.count < 2048, "the 4 KB name is cut: \(error)")
+            // GNU find and rm go as deep as it goes (Foundation's removal does not), on
+            // both nodes: rsync made part of the tree on the target.
+            let removed = try await TestProcess.run("/usr/bin/find", [
+                lab.directory.appendingPathComponent("nodes").path, "-name", segment, "-prune", "-exec", "rm", "-rf", "{}", "+",
+            ], scratch: lab.directory)
+            #expect(removed.status == 0, "\(removed.stderr)")
         }
     }
 

@@ -51,7 +51,8 @@ struct VMReboot: Sendable {
         guard answered else {
             throw StepFailure(
                 "\(side.vm) did not answer within \(environment.plan.timeouts.vmBoot) of its reboot: \(last)",
-                fix: "check the VM's console on \(side.host); enable the guest agent (qm set \(side.vmid) --agent 1) or fix SSH, then `ferry resume`")
+                fix: "look at VM \(side.vmid)'s console on \(side.host): if it hangs in its boot, `qm reset \(side.vmid)` there; "
+                    + "if it booted, start its guest agent (and `qm set \(side.vmid) --agent 1`) or fix SSH; then `ferry resume`")
         }
     }
 

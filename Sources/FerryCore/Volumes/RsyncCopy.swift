@@ -238,17 +238,27 @@ struct RsyncCopy: Sendable {
             throw StepFailure(
                 "copying \(move.claim) from \(source.node) to \(target.node) failed (pod \(move.namespace)/\(pod)): rsync exited \(ended.exitCode)"
                     + " (\(Self.meaning(ended.exitCode)))\(Self.tail(ended.log))\(receiverSaid)",
-                fix: "`ferry resume` copies again from where it stopped; the original volume was only read")
+                fix: ended.exitCode == 23
+                    // Another try fails on the same files.
+                    ? "rsync's lines above name what it could not send; fix that in \(source.claim), "
+                        + "then `ferry resume`; the original volume was only read"
+                    : "`ferry resume` copies again from where it stopped; the original volume was only read")
         }
     }
 
     /// An IPv6 pod IP needs brackets in a URL.
     static func host(_ ip: String) -> String { ip.contains(":") ? "[\(ip)]" : ip }
 
+    /// The last lines of a helper's log, each cut to its start: rsync names the
+    /// file it failed on, and a name can be kilobytes long.
     static func tail(_ log: String, lines: Int = 5) -> String {
-        let last = log.split(separator: "\n").suffix(lines).joined(separator: "\n    ")
-        return last.isEmpty ? "" : ":\n    \(last)"
+        let last = log.split(separator: "\n").suffix(lines).map { line in
+            line.count > lineLength ? line.prefix(lineLength) + "… (\(line.count) characters)" : String(line)
+        }
+        return last.isEmpty ? "" : ":\n    " + last.joined(separator: "\n    ")
     }
+
+    static let lineLength = 200
 
     static func meaning(_ code: Int) -> String {
         switch code {
