@@ -65,7 +65,7 @@ import Testing
             }
             let report = try await fixture.report(journal)
             let text = report.markdown(timeZone: .gmt)
-            #expect(text.contains("Failed at step reboot-target (Reboot VM 108 (k3s-vm-still-fawn) and wait for node k3s-vm-still-fawn)."))
+            #expect(text.contains("Failed at step reboot-target (Bring coral into VM 108 (k3s-vm-still-fawn): hot-plug or reboot)."))
             #expect(text.contains("VM 108 did not finish rebooting: timeout"))
             #expect(text.contains("Next: Fix what the error says, then `ferry resume \(fixture.planFile.path)`"))
             #expect(text.contains("still failed: fix it, then `ferry resume`"))

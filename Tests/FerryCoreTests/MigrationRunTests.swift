@@ -58,6 +58,9 @@ final class LabHands: RunObserver, @unchecked Sendable {
             }
             #expect(journal.status == .completed)
             #expect(journal.targetAccess == "guest-agent")
+            // VM 108 cannot hot-plug USB in the scenario: the run says why it reboots.
+            let notices = hands.events.compactMap { if case .notice("reboot-target", let message) = $0 { message } else { nil } }
+            #expect(notices == ["VM 108 reboots to get coral (1a6e:089a / 18d1:9302): its hotplug option (network,disk) lacks usb"], "\(notices)")
 
             let pods = try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "app=frigate").items.map(Pod.init(json:))
             #expect(pods.count == 1)

@@ -39,6 +39,36 @@ struct HomelabTests {
         }
     }
 
+    /// Proxmox's defaults hot-plug USB: the change is not pending, the running VM
+    /// sees the device at once without a reboot, and loses it at once on deletion.
+    /// A machine type pinned before 7.1 keeps the change pending, as before.
+    @Test("a VM that hot-plugs USB gets and loses the Coral without a reboot; one pinned to machine 6.2 waits for its reboot")
+    func usbHotplug() async throws {
+        try await HomelabFixture.with { lab in
+            try await lab.homelab.moveDevice("coral", toHost: "still-fawn")
+            let booted = try #require(await lab.homelab.vm(108)?.startedAt)
+            let defaults = try await lab.client.put(Self.fawnConfig, form: form(["delete": "hotplug"]))
+            #expect(defaults.status == 200, "\(defaults)")
+            let set = try await lab.client.put(Self.fawnConfig, form: form(["usb0": "host=1a6e:089a,usb3=1"]))
+            #expect(set.status == 200, "\(set)")
+            let lsusb = try await lab.agentRun(["lsusb"], vm: 108, node: "still-fawn")
+            #expect(lsusb["out-data"].stringValue?.contains("ID 1a6e:089a Global Unichip Corp.") == true)
+            let pending = try await lab.client.get("/nodes/still-fawn/qemu/108/pending").body["data"].arrayValue ?? []
+            #expect(!pending.contains { $0["key"].stringValue == "usb0" && $0["pending"].stringValue != nil }, "\(pending)")
+            #expect(await lab.homelab.vm(108)?.startedAt == booted, "no reboot")
+
+            let removed = try await lab.client.put(Self.fawnConfig, form: form(["delete": "usb0"]))
+            #expect(removed.status == 200, "\(removed)")
+            #expect(await !lab.homelab.devicesVisible(inVM: 108).contains { $0.name == "coral" })
+
+            _ = try await lab.client.put(Self.fawnConfig, form: form(["machine": "pc-q35-6.2"]))
+            _ = try await lab.client.put(Self.fawnConfig, form: form(["usb0": "host=1a6e:089a,usb3=1"]))
+            #expect(await !lab.homelab.devicesVisible(inVM: 108).contains { $0.name == "coral" })
+            let waiting = try await lab.client.get("/nodes/still-fawn/qemu/108/pending").body["data"].arrayValue ?? []
+            #expect(waiting.contains { $0["key"].stringValue == "usb0" && $0["pending"].stringValue == "host=1a6e:089a,usb3=1" })
+        }
+    }
+
     @Test("moving the Coral without reconfiguring passthrough: neither VM sees it")
     func moveWithoutPassthrough() async throws {
         try await HomelabFixture.with { lab in

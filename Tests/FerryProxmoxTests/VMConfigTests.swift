@@ -98,4 +98,25 @@ struct VMConfigTests {
         #expect(!coral.isHub)
         #expect(throws: ProxmoxError.self) { try HostUSBDevice(json: ["busnum": 1]) }
     }
+
+    @Test("USB hot-plug by qemu-server's rules: hotplug features, machine version, OS type")
+    func usbHotplug() {
+        func hotplug(_ values: [String: String]) -> USBHotplug { VMConfig(values: values).usbHotplug(vmid: 108) }
+        #expect(hotplug(["ostype": "l26"]) == .yes, "unset hotplug is network,disk,usb")
+        #expect(hotplug(["ostype": "l26", "hotplug": "1", "machine": "q35"]) == .yes)
+        #expect(hotplug(["ostype": "win11", "hotplug": "disk,usb", "machine": "pc-q35-8.1"]) == .yes)
+        #expect(hotplug(["ostype": "l26", "machine": "type=pc-i440fx-7.1,viommu=intel"]) == .yes)
+        #expect(hotplug(["ostype": "l26", "hotplug": "network,disk"])
+            == .no(reason: "its hotplug option (network,disk) lacks usb", fix: "qm set 108 --hotplug network,disk,usb"))
+        #expect(hotplug(["ostype": "l26", "hotplug": "0"])
+            == .no(reason: "its hotplug option (0) lacks usb", fix: "qm set 108 --hotplug usb"))
+        #expect(hotplug(["ostype": "l26", "machine": "pc-q35-6.2+pve0"]) == .no(
+            reason: "its machine type is pinned to version 6.2, and USB hot-plug needs 7.1 or later",
+            fix: "qm set 108 --machine q35 (takes effect at its next reboot)"))
+        #expect(hotplug([:]) == .no(
+            reason: "its OS type is other, and Proxmox hot-plugs USB only into Linux 2.6+ (l26) and Windows 8 or later",
+            fix: "qm set 108 --ostype l26 (if it runs a current Linux)"))
+        #expect(hotplug(["ostype": "win7"]) == .no(
+            reason: "its OS type is win7, and Proxmox hot-plugs USB only into Linux 2.6+ (l26) and Windows 8 or later", fix: nil))
+    }
 }

@@ -1,10 +1,12 @@
+import FerryKube
 import FerryProxmox
 import FerryRemote
 
 /// The hardware side of the target: each device is on the target host, or still on
 /// the source host (then it will be after the physical move); the target VM has a
-/// free passthrough slot for each line the plan adds; and `/dev/dri` exists in the
-/// VM when the new hardware-acceleration preset needs it.
+/// free passthrough slot for each line the plan adds, and takes USB without a reboot
+/// or says what its reboot interrupts; and `/dev/dri` exists in the VM when the new
+/// hardware-acceleration preset needs it.
 struct HardwareChecks: PreflightCheckGroup {
     let plan: MigrationPlan
     let connections: Connections
@@ -119,8 +121,27 @@ struct HardwareChecks: PreflightCheckGroup {
         var free: [String] = []
         if usbNeeded > 0 { free.append(freeUSB.prefix(usbNeeded).joined(separator: ", ")) }
         if pciNeeded > 0 { free.append(freePCI.prefix(pciNeeded).joined(separator: ", ")) }
-        return [.pass(check, free.isEmpty ? "VM \(target.vmid) already passes every device of the plan"
-                          : "VM \(target.vmid) on \(target.host) has free slots for the passthrough: \(free.joined(separator: ", "))")]
+        let slots = PreflightResult.pass(check, free.isEmpty ? "VM \(target.vmid) already passes every device of the plan"
+                                            : "VM \(target.vmid) on \(target.host) has free slots for the passthrough: \(free.joined(separator: ", "))")
+        guard usbNeeded > 0, pciNeeded == 0 else { return [slots] }
+        return [slots, await hotplugCheck(config)]
+    }
+
+    /// Whether the target VM takes the USB passthrough without a reboot; when it
+    /// reboots, which pods of its node that interrupts.
+    private func hotplugCheck(_ config: VMConfig) async -> PreflightResult {
+        let target = plan.target
+        let check = "hotplug VM \(target.vmid)"
+        let devices = plan.devices.map(\.name).joined(separator: ", ")
+        guard case .no(let reason, let fix) = config.usbHotplug(vmid: target.vmid) else {
+            return .pass(check, "VM \(target.vmid) hot-plugs USB: \(devices) is passed without a reboot, and \(target.node)'s pods keep running")
+        }
+        let selector = "spec.nodeName=\(target.node),status.phase=Running"
+        let pods = (try? await connections.kube.list(.pods, fieldSelector: selector).items.map(Pod.init(json:))) ?? []
+        let named = pods.prefix(5).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
+        let interrupted = pods.isEmpty ? "" : "; that restarts the \(pods.count) pod(s) on \(target.node) (\(named)\(pods.count > 5 ? ", ..." : ""))"
+        return .warn(check, "VM \(target.vmid) reboots to get \(devices): \(reason)\(interrupted)",
+                     fix: fix.map { "`\($0)` on \(target.host) lets Proxmox hot-plug it instead" })
     }
 
     // MARK: /dev/dri

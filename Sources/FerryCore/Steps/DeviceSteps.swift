@@ -97,16 +97,24 @@ struct VerifyHostDeviceStep: MigrationStep {
     func describe() -> [String] { ["check \(host) lists \(device.label)"] }
 }
 
-/// Reboots the target VM so the new passthrough takes effect, and waits for the VM
-/// and its node. Done when the device is already visible inside the VM.
+/// Makes the new passthrough take effect in the target VM: Proxmox hot-plugs USB
+/// into a VM that allows it (`USBHotplug`), and then the VM keeps running and its
+/// node's pods are not interrupted; otherwise the VM reboots, and ferry waits for the
+/// VM and its node. Done when the device is already visible inside the VM.
 struct RebootTargetStep: MigrationStep {
     let environment: MigrationEnvironment
     let devices: [MigrationPlan.Device]
 
     var side: MigrationPlan.Endpoint { environment.plan.target }
     var id: String { "reboot-target" }
-    var title: String { "Reboot VM \(side.vmid) (\(side.vm)) and wait for node \(side.node)" }
+    var title: String { "Bring \(devices.map(\.name).joined(separator: ", ")) into VM \(side.vmid) (\(side.vm)): hot-plug or reboot" }
     var phase: MigrationPhase { .target }
+
+    /// How long a hot-plugged device may take to show in the guest (the guest's USB
+    /// enumeration; a second or two on real hardware) before ferry reboots after all.
+    static let hotplugWait = Duration.seconds(15)
+
+    private var labels: String { devices.map(\.label).joined(separator: ", ") }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         guard let missing = await missing() else { return .pending(reason: "\(side.vm) does not answer") }
@@ -121,10 +129,28 @@ struct RebootTargetStep: MigrationStep {
         // device, and only its node is still to come up. (Asked only then: in a first
         // attempt the inspection just found the device missing, and asking the VM
         // again is a tenth of a second of downtime.)
-        if await context.recall(VMReboot.requested) != nil, await missing()?.isEmpty == true {
-            return try await reboot.waitNodeReady(context)
+        if await context.recall(VMReboot.requested) != nil {
+            if await missing()?.isEmpty == true { return try await reboot.waitNodeReady(context) }
+        } else if try await hotPlugged() {
+            context.waiting("\(labels) to show in \(side.vm) (hot-plugged: no reboot)")
+            if try await environment.poll(Self.hotplugWait, { await missing()?.isEmpty == true }) {
+                return try await reboot.waitNodeReady(context)
+            }
+            context.warn("VM \(side.vmid) took \(labels) but does not list it after \(Self.hotplugWait): rebooting it")
+        } else {
+            let config = try await environment.connections.proxmox.vmConfig(node: side.host, vmid: side.vmid)
+            if case .no(let reason, _) = config.usbHotplug(vmid: side.vmid) {
+                context.notice("VM \(side.vmid) reboots to get \(labels): \(reason)")
+            }
         }
         try await reboot.reboot(context)
+    }
+
+    /// Whether the running VM has every device's passthrough already: Proxmox
+    /// hot-plugged it (the change is not pending).
+    private func hotPlugged() async throws -> Bool {
+        let current = try await environment.connections.proxmox.vmConfig(node: side.host, vmid: side.vmid, current: true)
+        return devices.allSatisfy { $0.missingValues(in: current).isEmpty }
     }
 
     /// The devices the VM does not list in `lsusb`; nil when it does not answer.
@@ -135,7 +161,12 @@ struct RebootTargetStep: MigrationStep {
 
     var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
-    func describe() -> [String] { ["qm reboot \(side.vmid) (on \(side.host)); wait until it answers and node \(side.node) is Ready"] }
+    func describe() -> [String] {
+        [
+            "when Proxmox hot-plugged it (qm config \(side.vmid) --current lists it): wait until lsusb in the VM lists it; no reboot",
+            "otherwise: qm reboot \(side.vmid) (on \(side.host)); wait until it answers and node \(side.node) is Ready",
+        ]
+    }
 }
 
 /// Looks for the device inside the target VM (`lsusb`), over SSH or the guest agent.

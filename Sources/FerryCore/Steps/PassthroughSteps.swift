@@ -5,7 +5,8 @@ import Foundation
 /// device that is about to be unplugged (and does not fail to start without it).
 ///
 /// The removed lines are remembered, exactly, before the change: rollback puts them
-/// back under the same keys and reboots the VM so the device is attached again.
+/// back under the same keys, and the VM gets the device again at once when Proxmox
+/// hot-plugs it (`USBHotplug`), else by a reboot.
 struct RemovePassthroughStep: MigrationStep {
     let environment: MigrationEnvironment
     let device: MigrationPlan.Device
@@ -44,7 +45,14 @@ struct RemovePassthroughStep: MigrationStep {
             config.values[key] = parts[1]
         }
         guard !changes.isEmpty else { return }
-        try await environment.connections.proxmox.setConfig(node: side.host, vmid: side.vmid, set: changes)
+        let proxmox = environment.connections.proxmox
+        try await proxmox.setConfig(node: side.host, vmid: side.vmid, set: changes)
+        // Hot-plugged back into the running VM: no reboot of the source node.
+        let current = Set(try await proxmox.vmConfig(node: side.host, vmid: side.vmid, current: true).values.values)
+        if changes.values.allSatisfy(current.contains) {
+            context.notice("Proxmox hot-plugged \(device.label) back into VM \(side.vmid): it does not reboot")
+            return
+        }
         try await VMReboot(environment: environment, side: side, shell: environment.sourceShell).reboot(context)
     }
 
@@ -58,7 +66,8 @@ struct RemovePassthroughStep: MigrationStep {
 }
 
 /// Passes the device to the target VM: one `usbN` line per id (a Coral needs both),
-/// with `usb3=1` when the plan says so, on free slots. Takes effect at the reboot.
+/// with `usb3=1` when the plan says so, on free slots. Takes effect at once when
+/// Proxmox hot-plugs it into the running VM, else at reboot-target's reboot.
 struct AddPassthroughStep: MigrationStep {
     let environment: MigrationEnvironment
     let device: MigrationPlan.Device
@@ -87,7 +96,13 @@ struct AddPassthroughStep: MigrationStep {
             config.values[key] = value
         }
         try await context.remember("keys", changes.keys.sorted().joined(separator: ","))
-        try await environment.connections.proxmox.setConfig(node: side.host, vmid: side.vmid, set: changes, digest: digest)
+        let proxmox = environment.connections.proxmox
+        try await proxmox.setConfig(node: side.host, vmid: side.vmid, set: changes, digest: digest)
+        // What the running VM has now: Proxmox hot-plugged the lines, or they wait for
+        // the reboot (which reboot-target then says why).
+        if device.missingValues(in: try await proxmox.vmConfig(node: side.host, vmid: side.vmid, current: true)).isEmpty {
+            context.notice("Proxmox hot-plugged \(device.label) into VM \(side.vmid): it does not reboot")
+        }
     }
 
     func undo(_ context: StepContext) async throws {

@@ -3,7 +3,9 @@ import Foundation
 /// Reading and changing VM configs with Proxmox's rules: unknown keys and malformed
 /// `usbN` / `hostpciN` values are refused with per-parameter errors, a stale `digest`
 /// fails the whole change, and on a running VM passthrough changes stay pending
-/// until the next start or reboot (the file shows them at once).
+/// until the next start or reboot (the file shows them at once), except `usbN`
+/// changes in a VM that hot-plugs USB (`VMConfig.hotplugsUSB`), which take effect
+/// at once.
 extension Homelab {
     /// The config file (pending changes included), or with `current` what the running
     /// VM was started with.
@@ -33,7 +35,17 @@ extension Homelab {
         if let digest, !digest.isEmpty, digest != vm.config.digest { throw .digestMismatch }
         for key in delete { vm.config[key] = nil }
         for (key, value) in changes { vm.config[key] = value }
+        // A running VM that hot-plugs USB gets (and loses) the device at once, and its
+        // node's /dev, labels and resources follow.
+        var hotplugged = false
+        if vm.power == .running, var booted = vm.bootedConfig, vm.config.hotplugsUSB {
+            for key in delete where key.hasPrefix("usb") { booted[key] = nil }
+            for (key, value) in changes where key.hasPrefix("usb") { booted[key] = value }
+            hotplugged = booted != vm.bootedConfig
+            vm.bootedConfig = booted
+        }
         machines[vmid] = vm
+        if hotplugged { await syncNode(vmid) }
         return vm.config
     }
 

@@ -3,6 +3,7 @@ extension HomelabSpec {
     /// K3s VM on each (the nodes of `LabScenario.homelab`), the Coral USB on
     /// pumped-piglet passed to VM 105 by both of its ids, the NVIDIA GPU passed to
     /// VM 105, and still-fawn's AMD iGPU passed to VM 108 (so VM 108 has `/dev/dri`).
+    /// VM 105 hot-plugs USB (Proxmox's defaults); VM 108 does not (`hotplug: network,disk`).
     public static var frigateCoral: HomelabSpec {
         HomelabSpec(
             hosts: [
@@ -22,7 +23,9 @@ extension HomelabSpec {
                                "nvidia-container-toolkit"]),
                 VMSpec(
                     vmid: 108, name: "k3s-vm-still-fawn", host: "still-fawn", memoryMiB: 16384, cores: 4,
-                    config: ["hostpci0: 0000:c4:00.0"]),
+                    // USB hot-plug off, as an owner may have narrowed it: the
+                    // reference migration reboots the target, as the blueprint's does.
+                    config: ["hostpci0: 0000:c4:00.0", "hotplug: network,disk"]),
                 VMSpec(vmid: 107, name: "k3s-vm-pve", host: "pve", memoryMiB: 8192, cores: 4),
             ],
             devices: [

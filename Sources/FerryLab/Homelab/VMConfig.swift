@@ -54,6 +54,23 @@ public struct VMConfig: Sendable, Equatable {
         }
     }
 
+    /// Whether qemu-server hot-plugs `usbN` changes into this VM while it runs: USB
+    /// among its `hotplug` features (unset or `1`: network,disk,usb), a machine
+    /// version of 7.1 or later (unversioned is the latest), OS type l26 or Windows 8+.
+    public var hotplugsUSB: Bool {
+        let features: [Substring] = switch values["hotplug"] {
+        case nil, "1": ["network", "disk", "usb"]
+        case "0": []
+        case let value?: value.split(separator: ",")
+        }
+        guard features.contains("usb") else { return false }
+        if let pinned = values["machine"]?.firstMatch(of: /(?:pc|q35|i440fx)-(\d+)\.(\d+)/),
+           let major = Int(pinned.1), let minor = Int(pinned.2), (major, minor) < (7, 1) {
+            return false
+        }
+        return ["l26", "win8", "win10", "win11"].contains(values["ostype"] ?? "other")
+    }
+
     /// Whether the guest agent is enabled (`agent: 1` or `agent: enabled=1,...`).
     public var agentEnabled: Bool {
         guard let agent = values["agent"] else { return false }

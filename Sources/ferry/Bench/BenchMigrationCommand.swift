@@ -14,24 +14,32 @@ struct BenchMigrationCommand: AsyncParsableCommand {
             Ready pod on the source node to the first on the target) and from the journal \
             (scale-down start to wait-ready end). Both leave out the wait for the physical \
             move. The floor is what the lab's timing imposes on any migration: the target \
-            VM's reboot and the container's start.
+            VM's reboot and the container's start (with --hotplug, the container's start \
+            alone).
             """)
 
     @Option(help: "How many migrations to run (each in a new lab).")
     var runs = 3
+
+    @Flag(help: "Let the target VM hot-plug USB (Proxmox's defaults), so that it does not reboot.")
+    var hotplug = false
 
     func validate() throws {
         guard (1...50).contains(runs) else { throw ValidationError("--runs must be between 1 and 50") }
     }
 
     func run() async throws {
-        let floor = LabConfiguration.Timing().downtimeFloor
-        BenchFormat.say("ferry bench migration: \(runs) run(s) of the frigate-coral migration; the lab's floor is \(BenchFormat.seconds(floor))")
+        let timing = LabConfiguration.Timing()
+        let floor = hotplug ? timing.containerStart : timing.downtimeFloor
+        let target = hotplug ? "a target VM that hot-plugs USB" : "a target VM that reboots"
+        BenchFormat.say("ferry bench migration: \(runs) run(s) of the frigate-coral migration to \(target); the lab's floor is \(BenchFormat.seconds(floor))")
         var watched: [Duration] = []
         var steps: [Result.Step] = []
         for index in 1...runs {
-            let result = try await LabSession.with(in: LabSession.temporaryDirectory("bench"), keep: false) { session in
-                try await Self.migrate(session)
+            let result = try await LabSession.with(in: LabSession.temporaryDirectory("bench"), keep: false) { [hotplug] session in
+                // The scenario's VM 108 has `hotplug: network,disk`; unset, it is Proxmox's default.
+                if hotplug { try await session.homelab.updateConfig(108, set: [:], delete: ["hotplug"]) }
+                return try await Self.migrate(session)
             }
             watched.append(result.watched)
             steps = result.steps
