@@ -22,6 +22,10 @@ public protocol MigrationStep: Sendable {
     /// The lanes whose steps may still run while this step does. Empty, the default:
     /// the step starts only when every step before it has ended.
     var alongside: Set<StepLane> { get }
+    /// Asked when the run reaches the step with `lanes` still working: whether it may
+    /// start now. By default, whether they are all `alongside`; a step that only
+    /// sometimes disturbs a lane (a reboot it may not need) asks the world.
+    func mayRun(beside lanes: Set<StepLane>) async -> Bool
 
     func inspect(_ context: StepContext) async throws -> StepState
     func apply(_ context: StepContext) async throws
@@ -46,12 +50,15 @@ extension MigrationStep {
     public var undoes: Bool { true }
     public var lane: StepLane { .main }
     public var alongside: Set<StepLane> { [] }
+    public func mayRun(beside lanes: Set<StepLane>) async -> Bool { lanes.isSubset(of: alongside) }
 }
 
 /// Where a step runs. The downtime is the sum of the steps between scale-down and the
 /// pods Ready, and some of them have nothing to do with each other: the final copy of
-/// the volumes needs the target node up and the workload stopped, not the Coral
-/// checked in the VM, the driver or the GitOps commit. So the runner starts a lane's
+/// the volumes needs the workload stopped and the target node up (not rebooting), not
+/// the Coral moved or checked in the VM, the driver or the GitOps commit. So it runs
+/// from the scale-down on, beside the physical move (minutes for a person, which the
+/// copy no longer adds to). The runner starts a lane's
 /// steps (in their order among themselves) where the list reaches them and goes on
 /// with the main steps that say they may run `alongside` that lane; the first main
 /// step that does not waits for the lane to end. A failure on either side lets the

@@ -83,10 +83,10 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
         .waiting("pre-copy-frigate-config", "rsync of"),  // receiver and sender pods running, the copy's claim made
         .waiting("scale-down"),  // scaled to 0, the pod terminating
         .finished("remove-passthrough-coral"),  // a boundary: passthrough gone, the label still on the source
-        .waiting("move-coral"),  // the Coral still on pumped-piglet
-        .waiting("reboot-target", "k3s-vm-still-fawn to answer"),  // VM 108 rebooting
+        .waiting("move-coral"),  // the Coral still on pumped-piglet (the volumes' lane copying beside)
         .waiting("final-copy", "rsync and checksums of frigate-config"),  // workload stopped, both volumes' pods running
         .waiting("switch", "PVC frigate/frigate-config"),  // the original claims deleted, the new ones binding
+        .waiting("reboot-target", "k3s-vm-still-fawn to answer"),  // VM 108 rebooting, once the lane ended
         .waiting("resume-flux"),  // Flux resumed, applying the commit
         .waiting("verify-1"),  // reading Frigate's log
     ])

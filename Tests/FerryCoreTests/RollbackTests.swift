@@ -25,11 +25,11 @@ import Testing
 /// - after verify-host and add-passthrough: no-op / config lines removed; the same
 ///   lines are removed after reboot-target, where the target VM also holds the Coral.
 /// - after verify-vm and the driver: no-op undos, covered by label-target.
-/// - the volumes' lane (final copy, then switch) runs beside verify-vm up to
-///   edit-manifests (`StepLane`): after reboot-target its first step is the one that
-///   fails; after label-target the lane stops wherever it is (its step in flight
-///   ends, the next does not start); after edit-manifests both are done, since
-///   resume-flux waits for them, and the switch's undo copies both claims back.
+/// - the volumes' lane (final copy, then switch) runs from the scale-down beside the
+///   device's steps up to edit-manifests (`StepLane`): after scale-down its first
+///   step is the one that fails; the scenario's target reboots, so after
+///   reboot-target both are done (the reboot waited for them), and the switch's undo
+///   copies both claims back, as after edit-manifests.
 /// - after resume-flux, wait-ready, verify: Flux has applied the edited manifests and
 ///   Frigate ran on the target (it may have written there); the completed run covers
 ///   that (its extra steps have no-op undos).

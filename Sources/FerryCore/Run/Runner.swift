@@ -132,13 +132,17 @@ public struct Runner: Sendable {
                         index += lane.count
                         continue
                     }
-                    if await stop.isSet || !running.isSubset(of: step.alongside) {
-                        try await Self.drain(&lanes)
-                        running = []
+                    let finished = await recorder.journal.entry(step.id)?.status.isFinished == true
+                    if !running.isEmpty {
+                        // A step the journal has as finished starts nothing: it need not ask.
+                        let stopping = await stop.isSet
+                        let waits = stopping ? true : finished ? false : !(await step.mayRun(beside: running))
+                        if waits {
+                            try await Self.drain(&lanes)
+                            running = []
+                        }
                     }
-                    if await recorder.journal.entry(step.id)?.status.isFinished != true {
-                        await header.emit(step.phase, nil)
-                    }
+                    if !finished { await header.emit(step.phase, nil) }
                     try await forward(step, recorder: recorder, stop: stop, header: header)
                     index += 1
                 }

@@ -13,6 +13,8 @@ struct PhysicalMoveStep: MigrationStep {
     var id: String { "move-\(device.name)" }
     var title: String { "Move \(device.label) from \(plan.source.host) to \(plan.target.host)" }
     var phase: MigrationPhase { .move }
+    /// The volumes' last copy goes on while the person moves the device.
+    var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         try await plugged(into: plan.target.host) ? .done : .pending(reason: "not on \(plan.target.host) yet")
@@ -84,6 +86,7 @@ struct VerifyHostDeviceStep: MigrationStep {
     var id: String { "verify-host-\(device.name)" }
     var title: String { "Verify \(device.label) on \(host)" }
     var phase: MigrationPhase { .target }
+    var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let devices = try await environment.connections.proxmox.usbDevices(node: host)
@@ -115,6 +118,15 @@ struct RebootTargetStep: MigrationStep {
     static let hotplugWait = Duration.seconds(15)
 
     private var labels: String { devices.map(\.label).joined(separator: ", ") }
+
+    /// Beside the volumes' copy only when the VM will not reboot (Proxmox hot-plugged
+    /// the devices, or the VM sees them already): a reboot would cut the copy to its
+    /// node, so it waits for the copy and the switch to end. Unsure is a reboot.
+    func mayRun(beside lanes: Set<StepLane>) async -> Bool {
+        guard !lanes.isEmpty else { return true }
+        if await missing()?.isEmpty == true { return true }
+        return (try? await hotPlugged()) == true
+    }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         guard let missing = await missing() else { return .pending(reason: "\(side.vm) does not answer") }

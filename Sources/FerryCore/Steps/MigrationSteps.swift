@@ -14,6 +14,10 @@ public enum MigrationSteps {
         if !plan.cronJobs.isEmpty { steps.append(PauseCronJobsStep(environment: environment)) }
         steps += VolumeSteps.beforeScaleDown(environment)
         steps.append(ScaleDownStep(environment: environment))
+        // The workload is down: the volumes' last copy and switch run in their lane,
+        // beside the device's move up to the GitOps commit; a reboot of the target
+        // waits for them (`RebootTargetStep.mayRun`).
+        steps += VolumeSteps.afterScaleDown(environment)
         let usb = plan.devices.filter(\.isUSB)
         steps += usb.map { RemovePassthroughStep(environment: environment, device: $0) }
         if let label = plan.nodeLabel, label.setBy == .ferry {
@@ -23,9 +27,6 @@ public enum MigrationSteps {
         steps += usb.map { VerifyHostDeviceStep(environment: environment, device: $0) }
         steps += usb.map { AddPassthroughStep(environment: environment, device: $0) }
         if !usb.isEmpty { steps.append(RebootTargetStep(environment: environment, devices: usb)) }
-        // The target is up: the volumes' last copy and switch run in their lane, beside
-        // the steps up to the GitOps commit.
-        steps += VolumeSteps.afterTarget(environment)
         steps += usb.map { VerifyVMDeviceStep(environment: environment, device: $0) }
         steps += plan.drivers.map { DriverStep(environment: environment, driver: $0) }
         steps += usb.compactMap { device in

@@ -15,6 +15,8 @@ struct RemovePassthroughStep: MigrationStep {
     var id: String { "remove-passthrough-\(device.name)" }
     var title: String { "Remove \(device.label) passthrough from VM \(side.vmid) on \(side.host)" }
     var phase: MigrationPhase { .source }
+    /// The source VM keeps running (a hot-unplug at most): the copy reads on.
+    var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let entries = device.entries(in: try await config())
@@ -76,6 +78,8 @@ struct AddPassthroughStep: MigrationStep {
     var id: String { "add-passthrough-\(device.name)" }
     var title: String { "Pass \(device.label) through to VM \(side.vmid) on \(side.host)" }
     var phase: MigrationPhase { .target }
+    /// A config change, hot-plugged at most: the target VM keeps running.
+    var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let missing = device.missingValues(in: try await config())

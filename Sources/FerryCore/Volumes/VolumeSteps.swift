@@ -1,9 +1,10 @@
 /// The volume steps of a migration, for the plan's volumes whose action is `move`:
 /// retain and a first copy while the workload still runs (before scale-down), then
 /// the final copy with its verification and the switch, each one step for all
-/// volumes, once the target is up: in their own lane, beside the device check, the
-/// driver, the label and the GitOps commit (`StepLane`). Flux resumes only after
-/// the switch, so the pods it starts find their data.
+/// volumes, once the workload is down: in their own lane, beside the device's move,
+/// its checks, the driver, the label and the GitOps commit (`StepLane`); a reboot of
+/// the target waits for them. Flux resumes only after the switch, so the pods it
+/// starts find their data.
 enum VolumeSteps {
     static func claims(_ plan: MigrationPlan) -> [String] {
         plan.volumes.filter { $0.action == .move }.map(\.claim)
@@ -16,7 +17,7 @@ enum VolumeSteps {
             + claims.map { PreCopyStep(environment: environment, claim: $0) }
     }
 
-    static func afterTarget(_ environment: MigrationEnvironment) -> [any MigrationStep] {
+    static func afterScaleDown(_ environment: MigrationEnvironment) -> [any MigrationStep] {
         let claims = claims(environment.plan)
         guard !claims.isEmpty else { return [] }
         return [FinalCopyStep(environment: environment, claims: claims),
