@@ -24,8 +24,12 @@ struct BenchMigrationCommand: AsyncParsableCommand {
     @Flag(help: "Let the target VM hot-plug USB (Proxmox's defaults), so that it does not reboot.")
     var hotplug = false
 
+    @Option(help: "Seconds the lab's hands take to move the Coral, as a person does (0: at once).")
+    var moveSeconds = 0
+
     func validate() throws {
         guard (1...50).contains(runs) else { throw ValidationError("--runs must be between 1 and 50") }
+        guard (0...600).contains(moveSeconds) else { throw ValidationError("--move-seconds must be between 0 and 600") }
     }
 
     func run() async throws {
@@ -36,10 +40,10 @@ struct BenchMigrationCommand: AsyncParsableCommand {
         var watched: [Duration] = []
         var steps: [Result.Step] = []
         for index in 1...runs {
-            let result = try await LabSession.with(in: LabSession.temporaryDirectory("bench"), keep: false) { [hotplug] session in
+            let result = try await LabSession.with(in: LabSession.temporaryDirectory("bench"), keep: false) { [hotplug, moveSeconds] session in
                 // The scenario's VM 108 has `hotplug: network,disk`; unset, it is Proxmox's default.
                 if hotplug { try await session.homelab.updateConfig(108, set: [:], delete: ["hotplug"]) }
-                return try await Self.migrate(session)
+                return try await Self.migrate(session, moveTime: .seconds(moveSeconds))
             }
             watched.append(result.watched)
             steps = result.steps
@@ -72,14 +76,14 @@ struct BenchMigrationCommand: AsyncParsableCommand {
         }
     }
 
-    static func migrate(_ session: LabSession) async throws -> Result {
+    static func migrate(_ session: LabSession, moveTime: Duration) async throws -> Result {
         let plan = try await session.discoverPlan()
         let timeline = ReadyTimeline(source: LabSession.source, target: LabSession.target)
         let kube = session.connections.kube
         let watch = Task { await timeline.follow(kube, namespace: LabSession.namespace, labelSelector: "app=frigate") }
         defer { watch.cancel() }
         let began = ContinuousClock.now
-        let journal = try await session.run(plan, observer: SilentObserver())
+        let journal = try await session.run(plan, observer: SilentObserver(), moveTime: moveTime)
         let lanes = Dictionary(session.steps(plan).map { ($0.id, $0.lane) }, uniquingKeysWith: { first, _ in first })
         let total = began.duration(to: .now)
         let moveWait = Downtime.moveWait(journal)

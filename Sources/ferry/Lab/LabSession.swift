@@ -67,9 +67,11 @@ struct LabSession: Sendable {
         MigrationSteps.make(MigrationEnvironment(plan: plan.plan, planFile: plan.file, connections: connections, pollInterval: .milliseconds(50)))
     }
 
-    /// `ferry run` of the plan, with the lab's hands moving the Coral when asked.
-    func run(_ plan: (plan: MigrationPlan, text: String, file: URL), observer: any RunObserver) async throws -> Journal {
-        try await Runner(store: JournalStore.beside(plan: plan.file), observer: LabHands(forward: observer, homelab: homelab))
+    /// `ferry run` of the plan, with the lab's hands moving the Coral when asked,
+    /// after `moveTime` (a person's walk to the other host).
+    func run(_ plan: (plan: MigrationPlan, text: String, file: URL), observer: any RunObserver, moveTime: Duration = .zero) async throws -> Journal {
+        let hands = LabHands(forward: observer, homelab: homelab, moveTime: moveTime)
+        return try await Runner(store: JournalStore.beside(plan: plan.file), observer: hands)
             .run(steps(plan), migration: plan.plan.name, plan: plan.file.path, planText: plan.text)
     }
 }
@@ -80,13 +82,17 @@ struct LabSession: Sendable {
 struct LabHands: RunObserver {
     let forward: any RunObserver
     let homelab: Homelab
+    var moveTime: Duration = .zero
 
     func event(_ event: RunEvent) {
         forward.event(event)
         guard case .waiting(let step, let message) = event, step.hasPrefix("move-") else { return }
         let device = String(step.dropFirst("move-".count))
         guard let host = message.split(separator: " ").last.map(String.init) else { return }
-        Task { try? await homelab.moveDevice(device, toHost: host) }
+        Task { [moveTime] in
+            try? await Task.sleep(for: moveTime)
+            try? await homelab.moveDevice(device, toHost: host)
+        }
     }
 }
 
