@@ -106,7 +106,7 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
 
     /// The volume lane's other waits.
     static let inTheVolumeLane = KillSequence(name: "in the volume lane", kills: [
-        .waiting("final-copy", "the rsync receiver for frigate-media"),  // the last pass's receivers starting
+        .waiting("final-copy", "rsync and checksums of frigate-media"),  // the last pass's senders, beside the first copy's receivers
         .waiting("switch", "PVC frigate/frigate-media"),  // the claims re-created, one or both bound
     ])
 }

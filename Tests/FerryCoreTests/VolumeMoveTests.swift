@@ -94,6 +94,26 @@ struct FaultStep: MigrationStep {
         }
     }
 
+    /// The first copy leaves its receiver serving: the final pass, in the downtime,
+    /// starts only its sender. Every receiver seen from the scale-down on was there
+    /// before it.
+    @Test func theFinalPassUsesTheReceiverStartedBeforeTheScaleDown() async throws {
+        try await VolumeLab.with { lab in
+            let before = try await snapshot(lab)
+            let receivers = ReceiverWatch(kube: lab.kube)
+            // Just before the scale-down: the receivers there, then every one seen after.
+            let look = FaultStep(id: "look") { try await receivers.start() }
+            var steps = lab.steps()
+            steps.insert(look, at: try #require(steps.firstIndex { $0.id == "scale-down" }))
+            let journal = try await lab.run(steps)
+            let (there, after) = await receivers.stop()
+            #expect(journal.status == .completed)
+            #expect(there.count == 2, "both first copies left their receiver serving")
+            #expect(!after.isEmpty && after.isSubset(of: there), "receivers after the scale-down: \(after), before it: \(there)")
+            try await expectMoved(lab, from: before)
+        }
+    }
+
     @Test func aReceiverKilledMidCopyStopsBeforeTheSwitchAndResumeFinishes() async throws {
         try await VolumeLab.with { lab in
             // A large sparse file arrives after the first pass, so the final pass has
@@ -170,6 +190,11 @@ struct FaultStep: MigrationStep {
                 let mount = try await TestProcess.run("mount", ["-t", "tmpfs", "-o", "size=1m", "ferry-full-disk", directory.path], scratch: lab.directory)
                 try #require(mount.status == 0, "mounting a tmpfs over the copy needs root: \(mount.stderr)")
                 mounted.withLock { $0 = directory }
+                // The receiver the first copy left serving has the directory as it was
+                // before the tmpfs: the final pass's own sees the full one.
+                try await lab.kube.delete(.pods, move.podName("receiver"), namespace: "frigate")
+                _ = try await lab.kube.waitFor(.pods, move.podName("receiver"), namespace: "frigate", timeout: .seconds(30),
+                                               waitingFor: "the first copy's receiver to go") { $0 == nil }
             }
             let steps = lab.steps(between: [fill])
             await #expect(throws: RunnerError.self) { _ = try await lab.run(steps) }
@@ -541,5 +566,39 @@ extension Sequence where Element: Sendable {
         var result: [T] = []
         for element in self { result.append(try await transform(element)) }
         return result
+    }
+}
+
+/// The helper receivers of the lab's migration, by uid: those there when `start` is
+/// called, and every one seen from then until `stop`.
+actor ReceiverWatch {
+    let kube: KubeClient
+    private var there: Set<String> = []
+    private var seen: Set<String> = []
+    private var task: Task<Void, Never>?
+
+    init(kube: KubeClient) { self.kube = kube }
+
+    func start() async throws {
+        there = try await current()
+        task = Task {
+            while !Task.isCancelled {
+                if let now = try? await current() { add(now) }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+        }
+    }
+
+    func stop() async -> (there: Set<String>, seen: Set<String>) {
+        task?.cancel()
+        await task?.value
+        return (there, seen)
+    }
+
+    private func add(_ now: Set<String>) { seen.formUnion(now) }
+
+    private func current() async throws -> Set<String> {
+        let selector = "ferry.dev/migration=frigate-piglet-to-fawn,ferry.dev/role=receiver"
+        return Set(try await kube.list(.pods, namespace: "frigate", labelSelector: selector).items.compactMap { $0["metadata"]["uid"].stringValue })
     }
 }

@@ -185,11 +185,33 @@ struct HelperPods: Sendable {
         ], namespace: namespace)
     }
 
+    /// The receiver an earlier pass left serving (`RsyncCopy.run(keepReceiver:)`),
+    /// when it still does: running with its address, never restarted, its Secret
+    /// there. Nil otherwise (gone, ended, its node rebooted).
+    func servingReceiver() async throws -> Pod? {
+        guard let json = try await kube.find(.pods, move.podName("receiver"), namespace: namespace) else { return nil }
+        let pod = Pod(json: json)
+        guard pod.phase == "Running", pod.restartCount == 0, json["metadata"]["deletionTimestamp"].isNull,
+              !(json["status"]["podIP"].stringValue ?? "").isEmpty,
+              try await kube.find(.secrets, secretName, namespace: namespace) != nil
+        else { return nil }
+        return pod
+    }
+
     /// Deletes every helper pod of this volume (all roles) and the pass's Secret, and
     /// waits until the pods are gone.
     func removeAll() async throws {
-        let selector = move.selector
         _ = try await kube.delete(.secrets, secretName, namespace: namespace)
+        try await remove(move.selector)
+    }
+
+    /// Deletes the pods of every role but the receiver (an earlier pass's senders),
+    /// and waits until they are gone.
+    func removeSenders() async throws {
+        try await remove(move.selector + ",\(VolumeMove.roleLabel)!=receiver")
+    }
+
+    private func remove(_ selector: String) async throws {
         let pods = try await kube.list(.pods, namespace: namespace, labelSelector: selector).items
         for pod in pods {
             try await kube.delete(.pods, pod["metadata"]["name"].stringValue ?? "", namespace: namespace)

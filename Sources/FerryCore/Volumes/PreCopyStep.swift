@@ -9,8 +9,9 @@ import Foundation
 ///
 /// It creates the volume's future home, a claim on the target node, checks that the
 /// data fits, runs one rsync pass, then lists both sides with their checksums, so the
-/// final pass hashes only what changed since. Undo deletes that claim (and with it
-/// the copy); the original was only read.
+/// final pass hashes only what changed since. Its receiver stays, serving, for the
+/// final pass, which then starts no receiver in the downtime. Undo deletes that claim
+/// (and with it the copy); the original was only read.
 struct PreCopyStep: MigrationStep {
     let environment: MigrationEnvironment
     let claim: String
@@ -33,7 +34,7 @@ struct PreCopyStep: MigrationStep {
         try await RsyncCopy(move: move).run(from: source, to: target, senders: [
             .init(stages: [.room, .copy(live: true, checksum: false)], waiting: "rsync of \(claim) from \(source.node) to \(target.node)"),
             .init(stages: [.sums(.keep)], waiting: "checksums of \(claim) on \(source.node) and \(target.node)"),
-        ], context: context)
+        ], keepReceiver: true, context: context)
     }
 
     func undo(_ context: StepContext) async throws {
@@ -56,7 +57,7 @@ struct PreCopyStep: MigrationStep {
             "pod \(move.podName("receiver")) (\(move.image)) on \(environment.plan.target.node): rsync --daemon on its pod IP, serving \(move.targetClaim)",
             "pod \(move.podName("sender")) on \(environment.plan.source.node): check the room, then rsync -aH --numeric-ids --inplace (-S too when a file has holes) --partial, files over 1 MiB first in \(RsyncCopy.streams) at once, then --delete /data/ rsync://RECEIVER/vol/ (\(claim) read-only)",
             "pod \(move.podName("sender-2")) on \(environment.plan.source.node): find + stat + sha256sum of every entry on both sides, kept for the final pass",
-            "delete the helper pods (label \(move.selector))",
+            "delete the senders; the receiver serves on for the final pass (label \(move.selector))",
         ]
     }
 }

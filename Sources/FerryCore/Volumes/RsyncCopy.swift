@@ -81,16 +81,22 @@ struct RsyncCopy: Sendable {
         }
     }
 
-    /// Starts a receiver on `target`, runs the senders on `source` one after another,
-    /// and removes every helper pod of the volume, also when a sender fails. Returns
-    /// the comparison of the last sender that compared.
+    /// Starts a receiver on `target` (or takes the one an earlier pass left serving),
+    /// runs the senders on `source` one after another, and removes every helper pod
+    /// of the volume, also when a sender fails; with `keepReceiver`, a pass that
+    /// succeeds leaves its receiver serving for the next one, so that the pass after
+    /// the scale-down starts no receiver in the downtime. Returns the comparison of
+    /// the last sender that compared.
     @discardableResult
-    func run(from source: Side, to target: Side, senders: [Sender], context: StepContext) async throws -> VolumeComparison? {
-        try await pods.removeAll()
+    func run(
+        from source: Side, to target: Side, senders: [Sender], keepReceiver: Bool = false, context: StepContext
+    ) async throws -> VolumeComparison? {
+        let serving = try await pods.servingReceiver()
+        if serving == nil { try await pods.removeAll() } else { try await pods.removeSenders() }
         do {
-            try await pods.makeSecret()
-            let comparison = try await pass(from: source, to: target, senders: senders, context: context)
-            try await pods.removeAll()
+            if serving == nil { try await pods.makeSecret() }
+            let comparison = try await pass(from: source, to: target, senders: senders, serving: serving, context: context)
+            if keepReceiver { try await pods.removeSenders() } else { try await pods.removeAll() }
             return comparison
         } catch {
             // Also when the run was interrupted: in a task of its own, which Ctrl-C
@@ -101,12 +107,19 @@ struct RsyncCopy: Sendable {
         }
     }
 
-    private func pass(from source: Side, to target: Side, senders: [Sender], context: StepContext) async throws -> VolumeComparison? {
+    private func pass(
+        from source: Side, to target: Side, senders: [Sender], serving: Pod?, context: StepContext
+    ) async throws -> VolumeComparison? {
         let timeouts = move.plan.timeouts
-        context.waiting("the rsync receiver for \(move.claim) on \(target.node)")
-        let receiver = try await pods.start(
-            pods.spec(role: "receiver", claim: target.claim, readOnly: false, hostname: target.hostname, script: HelperScripts.receiver),
-            timeout: timeouts.podReady.duration)
+        let receiver: Pod
+        if let serving {
+            receiver = serving
+        } else {
+            context.waiting("the rsync receiver for \(move.claim) on \(target.node)")
+            receiver = try await pods.start(
+                pods.spec(role: "receiver", claim: target.claim, readOnly: false, hostname: target.hostname, script: HelperScripts.receiver),
+                timeout: timeouts.podReady.duration)
+        }
         guard receiver.phase != "Succeeded", receiver.phase != "Failed", let ip = receiver.json["status"]["podIP"].stringValue else {
             throw ended(receiver.name, await pods.outcome(of: receiver), on: target)
         }
