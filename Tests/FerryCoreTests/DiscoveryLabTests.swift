@@ -37,10 +37,18 @@ struct DiscoveryLabTests {
                 "  # the clone given with --repo; its origin is file://",
                 "  # apps/frigate/configmap.yaml defines ConfigMap frigate-config (mounted as volume config-file).\n",
                 "  # Frigate answers /api/version on port 5000, behind Service frigate.\n",
+                "# The target VM reboots to take the device (its hotplug option (network,disk) lacks usb; "
+                    + "`qm set 108 --hotplug network,disk,usb` would avoid the reboot).\n",
             ] {
                 #expect(text.contains(line), "missing: \(line)\n\(text)")
             }
             #expect(!discovered.notes.all.contains { $0.hasPrefix("WARNING") }, "\(discovered.notes.all)")
+
+            // With Proxmox's defaults VM 108 hot-plugs USB: the plan says it does not reboot.
+            try await lab.lab.homelab!.updateConfig(108, set: [:], delete: ["hotplug"])
+            let hotplug = try await lab.plan().yaml
+            #expect(hotplug.contains("# VM 108 hot-plugs USB (its hotplug option, machine and OS type allow it): it takes the device without a reboot, "
+                                     + "and the pods on k3s-vm-still-fawn keep running.\n"), "\(hotplug)")
         }
     }
 

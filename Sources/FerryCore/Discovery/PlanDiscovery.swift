@@ -55,8 +55,8 @@ public struct PlanDiscovery: Sendable {
         devices.sectionNotes.forEach { notes.add($0, at: .section("devices")) }
         for (index, lines) in devices.itemNotes.enumerated() { lines.forEach { notes.add($0, at: .item("devices", index)) } }
 
-        if !devices.devices.isEmpty, let interrupted = try await interruptedPods(on: targetNode.name) {
-            notes.add(interrupted, at: .section("target"))
+        if !devices.devices.isEmpty, let reboot = try await rebootNote(target.endpoint, devices: devices.devices) {
+            notes.add(reboot, at: .section("target"))
         }
 
         let label = NodeLabelDiscovery.label(template: workload.podTemplate, source: sourceNode, target: targetNode)
@@ -107,16 +107,27 @@ public struct PlanDiscovery: Sendable {
         return DiscoveredPlan(plan: plan, notes: notes)
     }
 
-    /// The pods a reboot of the target VM (for the passthrough) interrupts, as a note;
-    /// nil when none run there.
-    func interruptedPods(on node: String) async throws -> String? {
-        let pods = try await reading("the pods on \(node)") {
-            try await kube.list(.pods, fieldSelector: "spec.nodeName=\(node)").items.map(Pod.init(json:))
+    /// Whether the target VM takes the devices without a reboot (Proxmox hot-plugs
+    /// USB into it) and, when it reboots, why, what would avoid it, and the pods on
+    /// its node that the reboot interrupts; nil when it reboots and nothing runs there.
+    func rebootNote(_ target: MigrationPlan.Endpoint, devices: [MigrationPlan.Device]) async throws -> String? {
+        var why = ""
+        if devices.allSatisfy(\.isUSB), let config = try? await proxmox.vmConfig(node: target.host, vmid: target.vmid) {
+            switch config.usbHotplug(vmid: target.vmid) {
+            case .yes:
+                return "VM \(target.vmid) hot-plugs USB (its hotplug option, machine and OS type allow it): it takes the device "
+                    + "without a reboot, and the pods on \(target.node) keep running."
+            case .no(let reason, let fix):
+                why = " (\(reason)\(fix.map { "; `\($0)` would avoid the reboot" } ?? ""))"
+            }
+        }
+        let pods = try await reading("the pods on \(target.node)") {
+            try await kube.list(.pods, fieldSelector: "spec.nodeName=\(target.node)").items.map(Pod.init(json:))
         }.filter { $0.phase == "Running" || $0.phase == "Pending" }
-        guard !pods.isEmpty else { return nil }
+        guard !pods.isEmpty else { return why.isEmpty ? nil : "The target VM reboots to take the device\(why)." }
         let names = pods.prefix(8).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
         let more = pods.count > 8 ? " and \(pods.count - 8) more" : ""
-        return "The target VM reboots to take the device: the \(pods.count) pod\(pods.count == 1 ? "" : "s") running on \(node) "
+        return "The target VM reboots to take the device\(why): the \(pods.count) pod\(pods.count == 1 ? "" : "s") running on \(target.node) "
             + "(\(names)\(more)) are interrupted while it does."
     }
 
