@@ -25,6 +25,8 @@ actor Gates {
 struct MeetingStep: MigrationStep {
     enum Action: Sendable {
         case open(String), wait(String), failIfTold
+        /// Fails unless `step` was applied before this one started.
+        case after(String)
         /// Waits until the journal says `step` failed: by then the runner stops.
         case waitForFailure(of: String)
     }
@@ -51,6 +53,7 @@ struct MeetingStep: MigrationStep {
             case .open(let gate): await gates.open(gate)
             case .wait(let gate): try await gates.wait(gate, by: name)
             case .failIfTold: if await world.failing.contains(name) { throw StepFailure("\(name) broke", fix: "mend it") }
+            case .after(let step): if await !world.applied.contains(step) { throw StepFailure("\(name) ran before \(step) ended", fix: "") }
             case .waitForFailure(let step):
                 let deadline = ContinuousClock.now + .seconds(20)
                 while (try? store.load("m"))?.entry(step)?.status != .failed {
@@ -62,6 +65,22 @@ struct MeetingStep: MigrationStep {
         await world.record(name)
     }
 
+    func undo(_ context: StepContext) async throws {}
+    func describe() -> [String] { [] }
+}
+
+/// A main step that asks, when the run reaches it, whether it may run beside the
+/// lanes still working, instead of saying so once (`alongside`).
+struct AskingStep: MigrationStep {
+    let base: MeetingStep
+    let besideLanes: Bool
+
+    var id: String { base.id }
+    var title: String { base.title }
+    var phase: MigrationPhase { base.phase }
+    func mayRun(beside lanes: Set<StepLane>) async -> Bool { lanes.isEmpty || besideLanes }
+    func inspect(_ context: StepContext) async throws -> StepState { try await base.inspect(context) }
+    func apply(_ context: StepContext) async throws { try await base.apply(context) }
     func undo(_ context: StepContext) async throws {}
     func describe() -> [String] { [] }
 }
@@ -90,6 +109,23 @@ struct MeetingStep: MigrationStep {
         #expect(journal.status == .completed)
         #expect(await world.applied == ["reboot", "driver", "copy", "switch", "resume-flux"])
         #expect(journal.entries.allSatisfy { $0.status == .done })
+    }
+
+    /// As reboot-target asks Proxmox whether it hot-plugged the device: a step that
+    /// will not disturb the lane runs beside it; one that would waits for it to end.
+    @Test("a step that asks whether it may run beside a lane runs beside it when it may, after it when not", arguments: [true, false])
+    func stepAsksWhetherItMayRunBesideALane(beside: Bool) async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let reboot = step("reboot", beside ? [.open("reboot done")] : [.after("switch")])
+        let steps: [any MigrationStep] = [
+            step("copy", lane: .volumes, beside ? [.wait("reboot done")] : []),
+            step("switch", lane: .volumes),
+            AskingStep(base: reboot, besideLanes: beside),
+            step("resume-flux"),
+        ]
+        let journal = try await Runner(store: store).run(steps, migration: "m", plan: "plan.yaml", planText: "x")
+        #expect(journal.status == .completed)
+        #expect(await world.applied == (beside ? ["reboot", "copy", "switch", "resume-flux"] : ["copy", "switch", "reboot", "resume-flux"]))
     }
 
     @Test("a lane's failure lets the main step in flight end, starts no other, and resume finishes")
