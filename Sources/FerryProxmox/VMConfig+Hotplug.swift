@@ -14,7 +14,7 @@ public enum USBHotplug: Sendable, Equatable {
 
 extension VMConfig {
     /// The hotplug features when the option is unset or `1`.
-    public static let defaultHotplug = ["network", "disk", "usb"]
+    static let defaultHotplug = ["network", "disk", "usb"]
 
     /// See `USBHotplug`. `vmid` only names the VM in the fix.
     public func usbHotplug(vmid: Int) -> USBHotplug {

@@ -121,14 +121,9 @@ public struct PlanDiscovery: Sendable {
                 why = " (\(reason)\(fix.map { "; `\($0)` would avoid the reboot" } ?? ""))"
             }
         }
-        let pods = try await reading("the pods on \(target.node)") {
-            try await kube.list(.pods, fieldSelector: "spec.nodeName=\(target.node)").items.map(Pod.init(json:))
-        }.filter { $0.phase == "Running" || $0.phase == "Pending" }
-        guard !pods.isEmpty else { return why.isEmpty ? nil : "The target VM reboots to take the device\(why)." }
-        let names = pods.prefix(8).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
-        let more = pods.count > 8 ? " and \(pods.count - 8) more" : ""
-        return "The target VM reboots to take the device\(why): the \(pods.count) pod\(pods.count == 1 ? "" : "s") running on \(target.node) "
-            + "(\(names)\(more)) are interrupted while it does."
+        let interruption = try await reading("the pods on \(target.node)") { try await RebootInterruption.read(node: target.node, kube: kube) }
+        guard let pods = interruption.named else { return why.isEmpty ? nil : "The target VM reboots to take the device\(why)." }
+        return "The target VM reboots to take the device\(why): \(pods) are interrupted while it does."
     }
 
     /// `frigate-piglet-to-fawn`: the workload and the last words of the two hosts'

@@ -1,4 +1,3 @@
-import FerryKube
 import FerryProxmox
 import FerryRemote
 
@@ -136,11 +135,8 @@ struct HardwareChecks: PreflightCheckGroup {
         guard case .no(let reason, let fix) = config.usbHotplug(vmid: target.vmid) else {
             return .pass(check, "VM \(target.vmid) hot-plugs USB: \(devices) is passed without a reboot, and \(target.node)'s pods keep running")
         }
-        let selector = "spec.nodeName=\(target.node),status.phase=Running"
-        let pods = (try? await connections.kube.list(.pods, fieldSelector: selector).items.map(Pod.init(json:))) ?? []
-        let named = pods.prefix(5).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
-        let interrupted = pods.isEmpty ? "" : "; that restarts the \(pods.count) pod(s) on \(target.node) (\(named)\(pods.count > 5 ? ", ..." : ""))"
-        return .warn(check, "VM \(target.vmid) reboots to get \(devices): \(reason)\(interrupted)",
+        let pods = (try? await RebootInterruption.read(node: target.node, kube: connections.kube))?.named
+        return .warn(check, "VM \(target.vmid) reboots to get \(devices): \(reason)\(pods.map { "; that restarts \($0)" } ?? "")",
                      fix: fix.map { "`\($0)` on \(target.host) lets Proxmox hot-plug it instead" })
     }
 

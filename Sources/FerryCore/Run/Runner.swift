@@ -135,8 +135,8 @@ public struct Runner: Sendable {
                     let finished = await recorder.journal.entry(step.id)?.status.isFinished == true
                     if !running.isEmpty {
                         // A step the journal has as finished starts nothing: it need not ask.
-                        let stopping = await stop.isSet
-                        let waits = stopping ? true : finished ? false : !(await step.mayRun(beside: running))
+                        var waits = await stop.isSet
+                        if !waits, !finished { waits = await !step.mayRun(beside: running) }
                         if waits {
                             try await Self.drain(&lanes)
                             running = []

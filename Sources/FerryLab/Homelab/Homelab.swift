@@ -128,6 +128,12 @@ public actor Homelab {
 
     // MARK: Hardware
 
+    /// Moves a device to `host` after `delay` (a person's walk to the other host),
+    /// on the lab's timers as its VMs' boots are.
+    public nonisolated func moveDevice(_ name: String, toHost host: String, after delay: Duration) {
+        after(delay) { homelab in try? await homelab.moveDevice(name, toHost: host) }
+    }
+
     /// Moves a device to `host` (the physical move of the migration), into `port`
     /// or the first free one on bus 2. It comes back as from cold: a Coral shows
     /// `1a6e:089a` again.

@@ -89,10 +89,7 @@ struct LabHands: RunObserver {
         guard case .waiting(let step, let message) = event, step.hasPrefix("move-") else { return }
         let device = String(step.dropFirst("move-".count))
         guard let host = message.split(separator: " ").last.map(String.init) else { return }
-        Task { [moveTime] in
-            try? await Task.sleep(for: moveTime)
-            try? await homelab.moveDevice(device, toHost: host)
-        }
+        homelab.moveDevice(device, toHost: host, after: moveTime)
     }
 }
 
