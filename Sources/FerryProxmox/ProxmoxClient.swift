@@ -71,6 +71,20 @@ public struct ProxmoxClient: Sendable {
         }
     }
 
+    /// The PCI functions of `node`, with their IOMMU groups.
+    public func pciDevices(node: String) async throws(ProxmoxError) -> [HostPCIDevice] {
+        try ProxmoxNames.checkNode(node)
+        do throws(ProxmoxError) {
+            let data = try await transport.get("/nodes/\(node)/hardware/pci")
+            guard let entries = data.arrayValue else { throw ProxmoxError.decoding("expected a list, got \(data.serialized.prefix(100))") }
+            var devices: [HostPCIDevice] = []
+            for entry in entries { devices.append(try HostPCIDevice(json: entry)) }
+            return devices
+        } catch {
+            throw error.during("cannot list the PCI devices of \(node)")
+        }
+    }
+
     // MARK: VM config
 
     /// The VM's config (pending changes included, as the file has them); with

@@ -49,7 +49,7 @@ struct DiscoveryRulesTests {
         ])
         #expect(found.hardware.isEmpty)
         #expect(found.sectionNotes == [
-            "hostpci0: 0000:01:00.0,pcie=1 stays in VM 105 on pumped-piglet: ferry does not move PCI cards yet (docs/PLAN.md, \"PCI devices\"); "
+            "hostpci0: 0000:01:00.0,pcie=1 stays in VM 105 on pumped-piglet: ferry does not carry PCI cards between hosts yet; a card the target host has of its own can be planned with move: false (docs/PLAN.md, \"PCI devices\"); "
                 + "the pods use a GPU through nvidia.com/gpu (see manifestChanges).",
         ])
 

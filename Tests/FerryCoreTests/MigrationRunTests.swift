@@ -24,7 +24,7 @@ final class LabHands: RunObserver, @unchecked Sendable {
         guard let host = message.split(separator: " ").last.map(String.init), ["still-fawn", "pumped-piglet"].contains(host) else { return }
         let first = lock.withLock { moved.insert("\(device)@\(host)").inserted }
         guard first else { return }
-        Task { try? await homelab.moveDevice(device, toHost: host) }
+        homelab.moveDevice(device, toHost: host, after: .zero)
     }
 
     var finished: [(String, RunEvent.Outcome)] {

@@ -122,7 +122,7 @@ struct PlanProblemTests {
         ])
     }
 
-    @Test("USB port paths, PCI addresses, durations and URLs are checked")
+    @Test("USB port paths, PCI cards by address, durations and URLs are checked")
     func values() {
         let text = Self.plan("""
             devices:
@@ -136,7 +136,8 @@ struct PlanProblemTests {
             """)
         #expect(Self.problems(text) == [
             #"migration.yaml:15:36: devices[0].port: "2.1" is not a USB port path: expected BUS-PORT[.PORT...], e.g. 2-1 or 1-1.4 (see `lsusb -t` on the host)"#,
-            #"migration.yaml:16:37: devices[1].address: "01:00.9" is not a PCI address: expected [DOMAIN:]BUS:SLOT.FUNCTION in hex, e.g. 0000:01:00.0 or 01:00.0 (see `lspci -D` on the host)"#,
+            "migration.yaml:16:5: devices[1]: a PCI device needs one of: ids, mapping",
+            "migration.yaml:16:28: devices[1].address: a PCI card is not named by its address: on another host it sits at another one: name it by its ids, ids: [VENDOR:DEVICE] (`lspci -nn -s ADDRESS` on the host prints them in brackets)",
             #"migration.yaml:18:11: verify[0].http: "ftp://frigate/api" is not an HTTP URL: expected http:// or https:// and a host, e.g. http://frigate.frigate.svc:5000/api/version"#,
             #"migration.yaml:20:11: timeouts.vmBoot: "5 minutes" is not a duration: expected a number with a unit, e.g. 30s, 5m, 2h or 1m30s"#,
             "migration.yaml:21:13: timeouts.podReady: 300 has no unit: write a unit: 300s, 300m or 300h",
@@ -233,28 +234,36 @@ struct PlanProblemTests {
         ])
     }
 
-    @Test("a PCI device is refused with what to do by hand, never dropped from the run")
-    func pciRefused() {
+    @Test("a PCI card that would have to travel between hosts is refused with what to do, never dropped from the run")
+    func pciMoveRefused() {
         let text = Self.plan("""
             devices:
-              - {name: gpu, type: pci, address: "01:00", pcie: true}
+              - {name: gpu, type: pci, ids: [10de:2484], pcie: true}
+              - {name: gpu2, type: pci, ids: [10de:2204], move: true}
+              - {name: gpu3, type: pci, ids: [10de:2206], subsystem: 1458:40, move: false}
             """)
         #expect(Self.problems(text) == [
-            #"migration.yaml:15:23: devices[0].type: ferry cannot move a PCI device yet: no step would pass 0000:01:00 through, and the run would end with the card left on the source: move the card and its VM's hostpciN line by hand (docs/PLAN.md, "PCI devices"), then remove this device from the plan"#,
+            #"migration.yaml:15:23: devices[0].type: ferry cannot carry a PCI card between hosts yet: both hosts must be powered down for it: when the target host has a card of its own that does the job, write move: false (ferry passes that one, the source VM keeps its card); otherwise move the card by hand first (docs/PLAN.md, "PCI devices") and write move: false"#,
+            #"migration.yaml:16:53: devices[1].move: ferry cannot carry a PCI card between hosts yet: both hosts must be powered down for it: when the target host has a card of its own that does the job, write move: false (ferry passes that one, the source VM keeps its card); otherwise move the card by hand first (docs/PLAN.md, "PCI devices") and write move: false"#,
+            #"migration.yaml:17:58: devices[2].subsystem: "1458:40" is not a PCI id: expected VENDOR:DEVICE with 4 hex digits each, e.g. 10de:2484 (`lspci -nn` on the host prints it in brackets)"#,
         ])
+        let good = Self.plan("""
+            devices:
+              - {name: gpu, type: pci, ids: [10DE:2484], subsystem: 1458:404C, move: false, resource: nvidia.com/gpu}
+            """)
+        #expect(Self.problems(good) == [])
     }
 
     @Test("a device's keys must fit its type, and it needs a selector")
     func deviceTypes() {
         let text = Self.plan("""
             devices:
-              - {name: gpu, type: pci, address: 0000:01:00.0, usb3: true}
+              - {name: gpu, type: pci, ids: [10de:2484], move: false, usb3: true}
               - {name: coral, type: usb}
               - {name: thing, type: firewire}
             """)
         #expect(Self.problems(text) == [
-            #"migration.yaml:15:23: devices[0].type: ferry cannot move a PCI device yet: no step would pass 0000:01:00.0 through, and the run would end with the card left on the source: move the card and its VM's hostpciN line by hand (docs/PLAN.md, "PCI devices"), then remove this device from the plan"#,
-            #"migration.yaml:15:51: devices[0].usb3: "usb3" does not apply to a pci device: a pci device takes: name, type, address, mapping, pcie, primaryGPU, resource"#,
+            #"migration.yaml:15:59: devices[0].usb3: "usb3" does not apply to a pci device: a pci device takes: name, type, ids, subsystem, mapping, allFunctions, pcie, primaryGPU, resource, move"#,
             "migration.yaml:16:5: devices[1]: a USB device needs one of: ids, port, mapping",
             #"migration.yaml:17:25: devices[2].type: "firewire" is not a device type: expected usb or pci"#,
         ])

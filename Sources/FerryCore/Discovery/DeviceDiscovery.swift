@@ -48,7 +48,7 @@ enum DeviceDiscovery {
 
         let gpuUse = gpuUses(template: template, hostPaths: hostPaths.map(\.1))
         for entry in config.pci {
-            var line = "\(entry.key): \(entry.value) stays in \(where_): ferry does not move PCI cards yet (docs/PLAN.md, \"PCI devices\")"
+            var line = "\(entry.key): \(entry.value) stays in \(where_): ferry does not carry PCI cards between hosts yet; a card the target host has of its own can be planned with move: false (docs/PLAN.md, \"PCI devices\")"
             if !gpuUse.isEmpty { line += "; the pods use a GPU through \(gpuUse.joined(separator: ", ")) (see manifestChanges)" }
             finding.sectionNotes.append(line + ".")
         }

@@ -5,8 +5,8 @@ extension MigrationPlan {
     /// A USB device is chosen by its ids (several are allowed: a Coral USB enumerates as
     /// `1a6e:089a` and, once its firmware is loaded, as `18d1:9302`, and the VM must
     /// accept both), by the host port it is plugged into, or by a Proxmox resource
-    /// mapping (needed when the API token is not root's). A PCI device by its address
-    /// or a mapping.
+    /// mapping (needed when the API token is not root's). A PCI card by its ids or a
+    /// mapping.
     public struct Device: Sendable, Hashable {
         /// A short name used in messages and step ids (`coral`).
         public var name: String
@@ -15,11 +15,15 @@ extension MigrationPlan {
         /// VM has it (`coral.ai/tpu`); the pods request it, so the run waits until the
         /// target node advertises it rather than removing the request.
         public var resource: String?
+        /// False when the target host has a device of its own that does the job: no
+        /// physical move, and the source VM keeps its device.
+        public var move: Bool
 
-        public init(name: String, selector: Selector, resource: String? = nil) {
+        public init(name: String, selector: Selector, resource: String? = nil, move: Bool = true) {
             self.name = name
             self.selector = selector
             self.resource = resource
+            self.move = move
         }
 
         public enum Selector: Sendable, Hashable {
@@ -60,25 +64,45 @@ extension MigrationPlan {
     }
 
     public struct PCI: Sendable, Hashable {
-        /// The host address, normalised with its domain: `0000:01:00.0`.
-        public var address: String?
+        /// `VENDOR:DEVICE` ids of the card's main function (`10de:2484`), four
+        /// lowercase hex digits each: the card is found by what it is, since on
+        /// another host it sits at another address.
+        public var ids: [String]
+        /// `VENDOR:DEVICE` of the board (`1458:404c`), when two cards of one chip
+        /// must be told apart.
+        public var subsystem: String?
         /// A Proxmox PCI resource mapping name.
         public var mapping: String?
+        /// Pass every function of the card (`0000:01:00`: a GPU's HDMI audio too),
+        /// as the web UI's "All Functions" does.
+        public var allFunctions: Bool
         /// `pcie=1`: attached as PCI Express (needs the q35 machine type).
         public var pcie: Bool
         /// `x-vga=1`: the device is the VM's primary GPU.
         public var primaryGPU: Bool
 
-        public init(address: String? = nil, mapping: String? = nil, pcie: Bool = false, primaryGPU: Bool = false) {
-            self.address = address
+        public init(
+            ids: [String] = [], subsystem: String? = nil, mapping: String? = nil, allFunctions: Bool = true, pcie: Bool = false,
+            primaryGPU: Bool = false
+        ) {
+            self.ids = ids
+            self.subsystem = subsystem
             self.mapping = mapping
+            self.allFunctions = allFunctions
             self.pcie = pcie
             self.primaryGPU = primaryGPU
         }
 
-        /// The value for the VM's `hostpciN:` line.
-        public var configValue: String {
-            var value = mapping.map { "mapping=\($0)" } ?? (address ?? "")
+        /// The value for a `hostpciN` line passing the card found at `address`
+        /// (`0000:01:00.0`), or by its mapping.
+        public func configValue(address: String?) -> String {
+            var value: String
+            if let mapping {
+                value = "mapping=\(mapping)"
+            } else {
+                let address = address ?? "ADDRESS"
+                value = allFunctions ? (address.split(separator: ".").first.map(String.init) ?? address) : address
+            }
             if pcie { value += ",pcie=1" }
             if primaryGPU { value += ",x-vga=1" }
             return value

@@ -53,12 +53,18 @@ extension MigrationPlan {
                 out.raw("usb3: \(usb.usb3)", indent: 2)
             case .pci(let pci):
                 out.field("type", "pci", indent: 2)
-                if let address = pci.address { out.field("address", address, indent: 2) }
+                if !pci.ids.isEmpty {
+                    out.key("ids", indent: 2)
+                    for id in pci.ids { out.item(id, indent: 2) }
+                }
+                if let subsystem = pci.subsystem { out.field("subsystem", subsystem, indent: 2) }
                 if let mapping = pci.mapping { out.field("mapping", mapping, indent: 2) }
+                out.raw("allFunctions: \(pci.allFunctions)", indent: 2)
                 out.raw("pcie: \(pci.pcie)", indent: 2)
                 out.raw("primaryGPU: \(pci.primaryGPU)", indent: 2)
             }
             if let resource = device.resource { out.field("resource", resource, indent: 2) }
+            if !device.move { out.raw("move: false", indent: 2) }
         }
 
         if let nodeLabel {

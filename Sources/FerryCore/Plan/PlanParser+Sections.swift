@@ -2,15 +2,19 @@ import FerryJSON
 
 /// The list sections of a plan: devices, volumes, GitOps, manifest changes, drivers, checks.
 extension PlanParser {
-    static let usbKeys = ["name", "type", "ids", "port", "mapping", "usb3", "resource"]
-    static let pciKeys = ["name", "type", "address", "mapping", "pcie", "primaryGPU", "resource"]
+    static let usbKeys = ["name", "type", "ids", "port", "mapping", "usb3", "resource", "move"]
+    static let pciKeys = ["name", "type", "ids", "subsystem", "mapping", "allFunctions", "pcie", "primaryGPU", "resource", "move"]
 
     static func readDevices(_ r: inout PlanReader) -> [MigrationPlan.Device] {
         guard let items = r.list(["devices"]) else { return [] }
         var devices: [MigrationPlan.Device] = []
         for index in items.indices {
             let path = ["devices", String(index)]
-            guard let object = r.mapping(path, keys: Array(Set(usbKeys + pciKeys)).sorted()) else { continue }
+            guard let object = r.mapping(path, keys: Array(Set(usbKeys + pciKeys + ["address"])).sorted()) else { continue }
+            if r.has(path + ["address"]) {
+                r.report(.unknownKey, at: path + ["address"], onKey: true, "a PCI card is not named by its address: on another host it sits at another one",
+                         hint: "name it by its ids, ids: [VENDOR:DEVICE] (`lspci -nn -s ADDRESS` on the host prints them in brackets)")
+            }
             let name = r.string(path + ["name"], required: false) { PlanValidation.dnsLabel($0, what: "device name") }
                 ?? (r.has(path + ["name"]) ? nil : "device-\(index)")
             let type = r.string(path + ["type"])
@@ -34,7 +38,8 @@ extension PlanParser {
                     hint: "write the resource the device plugin advertises, DOMAIN/NAME as the node's allocatable lists it, e.g. coral.ai/tpu")
             }
             if r.has(path + ["resource"]), resource == nil { continue }
-            if let name, let selector { devices.append(MigrationPlan.Device(name: name, selector: selector, resource: resource)) }
+            let move = r.bool(path + ["move"]) ?? true
+            if let name, let selector { devices.append(MigrationPlan.Device(name: name, selector: selector, resource: resource, move: move)) }
         }
         return devices
     }
@@ -68,46 +73,53 @@ extension PlanParser {
         let chosen = oneOf(&r, path, ["ids", "port", "mapping"], what: "a USB device")
         var usb = MigrationPlan.USB(usb3: r.bool(path + ["usb3"]) ?? false)
         var ok = chosen
-        if let ids = r.list(path + ["ids"]) {
-            if ids.isEmpty { r.report(.invalidValue, at: path + ["ids"], "the list of USB ids is empty", hint: "e.g. [1a6e:089a]") }
-            for index in ids.indices {
-                guard let text = r.string(path + ["ids", String(index)]) else { ok = false; continue }
-                switch PlanValidation.usbID(text) {
-                case .success(let id): usb.ids.append(id)
-                case .failure(let failure): r.report(failure, at: path + ["ids", String(index)]); ok = false
-                }
-            }
-            ok = ok && !ids.isEmpty
-        }
+        if let ids = readIDs(&r, path, example: "1a6e:089a", PlanValidation.usbID) { usb.ids = ids } else { ok = false }
         usb.port = r.string(path + ["port"], required: false, PlanValidation.usbPort)
         usb.mapping = r.string(path + ["mapping"], required: false) { PlanValidation.dnsLabel($0, what: "resource mapping name") }
         if r.has(path + ["port"]) && usb.port == nil || r.has(path + ["mapping"]) && usb.mapping == nil { ok = false }
         return ok ? .usb(usb) : nil
     }
 
+    /// `ids:` (when present): `VENDOR:PRODUCT` in hex, at least one; nil when any is wrong.
+    private static func readIDs(
+        _ r: inout PlanReader, _ path: [String], example: String, _ validate: (String) -> Result<String, PlanValidation.Failure>
+    ) -> [String]? {
+        guard let items = r.list(path + ["ids"]) else { return [] }
+        if items.isEmpty { r.report(.invalidValue, at: path + ["ids"], "the list of ids is empty", hint: "e.g. [\(example)]") }
+        var ids: [String] = []
+        var ok = !items.isEmpty
+        for index in items.indices {
+            guard let text = r.string(path + ["ids", String(index)]) else { ok = false; continue }
+            switch validate(text) {
+            case .success(let id): ids.append(id)
+            case .failure(let failure): r.report(failure, at: path + ["ids", String(index)]); ok = false
+            }
+        }
+        return ok ? ids : nil
+    }
+
     private static func readPCI(
         _ r: inout PlanReader, _ path: [String], _ object: [String: JSON]
     ) -> MigrationPlan.Device.Selector? {
         rejectForeignKeys(&r, path, object, type: "pci")
-        var ok = oneOf(&r, path, ["address", "mapping"], what: "a PCI device")
-        var pci = MigrationPlan.PCI(pcie: r.bool(path + ["pcie"]) ?? false, primaryGPU: r.bool(path + ["primaryGPU"]) ?? false)
-        if let text = r.string(path + ["address"], required: false) {
-            switch PlanValidation.pciAddress(text) {
-            case .success(let address): pci.address = address
-            case .failure(let failure): r.report(failure, at: path + ["address"]); ok = false
+        var ok = oneOf(&r, path, ["ids", "mapping"], what: "a PCI device")
+        var pci = MigrationPlan.PCI(
+            allFunctions: r.bool(path + ["allFunctions"]) ?? true, pcie: r.bool(path + ["pcie"]) ?? false,
+            primaryGPU: r.bool(path + ["primaryGPU"]) ?? false)
+        if let ids = readIDs(&r, path, example: "10de:2484", PlanValidation.pciID) { pci.ids = ids } else { ok = false }
+        if r.has(path + ["subsystem"]) {
+            if let text = r.string(path + ["subsystem"]) {
+                switch PlanValidation.pciID(text) {
+                case .success(let id): pci.subsystem = id
+                case .failure(let failure): r.report(failure, at: path + ["subsystem"]); ok = false
+                }
+            } else {
+                ok = false
             }
         }
         pci.mapping = r.string(path + ["mapping"], required: false) { PlanValidation.dnsLabel($0, what: "resource mapping name") }
         if r.has(path + ["mapping"]) && pci.mapping == nil { ok = false }
-        guard ok else { return nil }
-        // No step passes a PCI card through yet: a plan that lists one would "succeed"
-        // with the card left behind, so it is refused rather than dropped.
-        r.report(
-            .invalidValue, at: path + ["type"],
-            "ferry cannot move a PCI device yet: no step would pass \(pci.mapping.map { "mapping \($0)" } ?? pci.address ?? "it") "
-                + "through, and the run would end with the card left on the source",
-            hint: "move the card and its VM's hostpciN line by hand (docs/PLAN.md, \"PCI devices\"), then remove this device from the plan")
-        return nil
+        return ok ? .pci(pci) : nil
     }
 
     static func readVolumes(_ r: inout PlanReader) -> [MigrationPlan.Volume] {

@@ -69,22 +69,15 @@ enum PlanValidation {
             hint: "expected BUS-PORT[.PORT...], e.g. 2-1 or 1-1.4 (see `lsusb -t` on the host)")
     }
 
-    /// `0000:01:00.0`, `01:00.0` or `01:00` (all functions); returns the address with its domain.
-    static func pciAddress(_ value: String) -> Result<String, Failure> {
-        let lower = value.lowercased()
-        var parts = lower.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        if parts.count == 2 { parts.insert("0000", at: 0) }
-        let slotFunction = (parts.last ?? "").split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        let hex: (String, Int) -> Bool = { $0.count == $1 && $0.allSatisfy(\.isHexDigit) }
-        let ok = parts.count == 3 && hex(parts[0], 4) && hex(parts[1], 2) && hex(slotFunction[0], 2)
-            && (slotFunction.count == 1 || (slotFunction.count == 2 && ["0", "1", "2", "3", "4", "5", "6", "7"]
-                .contains(slotFunction[1])))
-        guard ok else {
+    /// `VENDOR:DEVICE` of a PCI function, as `lspci -nn` prints it in brackets.
+    static func pciID(_ value: String) -> Result<String, Failure> {
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 4 && $0.allSatisfy(\.isHexDigit) }) else {
             return .failure(Failure(
-                message: "\(quoted(value)) is not a PCI address",
-                hint: "expected [DOMAIN:]BUS:SLOT.FUNCTION in hex, e.g. 0000:01:00.0 or 01:00.0 (see `lspci -D` on the host)"))
+                message: "\(quoted(value)) is not a PCI id",
+                hint: "expected VENDOR:DEVICE with 4 hex digits each, e.g. 10de:2484 (`lspci -nn` on the host prints it in brackets)"))
         }
-        return .success(parts.joined(separator: ":"))
+        return .success(value.lowercased())
     }
 
     /// A Kubernetes label key: an optional DNS subdomain prefix and `/`, then a name.

@@ -1,10 +1,11 @@
 import FerryProxmox
 import FerryRemote
 
-/// The hardware side of the target: each device is on the target host, or still on
-/// the source host (then it will be after the physical move); the target VM has a
-/// free passthrough slot for each line the plan adds, and takes USB without a reboot
-/// or says what its reboot interrupts; and `/dev/dri` exists in the VM when the new
+/// The hardware side of the target: each device is on the target host (a PCI card
+/// alone in its IOMMU group), or still on the source host when it moves (then it
+/// will be after the physical move); the target VM has a free passthrough slot for
+/// each line the plan adds, and takes them without a reboot or says what its reboot
+/// interrupts; and `/dev/dri` exists in the VM when the new
 /// hardware-acceleration preset needs it.
 struct HardwareChecks: PreflightCheckGroup {
     let plan: MigrationPlan
@@ -15,70 +16,95 @@ struct HardwareChecks: PreflightCheckGroup {
     func run() async -> [PreflightResult] {
         async let devices = deviceChecks()
         async let slots = slotCheck()
+        async let power = powerCheck()
         async let dri = driCheck()
-        return await devices + slots + dri
+        return await devices + slots + power + dri
+    }
+
+    // MARK: Hosts powered off
+
+    /// A card carried between hosts powers both off: what stops with them.
+    private func powerCheck() async -> [PreflightResult] {
+        let carried = plan.devices.filter { $0.move && !$0.kind.movesLive }
+        guard !carried.isEmpty else { return [] }
+        let (source, target) = (plan.source, plan.target)
+        let check = "power-off \(source.host) \(target.host)"
+        let cards = carried.map(\.name).joined(separator: ", ")
+        do {
+            let vms = try await connections.proxmox.virtualMachines().filter { [source.host, target.host].contains($0.node) && $0.status == "running" }
+            var pods: [String] = []
+            for node in [source.node, target.node] {
+                if let named = try? await RebootInterruption.read(node: node, kube: connections.kube).named { pods.append(named) }
+            }
+            let stopped = vms.map { "VM \($0.vmid) (\($0.name))" }.joined(separator: ", ")
+            return [.warn(check, "moving \(cards) powers off \(source.host) and \(target.host): \(stopped.isEmpty ? "no VM runs on them" : stopped) stop with them"
+                              + (pods.isEmpty ? "" : ", and " + pods.joined(separator: " and ")),
+                          fix: "plan the run for when that may be down; ferry shuts them down through the API (asking first at a terminal) and starts them again")]
+        } catch {
+            return [.fail(check, "cannot list the VMs on \(source.host) and \(target.host): \(error.description)",
+                          fix: "check that the Proxmox API answers (pvesh get /cluster/resources --type vm)")]
+        }
     }
 
     // MARK: Devices
 
+    /// Each device where the plan needs it: on the target host (or, for one that
+    /// moves, still on the source), and passable from there.
     private func deviceChecks() async -> [PreflightResult] {
-        guard !plan.devices.isEmpty else { return [] }
-        let target = plan.target.host
-        var onTarget: Result<[HostUSBDevice], ProxmoxError> = .success([])
-        var onSource: Result<[HostUSBDevice], ProxmoxError> = .success([])
-        if plan.devices.contains(where: \.isUSB) {
-            async let targetDevices = usbDevices(on: plan.target.host)
-            async let sourceDevices = usbDevices(on: plan.source.host)
-            (onTarget, onSource) = await (targetDevices, sourceDevices)
-        }
-        return plan.devices.map { device in
-            switch device.selector {
-            case .usb(let usb): check(device.name, usb, onTarget: onTarget, onSource: onSource)
-            case .pci(let pci):
-                .warn("device \(device.name)", "ferry cannot list a host's PCI devices yet, so \(pci.address ?? pci.mapping ?? "the device") "
-                          + "on \(target) is not checked", fix: "check by hand: `lspci -s \(pci.address ?? "ADDRESS")` on \(target)")
-            }
+        await withTaskGroup(of: (Int, PreflightResult).self) { group in
+            for (index, device) in plan.devices.enumerated() { group.addTask { (index, await check(device)) } }
+            var results: [(Int, PreflightResult)] = []
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
         }
     }
 
-    private func usbDevices(on host: String) async -> Result<[HostUSBDevice], ProxmoxError> {
+    private func check(_ device: MigrationPlan.Device) async -> PreflightResult {
+        let check = "device \(device.name)"
+        let (source, target) = (plan.source.host, plan.target.host)
+        let kind = device.kind
+        // Both hosts at once: with a slow API, one round trip, not two.
+        async let onTarget = find(kind, on: target)
+        async let onSource = device.move ? find(kind, on: source) : .success(nil)
+        let found: FoundDevice?
         do {
-            return .success(try await connections.proxmox.usbDevices(node: host))
+            found = try await onTarget.get()
+        } catch {
+            return .fail(check, error.description, fix: "check that the Proxmox API can list \(target)'s \(kind.kindName) devices (pvesh get \(kind.listingPath(target)))")
+        }
+        if let found {
+            if let problem = found.problem { return .fail(check, "\(device.label) is on \(target) (\(found)), but \(problem.reason)", fix: problem.fix) }
+            return .pass(check, "\(device.label) is on \(target): \(found)")
+        }
+        if let (mappingKind, name) = kind.mapping, let mapping = try? await connections.proxmox.mapping(mappingKind, name),
+            mapping.entry(for: target) == nil {
+            let what = mappingKind == .pci ? "card" : "device"
+            return .fail(check, "\(device.label) is not on \(target): resource mapping \(name) has no entry for \(target)",
+                         fix: "add \(target)'s \(what) to \(name) in Datacenter > Resource Mappings (or `pvesh set /cluster/mapping/\(mappingKind.rawValue)/\(name) --map ...`), then run ferry check again")
+        }
+        guard device.move else {
+            return .fail(check, "\(device.label) is not on \(target), and the plan says it has its own (move: false)",
+                         fix: "put one into \(target) (`\(kind.listCommand)` there lists it), or plan the move of the source's with move: true")
+        }
+        let sourceNote: String
+        do {
+            if let onSource = try await onSource.get() {
+                return .pass(check, "\(device.label) is still on \(source) (\(onSource)): it will be on \(target) after the physical move")
+            }
+            sourceNote = ""
+        } catch {
+            sourceNote = " (\(source) could not be listed: \(error.description))"
+        }
+        return .fail(check, "\(device.label) is \(kind.movesLive ? "plugged into" : "in") neither \(target) nor \(source)\(sourceNote)",
+                     fix: "plug \(device.name) into \(target) or \(source), then run ferry check again (`\(kind.listCommand)` on the host lists what is there)")
+    }
+
+    private func find(_ kind: any PassthroughKind, on host: String) async -> Result<FoundDevice?, ProxmoxError> {
+        do {
+            return .success(try await kind.find(on: host, connections.proxmox))
         } catch {
             return .failure(error)
         }
-    }
-
-    private func check(
-        _ name: String, _ usb: MigrationPlan.USB, onTarget: Result<[HostUSBDevice], ProxmoxError>,
-        onSource: Result<[HostUSBDevice], ProxmoxError>
-    ) -> PreflightResult {
-        let check = "device \(name)"
-        let (source, target) = (plan.source.host, plan.target.host)
-        if let mapping = usb.mapping {
-            return .warn(check, "the device is the resource mapping \(mapping): ferry does not read mappings yet, so where it is plugged is not checked",
-                         fix: "check in Datacenter > Resource Mappings that \(mapping) has an entry for \(target)")
-        }
-        let wanted = usb.port.map { "port \($0)" } ?? "id " + usb.ids.joined(separator: " or ")
-        func matches(_ device: HostUSBDevice) -> Bool {
-            if let port = usb.port { return device.port == port }
-            return usb.ids.contains(device.id)
-        }
-        let targetDevices: [HostUSBDevice]
-        switch onTarget {
-        case .success(let devices): targetDevices = devices
-        case .failure(let error):
-            return .fail(check, error.description, fix: "check that the Proxmox API can list \(target)'s USB devices (pvesh get /nodes/\(target)/hardware/usb)")
-        }
-        if let found = targetDevices.first(where: matches) {
-            return .pass(check, "\(name) (\(wanted)) is plugged into \(target): \(found)")
-        }
-        if case .success(let devices) = onSource, let found = devices.first(where: matches) {
-            return .pass(check, "\(name) (\(wanted)) is still on \(source) (\(found)): it will be on \(target) after the physical move")
-        }
-        let sourceNote = if case .failure(let error) = onSource { " (\(source) could not be listed: \(error.description))" } else { "" }
-        return .fail(check, "\(name) (\(wanted)) is plugged into neither \(target) nor \(source)\(sourceNote)",
-                     fix: "plug \(name) into \(target) or \(source), then run ferry check again (`lsusb` on the host lists what is plugged in)")
     }
 
     // MARK: Passthrough slots
@@ -98,41 +124,41 @@ struct HardwareChecks: PreflightCheckGroup {
             return [.fail(check, "VM \(target.vmid) on \(target.host) is named \(name), not \(target.vm)",
                           fix: "set target.vm: \(name), or target.vmid to the VM named \(target.vm)")]
         }
-        let present = Set(config.values.values)
-        var usbNeeded = 0
-        var pciNeeded = 0
+        // Lines still to add, per key family; a card the target host lacks counts one.
+        var needed: [String: (kind: any PassthroughKind, count: Int)] = [:]
         for device in plan.devices {
-            switch device.selector {
-            case .usb(let usb): usbNeeded += usb.configValues.filter { !present.contains($0) }.count
-            case .pci(let pci): pciNeeded += present.contains(pci.configValue) ? 0 : 1
-            }
+            let kind = device.kind
+            let found = try? await kind.lookup(on: target.host, connections.proxmox)
+            let count = kind.dependsOnHost && found == nil ? 1 : kind.missingValues(in: config, found: found).count
+            needed[kind.keyPrefix, default: (kind, 0)].count += count
         }
-        let freeUSB = (0..<14).map { "usb\($0)" }.filter { config[$0] == nil }
-        let freePCI = (0..<16).map { "hostpci\($0)" }.filter { config[$0] == nil }
         var problems: [String] = []
-        if usbNeeded > freeUSB.count { problems.append("the plan needs \(usbNeeded) usbN lines, \(freeUSB.count) are free") }
-        if pciNeeded > freePCI.count { problems.append("the plan needs \(pciNeeded) hostpciN lines, \(freePCI.count) are free") }
+        var free: [String] = []
+        for family in needed.keys.sorted() {
+            let (kind, count) = needed[family]!
+            let freeKeys = (0..<kind.slotCount).map { "\(family)\($0)" }.filter { config[$0] == nil }
+            if count > freeKeys.count { problems.append("the plan needs \(count) \(family)N lines, \(freeKeys.count) are free") }
+            if count > 0 { free.append(freeKeys.prefix(count).joined(separator: ", ")) }
+        }
         guard problems.isEmpty else {
             let used = config.usb.map(\.key) + config.pci.map(\.key)
             return [.fail(check, "VM \(target.vmid) on \(target.host): " + problems.joined(separator: "; "),
                           fix: "remove passthrough lines it no longer needs, e.g. `qm set \(target.vmid) --delete \(used.last ?? "usb0")` on \(target.host) (in use: \(used.joined(separator: ", ")))")]
         }
-        var free: [String] = []
-        if usbNeeded > 0 { free.append(freeUSB.prefix(usbNeeded).joined(separator: ", ")) }
-        if pciNeeded > 0 { free.append(freePCI.prefix(pciNeeded).joined(separator: ", ")) }
         let slots = PreflightResult.pass(check, free.isEmpty ? "VM \(target.vmid) already passes every device of the plan"
                                             : "VM \(target.vmid) on \(target.host) has free slots for the passthrough: \(free.joined(separator: ", "))")
-        guard usbNeeded > 0, pciNeeded == 0 else { return [slots] }
+        guard !free.isEmpty else { return [slots] }
         return [slots, await hotplugCheck(config)]
     }
 
-    /// Whether the target VM takes the USB passthrough without a reboot; when it
+    /// Whether the target VM takes the passthrough without a reboot; when it
     /// reboots, which pods of its node that interrupts.
     private func hotplugCheck(_ config: VMConfig) async -> PreflightResult {
         let target = plan.target
         let check = "hotplug VM \(target.vmid)"
         let devices = plan.devices.map(\.name).joined(separator: ", ")
-        guard case .no(let reason, let fix) = config.usbHotplug(vmid: target.vmid) else {
+        let refusal = plan.devices.lazy.map { $0.kind.hotplug(config, vmid: target.vmid) }.first { $0 != .yes }
+        guard case .no(let reason, let fix)? = refusal else {
             return .pass(check, "VM \(target.vmid) hot-plugs USB: \(devices) is passed without a reboot, and \(target.node)'s pods keep running")
         }
         let pods = (try? await RebootInterruption.read(node: target.node, kube: connections.kube))?.named

@@ -22,15 +22,17 @@ extension MigrationScripts {
                 "kubectl label node \"$SOURCE_NODE\" \"$LABEL_KEY=$LABEL_VALUE\" --overwrite",
             ]))
         }
-        let usb = plan.devices.filter(\.isUSB)
-        if !usb.isEmpty {
+        let moved = plan.devices.filter(\.move)
+        if !plan.devices.isEmpty {
             blocks.append(.init("Remove the passthrough 30-target.sh added to the target VM (the slots it saved).", body: [
                 "if [ -s \"$STATE_DIR/target-passthrough\" ]; then",
                 "  while read -r slot; do host_exec \"$TARGET_HOST\" qm set \"$TARGET_VMID\" --delete \"$slot\"; done <\"$STATE_DIR/target-passthrough\"",
                 "  rm \"$STATE_DIR/target-passthrough\"",
                 "fi",
             ]))
-            for device in usb {
+        }
+        if !moved.isEmpty {
+            for device in moved {
                 guard let pattern = device.lsusbPattern else { continue }
                 blocks.append(.init("Ask for \(device.label) to be moved back, and wait until the source host lists it.", body: [
                     "\(device.shellName)_on_source() { host_exec \"$SOURCE_HOST\" lsusb | grep -qE \(q(pattern)); }",

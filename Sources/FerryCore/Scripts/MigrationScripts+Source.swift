@@ -25,12 +25,12 @@ extension MigrationScripts {
                 "no_pods() { [ -z \"$(kubectl -n \"$NAMESPACE\" get pods -l \"$selector\" -o name)\" ]; }",
                 "wait_for \(plan.timeouts.podReady.seconds) \"the pods of $WORKLOAD to terminate\" no_pods",
             ]))
-        for device in plan.devices where device.isUSB {
+        for device in plan.devices where device.move {
             let matches = device.usbMatches.map(q).joined(separator: " ")
             blocks.append(.init(
                 "Remove \(device.label) from the source VM's config, so it does not hold on to a device about to be unplugged.",
                 "The removed lines are saved first: the rollback puts them back.", body: [
-                    "for slot in $(usb_slots_with \"$SOURCE_HOST\" \"$SOURCE_VMID\" \(matches)); do",
+                    "for slot in $(slots_with \"$SOURCE_HOST\" \"$SOURCE_VMID\" usb \(matches)); do",
                     "  host_exec \"$SOURCE_HOST\" qm config \"$SOURCE_VMID\" | grep \"^$slot: \" >>\"$STATE_DIR/source-passthrough\"",
                     "  host_exec \"$SOURCE_HOST\" qm set \"$SOURCE_VMID\" --delete \"$slot\"",
                     "done",
@@ -49,7 +49,7 @@ extension MigrationScripts {
     /// 20: the person moves the device; the script waits until the target host lists it.
     static func physicalMove(_ plan: MigrationPlan) -> ShellScript {
         var blocks: [ShellScript.Block] = []
-        for device in plan.devices where device.isUSB {
+        for device in plan.devices where device.move {
             let port = device.usb?.usb3 == true ? " (a USB 3 port, the blue one)" : ""
             guard let pattern = device.lsusbPattern else {
                 blocks.append(.init("\(device.label) is chosen by port or mapping: it cannot be looked for by id.", body: [
@@ -67,7 +67,7 @@ extension MigrationScripts {
                     "fi",
                 ]))
         }
-        if blocks.isEmpty { blocks.append(.init("The plan moves no USB device.", body: [":"])) }
+        if blocks.isEmpty { blocks.append(.init("The plan moves no device between hosts.", body: [":"])) }
         return ShellScript(
             name: "20-physical-move.sh", purpose: "Physical move: say what to unplug and where to plug it, wait until the target host lists the device.",
             why: ["The one step a person does."], plan: plan, blocks: blocks)

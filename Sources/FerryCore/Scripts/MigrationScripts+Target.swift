@@ -2,30 +2,17 @@ extension MigrationScripts {
     /// 30: the device into the target VM, the VM rebooted and checked, drivers, the label.
     static func target(_ plan: MigrationPlan) -> ShellScript {
         var blocks: [ShellScript.Block] = []
-        let usb = plan.devices.filter(\.isUSB)
-        for device in usb {
-            var body: [String] = []
-            if let pattern = device.lsusbPattern {
-                body += ["host_exec \"$TARGET_HOST\" lsusb | grep -qE \(q(pattern)) || die \(q("\(device.label) is not plugged into \(plan.target.host): run 20-physical-move.sh"))"]
+        for device in plan.devices {
+            switch device.selector {
+            case .usb(let usb): blocks.append(usbPassthrough(device, usb, plan))
+            case .pci(let pci): blocks.append(pciPassthrough(device, pci, plan))
             }
-            for (value, match) in zip(device.usb?.configValues ?? [], device.usbMatches) {
-                body += [
-                    "if [ -z \"$(usb_slots_with \"$TARGET_HOST\" \"$TARGET_VMID\" \(q(match)))\" ]; then",
-                    "  slot=$(free_usb_slot \"$TARGET_HOST\" \"$TARGET_VMID\") || die \"VM $TARGET_VMID has no free usbN slot: qm set $TARGET_VMID --delete usbN for an unused one\"",
-                    "  echo \"$slot\" >>\"$STATE_DIR/target-passthrough\"",
-                    "  host_exec \"$TARGET_HOST\" qm set \"$TARGET_VMID\" \"--$slot\" \(q(value))",
-                    "fi",
-                ]
-            }
-            let why = device.usb?.usb3 == true ? " with usb3=1 (the blueprint's Coral worked first try with it)" : ""
-            let ids = (device.usb?.ids.count ?? 0) > 1 ? "; one line per id, since the device changes id once its firmware loads" : ""
-            blocks.append(.init("Check \(device.label) is on the target host, then pass it to the target VM\(why)\(ids).", body: body))
         }
-        let patterns = usb.compactMap(\.lsusbPattern)
-        if !usb.isEmpty {
-            let visible = patterns.isEmpty ? "true" : patterns.map { "target_exec lsusb | grep -qE \(q($0))" }.joined(separator: " && ")
+        let probes = plan.devices.compactMap(\.vmProbe)
+        if !plan.devices.isEmpty {
+            let visible = probes.isEmpty ? "true" : probes.joined(separator: " && ")
             blocks.append(.init(
-                "Reboot the target VM unless it already sees the device (passthrough takes effect at boot), then wait",
+                "Reboot the target VM unless it already sees the devices (passthrough takes effect at boot), then wait",
                 "until it answers (SSH or guest agent) and its node is Ready.", body: [
                     "devices_in_vm() { \(visible); }",
                     "if ! devices_in_vm 2>/dev/null; then",
@@ -33,7 +20,7 @@ extension MigrationScripts {
                     "  wait_for \(plan.timeouts.vmBoot.seconds) \"$TARGET_VM to answer\" target_exec true",
                     "fi",
                     "kubectl wait --for=condition=Ready \"node/$TARGET_NODE\" --timeout=\(plan.timeouts.nodeReady.seconds)s",
-                    "devices_in_vm || die \"$TARGET_VM does not list the device in lsusb: check its usbN lines (qm config $TARGET_VMID on $TARGET_HOST)\"",
+                    "devices_in_vm || die \"$TARGET_VM does not list the devices (lsusb, lspci -nn): check its passthrough lines (qm config $TARGET_VMID on $TARGET_HOST)\"",
                 ]))
         }
         for driver in plan.drivers {
@@ -47,7 +34,7 @@ extension MigrationScripts {
             body.append("fi")
             blocks.append(.init("Driver \(driver.name) in the target VM: installed only when its check fails.", body: body))
         }
-        for device in plan.devices where device.isUSB {
+        for device in plan.devices {
             guard let resource = device.resource else { continue }
             let path = "{.status.allocatable.\(resource.replacingOccurrences(of: ".", with: "\\."))}"
             blocks.append(.init("A device plugin advertises \(resource) on the target node once its VM sees \(device.name): wait for it.", body: [
@@ -71,5 +58,50 @@ extension MigrationScripts {
         return ShellScript(
             name: "30-target.sh", purpose: "Target: pass the device to the target VM, reboot it, check the device inside, install drivers, label the node.",
             why: ["VM commands go through vm_exec: SSH, else the QEMU guest agent."], plan: plan, blocks: blocks)
+    }
+
+    private static func usbPassthrough(_ device: MigrationPlan.Device, _ usb: MigrationPlan.USB, _ plan: MigrationPlan) -> ShellScript.Block {
+        var body: [String] = []
+        if let pattern = device.lsusbPattern {
+            let missing = device.move ? "run 20-physical-move.sh" : "the plan says it has its own (move: false)"
+            body += ["host_exec \"$TARGET_HOST\" lsusb | grep -qE \(q(pattern)) || die \(q("\(device.label) is not plugged into \(plan.target.host): \(missing)"))"]
+        }
+        for (value, match) in zip(usb.configValues, device.usbMatches) {
+            body += [
+                "if [ -z \"$(slots_with \"$TARGET_HOST\" \"$TARGET_VMID\" usb \(q(match)))\" ]; then",
+                "  slot=$(free_slot \"$TARGET_HOST\" \"$TARGET_VMID\" usb 14) || die \"VM $TARGET_VMID has no free usbN slot: qm set $TARGET_VMID --delete usbN for an unused one\"",
+                "  echo \"$slot\" >>\"$STATE_DIR/target-passthrough\"",
+                "  host_exec \"$TARGET_HOST\" qm set \"$TARGET_VMID\" \"--$slot\" \(q(value))",
+                "fi",
+            ]
+        }
+        let why = usb.usb3 ? " with usb3=1 (the blueprint's Coral worked first try with it)" : ""
+        let ids = usb.ids.count > 1 ? "; one line per id, since the device changes id once its firmware loads" : ""
+        return .init("Check \(device.label) is on the target host, then pass it to the target VM\(why)\(ids).", body: body)
+    }
+
+    /// The card is looked up by its ids on the target host: its address there is
+    /// the one to pass. (`ferry check` also checks its IOMMU group.)
+    private static func pciPassthrough(_ device: MigrationPlan.Device, _ pci: MigrationPlan.PCI, _ plan: MigrationPlan) -> ShellScript.Block {
+        var body: [String] = []
+        if let mapping = pci.mapping {
+            body += ["value=\(q(pci.configValue(address: nil)))", "match=\(q("mapping=\(mapping)"))"]
+        } else {
+            let pattern = pci.ids.map { "\\[\($0)\\]" }.joined(separator: "|")
+            body += [
+                "address=$(host_exec \"$TARGET_HOST\" lspci -Dnn | awk -v re=\(q(pattern)) '$0 ~ re { print $1; exit }')",
+                "[ -n \"$address\" ] || die \(q("\(device.label) is not in \(plan.target.host) (lspci -Dnn lists no such id)"))",
+                "match=\(pci.allFunctions ? "${address%.*}" : "$address")",
+                "value=\"$match\"\(q(String(pci.configValue(address: "").drop { $0 != "," })))",
+            ]
+        }
+        body += [
+            "if [ -z \"$(slots_with \"$TARGET_HOST\" \"$TARGET_VMID\" hostpci \"$match\")\" ]; then",
+            "  slot=$(free_slot \"$TARGET_HOST\" \"$TARGET_VMID\" hostpci 16) || die \"VM $TARGET_VMID has no free hostpciN slot: qm set $TARGET_VMID --delete hostpciN for an unused one\"",
+            "  echo \"$slot\" >>\"$STATE_DIR/target-passthrough\"",
+            "  host_exec \"$TARGET_HOST\" qm set \"$TARGET_VMID\" \"--$slot\" \"$value\"",
+            "fi",
+        ]
+        return .init("Find \(device.label) in the target host (by its ids: its address there is its own), then pass it to the target VM.", body: body)
     }
 }

@@ -55,6 +55,16 @@ extension MigrationPlan.Device {
         (usb?.configValues ?? []).map { String($0.split(separator: ",").first ?? "") }
     }
 
+    /// The test in the target VM that it sees the device; nil when ferry's scripts
+    /// cannot tell (a USB port or mapping).
+    var vmProbe: String? {
+        switch selector {
+        case .usb: lsusbPattern.map { "target_exec lsusb | grep -qE \(q($0))" }
+        case .pci(let pci): pci.ids.isEmpty ? nil
+            : "target_exec lspci -nn | grep -qE \(q(pci.ids.map { "\\[\($0)\\]" }.joined(separator: "|")))"
+        }
+    }
+
     /// `ID 1a6e:089a|ID 18d1:9302`, for `grep -E` on `lsusb`; nil for a port or mapping.
     var lsusbPattern: String? {
         guard let ids = usb?.ids, !ids.isEmpty else { return nil }

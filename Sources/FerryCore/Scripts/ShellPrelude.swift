@@ -64,21 +64,22 @@ enum ShellPrelude {
         source_exec() { vm_exec "$SOURCE_VM" "$SOURCE_VMID" "$SOURCE_HOST" "$@"; }
         target_exec() { vm_exec "$TARGET_VM" "$TARGET_VMID" "$TARGET_HOST" "$@"; }
 
-        # usb_slots_with HOST VMID VALUE...: the usbN keys of the VM whose value passes one of the
-        # devices (host=ID, host=PORT or mapping=NAME, with or without options after a comma).
-        usb_slots_with() {
-          local host=$1 vmid=$2; shift 2
-          host_exec "$host" qm config "$vmid" | awk -F': ' -v wanted="$*" '
+        # slots_with HOST VMID FAMILY VALUE...: the usbN or hostpciN keys (FAMILY usb or hostpci) of
+        # the VM whose value passes one of the devices (host=ID, host=PORT, an address or
+        # mapping=NAME, with or without options after a comma).
+        slots_with() {
+          local host=$1 vmid=$2 family=$3; shift 3
+          host_exec "$host" qm config "$vmid" | awk -F': ' -v wanted="$*" -v family="$family" '
             BEGIN { n = split(wanted, w, " ") }
-            /^usb[0-9]+: / { for (i = 1; i <= n; i++) if ($2 == w[i] || index($2, w[i] ",") == 1) print $1 }'
+            $1 ~ ("^" family "[0-9]+$") { for (i = 1; i <= n; i++) if ($2 == w[i] || index($2, w[i] ",") == 1) print $1 }'
         }
 
-        # free_usb_slot HOST VMID: the lowest usbN (0 to 13) the VM does not use.
-        free_usb_slot() {
+        # free_slot HOST VMID FAMILY COUNT: the lowest FAMILYn (0 to COUNT-1) the VM does not use.
+        free_slot() {
           local config n
           config=$(host_exec "$1" qm config "$2")
-          for n in $(seq 0 13); do
-            if ! grep -q "^usb$n: " <<<"$config"; then echo "usb$n"; return 0; fi
+          for n in $(seq 0 $(($4 - 1))); do
+            if ! grep -q "^$3$n: " <<<"$config"; then echo "$3$n"; return 0; fi
           done
           return 1
         }

@@ -2,9 +2,12 @@ import FerryKube
 import FerryProxmox
 import Foundation
 
-/// The one step a person does: unplug the device from the source host and plug it
-/// into the target host. ferry says exactly what to move where, then waits until
-/// Proxmox sees the device on the target host, or until the person confirms.
+/// The one step a person does: move the device from the source host to the target
+/// host. ferry says exactly what to move where, then waits until Proxmox sees the
+/// device on the target host, or until the person confirms. A USB device is moved
+/// with the hosts running; a PCI card only with both hosts off, so ferry first shuts
+/// them down through the API (asking first at a terminal) and, once the card is in the
+/// target host, waits for both hosts and the VMs that ran on them to be back.
 struct PhysicalMoveStep: MigrationStep {
     let environment: MigrationEnvironment
     let device: MigrationPlan.Device
@@ -15,43 +18,148 @@ struct PhysicalMoveStep: MigrationStep {
     var phase: MigrationPhase { .move }
     /// The volumes' last copy goes on while the person moves the device.
     var alongside: Set<StepLane> { [.volumes] }
+    private var proxmox: ProxmoxClient { environment.connections.proxmox }
+    /// How long a VM that ran before its host went down may take to start on boot.
+    static let onbootWait = Duration.seconds(30)
+
+    /// Beside the copy only when the hosts keep running: powering them down would
+    /// cut the copy between their nodes.
+    func mayRun(beside lanes: Set<StepLane>) async -> Bool {
+        lanes.isEmpty || device.kind.movesLive
+    }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        try await plugged(into: plan.target.host) ? .done : .pending(reason: "not on \(plan.target.host) yet")
+        let (source, target) = (plan.source.host, plan.target.host)
+        guard try await plugged(into: target) else { return .pending(reason: "not on \(target) yet") }
+        if !device.kind.movesLive, let down = try await offline([source, target]).first {
+            return .pending(reason: "\(down) is not back yet")
+        }
+        return .done
     }
 
     func apply(_ context: StepContext) async throws {
-        try await waitFor(plan.target.host, from: plan.source.host, context)
+        if device.kind.movesLive {
+            try await waitFor(plan.target.host, from: plan.source.host, context)
+        } else {
+            try await carry(to: plan.target.host, from: plan.source.host, context)
+        }
     }
 
     func undo(_ context: StepContext) async throws {
-        if try await plugged(into: plan.source.host) { return }
-        try await waitFor(plan.source.host, from: plan.target.host, context)
+        if try await plugged(into: plan.source.host), try await offline([plan.source.host, plan.target.host]).isEmpty { return }
+        if device.kind.movesLive {
+            try await waitFor(plan.source.host, from: plan.target.host, context)
+        } else {
+            try await carry(to: plan.source.host, from: plan.target.host, context)
+        }
     }
 
     func describe() -> [String] {
+        let (source, target) = (plan.source.host, plan.target.host)
+        let wait = "wait until \(target) lists it (GET \(device.kind.listingPath(target))), at most \(plan.timeouts.deviceMove)"
+        guard device.kind.movesLive else {
+            return [
+                "ask, then shut down \(source) and \(target) (POST /nodes/HOST/status command=shutdown): their VMs and K3s nodes stop with them",
+                "ask: move \(device.label) from \(source) into \(target), then power both on",
+                wait + ", then until both hosts are online and their VMs run again",
+            ]
+        }
         let port: String = device.usb?.usb3 == true ? " (a USB 3 port)" : ""
-        let ask: String = "ask: unplug \(device.label) from \(plan.source.host) and plug it into \(plan.target.host)\(port)"
-        let wait: String = "wait until \(plan.target.host) lists it (GET /nodes/\(plan.target.host)/hardware/usb), at most \(plan.timeouts.deviceMove)"
-        return [ask, wait]
+        return ["ask: unplug \(device.label) from \(source) and plug it into \(target)\(port)", wait]
     }
 
+    /// Whether `host` lists the device; a host that does not answer (powered down) does not.
     private func plugged(into host: String) async throws -> Bool {
-        device.plugged(in: try await environment.connections.proxmox.usbDevices(node: host)) != nil
+        do {
+            return try await device.kind.find(on: host, proxmox) != nil
+        } catch where !device.kind.movesLive {
+            return false
+        }
+    }
+
+    /// The hosts of `hosts` that are not online.
+    private func offline(_ hosts: [String]) async throws -> [String] {
+        let states = try await proxmox.nodes()
+        return hosts.filter { host in states.first { $0.node == host }?.isOnline != true }
     }
 
     private func waitFor(_ host: String, from other: String, _ context: StepContext) async throws {
         let port = device.usb?.usb3 == true ? " (a USB 3 port, the blue one)" : ""
-        let confirmation = environment.confirmation
-        let how = confirmation == nil
+        let how = environment.confirmation == nil
             ? "ferry goes on as soon as \(host) lists it."
             : "ferry goes on as soon as \(host) lists it; press Enter to check now, Ctrl-C to stop (`ferry resume` continues)."
         context.notice("Unplug \(device.label) from \(other) and plug it into \(host)\(port). \(how)")
+        try await awaitDevice(on: host, context)
+    }
+
+    /// A card's move: both hosts off, the card carried, both hosts and their VMs back.
+    private func carry(to host: String, from other: String, _ context: StepContext) async throws {
+        let sides = [other, host]
+        let timeout = plan.timeouts.deviceMove.duration
+        if try await offline(sides).count < sides.count, try await !plugged(into: host) {
+            let running = try await proxmox.virtualMachines().filter { sides.contains($0.node) && $0.status == "running" }
+            try await context.remember("vms", running.map { "\($0.node)/\($0.vmid)" }.joined(separator: ","))
+            let vms = running.map { "VM \($0.vmid) (\($0.name))" }.joined(separator: ", ")
+            let ask = environment.confirmation == nil ? "ferry shuts them down now."
+                : "Press Enter to shut them down now, Ctrl-C to stop (`ferry resume` asks again)."
+            context.notice("Moving \(device.label) needs \(other) and \(host) powered off: \(vms.isEmpty ? "no VM runs on them" : "\(vms) stop with them, and every pod on their K3s nodes"). \(ask)")
+            if let confirmation = environment.confirmation {
+                context.waiting("Enter to shut down \(other) and \(host)")
+                await confirmation.confirmed()
+                try Task.checkCancellation()
+            }
+            for side in sides where try await offline([side]).isEmpty { try await proxmox.shutdownHost(side) }
+            context.waiting("\(other) and \(host) to power off")
+            guard try await environment.poll(timeout, { try await offline(sides).count == sides.count }) else {
+                throw StepFailure("\(other) and \(host) did not power off within \(plan.timeouts.deviceMove)",
+                                  fix: "shut them down by hand (`shutdown -h now` on each), then `ferry resume`")
+            }
+        }
+        let how = environment.confirmation == nil
+            ? "ferry goes on as soon as \(host) lists it."
+            : "ferry goes on as soon as \(host) lists it; press Enter to check now, Ctrl-C to stop (`ferry resume` continues)."
+        context.notice("Take \(device.label) out of \(other), put it into \(host), then power both on. \(how)")
+        try await awaitDevice(on: host, context)
+        context.waiting("\(other) and \(host) to be back")
+        guard try await environment.poll(timeout, { try await offline(sides).isEmpty }) else {
+            let down = try await offline(sides).joined(separator: " and ")
+            throw StepFailure("\(down) did not come back within \(plan.timeouts.deviceMove)",
+                              fix: "power it on (its console, IPMI or power button), then `ferry resume`")
+        }
+        try await restart(context)
+    }
+
+    /// Starts the VMs that ran before the hosts went down and did not start on boot
+    /// (no `onboot: 1`); waits, up to `timeouts.vmBoot`, for each to run.
+    private func restart(_ context: StepContext) async throws {
+        let before = (await context.recall("vms") ?? "").split(separator: ",").compactMap { entry -> (String, Int)? in
+            let parts = entry.split(separator: "/")
+            return parts.count == 2 ? (String(parts[0]), Int(parts[1]) ?? 0) : nil
+        }
+        for (node, vmid) in before {
+            let running = { try await proxmox.status(node: node, vmid: vmid).isRunning }
+            // A VM with onboot: 1 starts soon after its host is online (pve-guests).
+            if try await environment.poll(Self.onbootWait, running) { continue }
+            context.notice("VM \(vmid) did not start with \(node) within \(Self.onbootWait) (no onboot: 1?): ferry starts it")
+            do {
+                let upid = try await proxmox.start(node: node, vmid: vmid)
+                _ = try await proxmox.waitForTask(node: node, upid: upid, timeout: plan.timeouts.vmBoot.duration)
+            } catch {
+                // It started meanwhile after all.
+                if try await running() { continue }
+                throw StepFailure("VM \(vmid) on \(node) does not start: \(error)", fix: "start it (`qm start \(vmid)` on \(node)), then `ferry resume`")
+            }
+        }
+    }
+
+    /// Waits until `host` lists the device, or, at a terminal, the person presses
+    /// Enter and it is there.
+    private func awaitDevice(on host: String, _ context: StepContext) async throws {
         // The message ends with the host: the lab's stand-in hands read it there.
         context.waiting("\(device.label) on \(host)")
         let timeout = plan.timeouts.deviceMove.duration
         let found: Bool
-        if let confirmation {
+        if let confirmation = environment.confirmation {
             found = try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask { try await environment.poll(timeout) { try await plugged(into: host) } }
                 group.addTask {
@@ -72,12 +180,13 @@ struct PhysicalMoveStep: MigrationStep {
         guard found else {
             throw StepFailure(
                 "\(device.label) is not on \(host) (waited \(plan.timeouts.deviceMove) for it to appear)",
-                fix: "plug it into \(host) (check with `lsusb` on \(host)), then `ferry resume`")
+                fix: "put it into \(host) (check with `\(device.kind.listCommand)` on \(host)), then `ferry resume`")
         }
     }
 }
 
-/// Checks the device is on the target host before ferry reboots a VM for it.
+/// Checks the device is on the target host, and can be passed from there (a PCI
+/// card alone in its IOMMU group), before ferry changes a VM for it.
 struct VerifyHostDeviceStep: MigrationStep {
     let environment: MigrationEnvironment
     let device: MigrationPlan.Device
@@ -89,15 +198,21 @@ struct VerifyHostDeviceStep: MigrationStep {
     var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        let devices = try await environment.connections.proxmox.usbDevices(node: host)
-        if device.plugged(in: devices) != nil { return .done }
-        return .blocked(reason: "\(device.label) is not plugged into \(host): plug it in (check with `lsusb` on \(host)), then `ferry resume`")
+        let kind = device.kind
+        guard let found = try await kind.find(on: host, environment.connections.proxmox) else {
+            let how = device.move ? "plug it in" : "the plan says \(host) has its own (move: false); put one in"
+            return .blocked(reason: "\(device.label) is not in \(host): \(how) (check with `\(kind.listCommand)` on \(host)), then `ferry resume`")
+        }
+        if let problem = found.problem { return .blocked(reason: "\(problem.reason): \(problem.fix), then `ferry resume`") }
+        return .done
     }
 
     func apply(_ context: StepContext) async throws {}
     var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
-    func describe() -> [String] { ["check \(host) lists \(device.label)"] }
+    func describe() -> [String] {
+        ["check \(host) lists \(device.label) (GET \(device.kind.listingPath(host)))" + (device.kind.hostRequirement.map { ", \($0)" } ?? "")]
+    }
 }
 
 /// Makes the new passthrough take effect in the target VM: Proxmox hot-plugs USB
@@ -120,7 +235,7 @@ struct RebootTargetStep: MigrationStep {
     private var labels: String { devices.map(\.label).joined(separator: ", ") }
 
     /// Beside the volumes' copy only when the VM will not reboot (Proxmox hot-plugged
-    /// the devices, or the VM sees them already): a reboot would cut the copy to its
+    /// the devices, or the VM sees them already; never a PCI card): a reboot would cut the copy to its
     /// node, so it waits for the copy and the switch to end. Unsure is a reboot.
     func mayRun(beside lanes: Set<StepLane>) async -> Bool {
         guard !lanes.isEmpty else { return true }
@@ -151,9 +266,11 @@ struct RebootTargetStep: MigrationStep {
             context.warn("VM \(side.vmid) took \(labels) but does not list it after \(Self.hotplugWait): rebooting it")
         } else {
             let config = try await environment.connections.proxmox.vmConfig(node: side.host, vmid: side.vmid)
-            if case .no(let reason, _) = config.usbHotplug(vmid: side.vmid) {
-                context.notice("VM \(side.vmid) reboots to get \(labels): \(reason)")
+            let reasons = devices.compactMap { device -> String? in
+                if case .no(let reason, _) = device.kind.hotplug(config, vmid: side.vmid) { return reason }
+                return nil
             }
+            if let reason = reasons.first { context.notice("VM \(side.vmid) reboots to get \(labels): \(reason)") }
         }
         try await reboot.reboot(context)
     }
@@ -161,27 +278,44 @@ struct RebootTargetStep: MigrationStep {
     /// Whether the running VM has every device's passthrough already: Proxmox
     /// hot-plugged it (the change is not pending).
     private func hotPlugged() async throws -> Bool {
-        let current = try await environment.connections.proxmox.vmConfig(node: side.host, vmid: side.vmid, current: true)
-        return devices.allSatisfy { $0.missingValues(in: current).isEmpty }
+        let proxmox = environment.connections.proxmox
+        let current = try await proxmox.vmConfig(node: side.host, vmid: side.vmid, current: true)
+        for device in devices {
+            let found = try await device.kind.lookup(on: side.host, proxmox)
+            if !device.kind.missingValues(in: current, found: found).isEmpty { return false }
+        }
+        return true
     }
 
-    /// The devices the VM does not list in `lsusb`; nil when it does not answer.
+    /// The devices the VM does not list (`lsusb`, `lspci -nn`: each command once);
+    /// nil when it does not answer.
     private func missing() async -> [MigrationPlan.Device]? {
-        guard let output = try? await environment.targetShell.run(["sh", "-c", "lsusb"]).output else { return nil }
-        return devices.filter { !$0.visible(inLsusb: output.stdoutText) }
+        var outputs: [String: String] = [:]
+        var missing: [MigrationPlan.Device] = []
+        for device in devices {
+            let kind = device.kind
+            if outputs[kind.listCommand] == nil {
+                guard let output = try? await environment.targetShell.run(["sh", "-c", kind.listCommand]).output else { return nil }
+                outputs[kind.listCommand] = output.stdoutText
+            }
+            let found = try? await kind.lookup(on: side.host, environment.connections.proxmox)
+            if !kind.visible(inProbe: outputs[kind.listCommand] ?? "", found: found) { missing.append(device) }
+        }
+        return missing
     }
 
     var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
     func describe() -> [String] {
-        [
-            "when Proxmox hot-plugged it (qm config \(side.vmid) --current lists it): wait until lsusb in the VM lists it; no reboot",
+        let probes = Set(devices.map(\.kind.listCommand)).sorted().joined(separator: ", ")
+        return [
+            "when Proxmox hot-plugged it (qm config \(side.vmid) --current lists it): wait until \(probes) in the VM lists it; no reboot",
             "otherwise: qm reboot \(side.vmid) (on \(side.host)); wait until it answers and node \(side.node) is Ready",
         ]
     }
 }
 
-/// Looks for the device inside the target VM (`lsusb`), over SSH or the guest agent.
+/// Looks for the device inside the target VM (`lsusb`, `lspci -nn`), over SSH or the guest agent.
 struct VerifyVMDeviceStep: MigrationStep {
     let environment: MigrationEnvironment
     let device: MigrationPlan.Device
@@ -194,17 +328,19 @@ struct VerifyVMDeviceStep: MigrationStep {
     var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        let output = try await environment.run("lsusb", in: environment.targetShell, context)
-        if device.visible(inLsusb: output.stdoutText) { return .done }
+        let kind = device.kind
+        let output = try await environment.run(kind.listCommand, in: environment.targetShell, context)
+        let found = try await kind.lookup(on: side.host, environment.connections.proxmox)
+        if kind.visible(inProbe: output.stdoutText, found: found) { return .done }
         return .blocked(
-            reason: "\(side.vm) does not see \(device.label) (lsusb lists no such id): check its usbN lines with "
+            reason: "\(side.vm) does not see \(device.label) (\(kind.listCommand) lists no such id): check its \(kind.keyPrefix)N lines with "
                 + "`qm config \(side.vmid)` on \(side.host)\(device.usb?.usb3 == true ? " (usb3=1)" : ""), reboot the VM, then `ferry resume`")
     }
 
     func apply(_ context: StepContext) async throws {}
     var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
-    func describe() -> [String] { ["lsusb in \(side.vm) (SSH, else guest agent): expect \(device.label)"] }
+    func describe() -> [String] { ["\(device.kind.listCommand) in \(side.vm) (SSH, else guest agent): expect \(device.label)"] }
 }
 
 /// Installs a driver in the target VM when the plan's check says it is missing.

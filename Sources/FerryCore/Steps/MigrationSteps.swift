@@ -18,18 +18,19 @@ public enum MigrationSteps {
         // beside the device's move up to the GitOps commit; a reboot of the target
         // waits for them (`RebootTargetStep.mayRun`).
         steps += VolumeSteps.afterScaleDown(environment)
-        let usb = plan.devices.filter(\.isUSB)
-        steps += usb.map { RemovePassthroughStep(environment: environment, device: $0) }
+        // Devices the target host has of its own (`move: false`) stay in the source VM.
+        let moved = plan.devices.filter(\.move)
+        steps += moved.map { RemovePassthroughStep(environment: environment, device: $0) }
         if let label = plan.nodeLabel, label.setBy == .ferry {
             steps.append(NodeLabelStep(environment: environment, label: label, node: plan.source.node, change: .remove))
         }
-        steps += usb.map { PhysicalMoveStep(environment: environment, device: $0) }
-        steps += usb.map { VerifyHostDeviceStep(environment: environment, device: $0) }
-        steps += usb.map { AddPassthroughStep(environment: environment, device: $0) }
-        if !usb.isEmpty { steps.append(RebootTargetStep(environment: environment, devices: usb)) }
-        steps += usb.map { VerifyVMDeviceStep(environment: environment, device: $0) }
+        steps += moved.map { PhysicalMoveStep(environment: environment, device: $0) }
+        steps += plan.devices.map { VerifyHostDeviceStep(environment: environment, device: $0) }
+        steps += plan.devices.map { AddPassthroughStep(environment: environment, device: $0) }
+        if !plan.devices.isEmpty { steps.append(RebootTargetStep(environment: environment, devices: plan.devices)) }
+        steps += plan.devices.map { VerifyVMDeviceStep(environment: environment, device: $0) }
         steps += plan.drivers.map { DriverStep(environment: environment, driver: $0) }
-        steps += usb.compactMap { device in
+        steps += plan.devices.compactMap { device in
             device.resource.map { DeviceResourceStep(environment: environment, device: device, resource: $0) }
         }
         if let label = plan.nodeLabel {

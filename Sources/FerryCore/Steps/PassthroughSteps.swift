@@ -19,13 +19,13 @@ struct RemovePassthroughStep: MigrationStep {
     var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        let entries = device.entries(in: try await config())
+        let entries = try await entries(in: try await config())
         return entries.isEmpty ? .done : .pending(reason: entries.map(\.key).joined(separator: ", ") + " pass it")
     }
 
     func apply(_ context: StepContext) async throws {
         let config = try await config()
-        let entries = device.entries(in: config)
+        let entries = try await entries(in: config)
         if await context.recall("lines") == nil {
             try await context.remember("lines", entries.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"))
         }
@@ -37,19 +37,25 @@ struct RemovePassthroughStep: MigrationStep {
         guard let text = await context.recall("lines"), !text.isEmpty else { return }
         var config = try await config()
         var changes: [String: String] = [:]
+        let found = try await device.kind.lookup(on: side.host, environment.connections.proxmox)
         for line in text.split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            var parts = line.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { continue }
+            parts[1] = device.kind.rebase(parts[1], onto: found)
             if config.values[parts[0]] == parts[1] { continue }
-            let key = config.values[parts[0]] == nil ? parts[0] : config.freeUSBKey
-            guard let key else { throw StepFailure("VM \(side.vmid) has no free USB slot to put \(parts[1]) back", fix: "qm set \(side.vmid) -delete usbN for an unused one") }
+            let kind = device.kind
+            let key = config.values[parts[0]] == nil ? parts[0] : kind.freeKey(in: config)
+            guard let key else {
+                throw StepFailure("VM \(side.vmid) has no free \(kind.kindName) slot to put \(parts[1]) back", fix: "qm set \(side.vmid) -delete \(kind.keyPrefix)N for an unused one")
+            }
             changes[key] = parts[1]
             config.values[key] = parts[1]
         }
         guard !changes.isEmpty else { return }
         let proxmox = environment.connections.proxmox
         try await proxmox.setConfig(node: side.host, vmid: side.vmid, set: changes)
-        // Hot-plugged back into the running VM: no reboot of the source node.
+        // Hot-plugged back into the running VM: no reboot of the source node. (A
+        // VM its host started without the card after a move back reboots too.)
         let current = Set(try await proxmox.vmConfig(node: side.host, vmid: side.vmid, current: true).values.values)
         if changes.values.allSatisfy(current.contains) {
             context.notice("Proxmox hot-plugged \(device.label) back into VM \(side.vmid): it does not reboot")
@@ -59,17 +65,24 @@ struct RemovePassthroughStep: MigrationStep {
     }
 
     func describe() -> [String] {
-        ["qm set \(side.vmid) --delete usbN   (on \(side.host): every usbN line that passes \(device.label))"]
+        let family = device.kind.keyPrefix + "N"
+        return ["qm set \(side.vmid) --delete \(family)   (on \(side.host): every \(family) line that passes \(device.label))"]
     }
 
     private func config() async throws -> VMConfig {
         try await environment.connections.proxmox.vmConfig(node: side.host, vmid: side.vmid)
     }
+
+    private func entries(in config: VMConfig) async throws -> [(key: String, value: String)] {
+        let found = try await device.kind.lookup(on: side.host, environment.connections.proxmox)
+        return device.kind.entries(in: config, found: found)
+    }
 }
 
 /// Passes the device to the target VM: one `usbN` line per id (a Coral needs both),
-/// with `usb3=1` when the plan says so, on free slots. Takes effect at once when
-/// Proxmox hot-plugs it into the running VM, else at reboot-target's reboot.
+/// with `usb3=1` when the plan says so, or a `hostpciN` line at the card's address
+/// on the target host, on free slots. Takes effect at once when Proxmox hot-plugs
+/// it into the running VM, else at reboot-target's reboot.
 struct AddPassthroughStep: MigrationStep {
     let environment: MigrationEnvironment
     let device: MigrationPlan.Device
@@ -82,47 +95,63 @@ struct AddPassthroughStep: MigrationStep {
     var alongside: Set<StepLane> { [.volumes] }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        let missing = device.missingValues(in: try await config())
+        let missing = try await missingValues(in: try await config())
         return missing.isEmpty ? .done : .pending(reason: "missing " + missing.joined(separator: ", "))
     }
 
     func apply(_ context: StepContext) async throws {
         var config = try await config()
         let digest = config.digest
+        let kind = device.kind
+        let proxmox = environment.connections.proxmox
+        let found = try await kind.lookup(on: side.host, proxmox)
+        if kind.dependsOnHost && found == nil {
+            throw StepFailure("\(device.label) is not in \(side.host) (GET \(kind.listingPath(side.host)))",
+                              fix: "put it in \(side.host) (`\(kind.listCommand)` there lists it), then `ferry resume`")
+        }
         var changes: [String: String] = [:]
-        for value in device.missingValues(in: config) {
-            guard let key = config.freeUSBKey else {
+        for value in kind.missingValues(in: config, found: found) {
+            guard let key = kind.freeKey(in: config) else {
+                let family = kind.keyPrefix
                 throw StepFailure(
-                    "VM \(side.vmid) on \(side.host) has no free USB passthrough slot (usb0 to usb13 are taken)",
-                    fix: "free one: qm config \(side.vmid) | grep ^usb, then qm set \(side.vmid) -delete usbN; then `ferry resume`")
+                    "VM \(side.vmid) on \(side.host) has no free \(kind.kindName) passthrough slot (\(family)0 to \(family)\(kind.slotCount - 1) are taken)",
+                    fix: "free one: qm config \(side.vmid) | grep ^\(family), then qm set \(side.vmid) -delete \(family)N; then `ferry resume`")
             }
             changes[key] = value
             config.values[key] = value
         }
         try await context.remember("keys", changes.keys.sorted().joined(separator: ","))
-        let proxmox = environment.connections.proxmox
         try await proxmox.setConfig(node: side.host, vmid: side.vmid, set: changes, digest: digest)
         // What the running VM has now: Proxmox hot-plugged the lines, or they wait for
         // the reboot (which reboot-target then says why).
-        if device.missingValues(in: try await proxmox.vmConfig(node: side.host, vmid: side.vmid, current: true)).isEmpty {
+        if kind.missingValues(in: try await proxmox.vmConfig(node: side.host, vmid: side.vmid, current: true), found: found).isEmpty {
             context.notice("Proxmox hot-plugged \(device.label) into VM \(side.vmid): it does not reboot")
         }
     }
 
     func undo(_ context: StepContext) async throws {
         let config = try await config()
-        let ours = Set(device.entries(in: config).map(\.key))
+        let found = try await device.kind.lookup(on: side.host, environment.connections.proxmox)
+        let ours = Set(device.kind.entries(in: config, found: found).map(\.key))
         let keys = (await context.recall("keys") ?? "").split(separator: ",").map(String.init).filter(ours.contains)
         guard !keys.isEmpty else { return }
         try await environment.connections.proxmox.setConfig(node: side.host, vmid: side.vmid, delete: keys, digest: config.digest)
     }
 
     func describe() -> [String] {
-        guard let usb = device.usb else { return [] }
-        return usb.configValues.map { "qm set \(side.vmid) --usbN \($0)   (on \(side.host), N a free slot)" }
+        let kind = device.kind
+        return kind.values(for: FoundDevice(description: "", address: "ADDRESS")).map { value in
+            let at = value.contains("ADDRESS") ? ", ADDRESS where \(side.host) has the card" : ""
+            return "qm set \(side.vmid) --\(kind.keyPrefix)N \(value)   (on \(side.host), N a free slot\(at))"
+        }
     }
 
     private func config() async throws -> VMConfig {
         try await environment.connections.proxmox.vmConfig(node: side.host, vmid: side.vmid)
+    }
+
+    private func missingValues(in config: VMConfig) async throws -> [String] {
+        let found = try await device.kind.lookup(on: side.host, environment.connections.proxmox)
+        return device.kind.missingValues(in: config, found: found)
     }
 }

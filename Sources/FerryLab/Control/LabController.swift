@@ -32,15 +32,21 @@ public struct LabController: Sendable {
         guard hosts.contains(request.host) else {
             throw .notFound("the lab has no Proxmox host named '\(request.host)'; it has \(hosts.joined(separator: ", "))")
         }
+        let from = await homelab.device(named: request.device)?.host
         do {
             try await homelab.moveDevice(request.device, toHost: request.host)
         } catch {
             throw .failed("moving \(request.device) to \(request.host) failed: \(error)")
         }
         guard let device = await homelab.device(named: request.device) else { throw .failed("\(request.device) vanished") }
-        let place = device.usbPort.map { ", port \($0)" } ?? ""
+        // A card is in: the person powers both hosts on again.
+        if device.kind == .pci {
+            for host in Set([from, request.host].compactMap { $0 }) { try? await homelab.powerOnHost(host) }
+        }
+        let place = device.usbPort.map { ", port \($0)" } ?? device.pciAddress.map { " at \($0)" } ?? ""
+        let power = device.kind == .pci ? " (both hosts are powering on)" : ""
         return .init(
-            message: "\(device.name) is now on \(request.host)\(place), showing \(device.identity.id); "
+            message: "\(device.name) is now on \(request.host)\(place)\(power), showing \(device.identity.id); "
                 + "a VM sees it once its config passes it and it starts or reboots")
     }
 

@@ -22,11 +22,20 @@ extension Device {
     }
 
     /// An NVIDIA GeForce RTX 3090 (`10de:2204`) for PCI passthrough.
-    public static func nvidiaGPU(name: String = "gpu", host: String, address: String = "0000:01:00.0") -> Device {
+    public static func nvidiaGPU(name: String = "gpu", host: String, address: String = "0000:01:00.0", iommuGroup: Int = 14) -> Device {
         Device(
             name: name, kind: .pci, host: host,
             identity: .init(vendorID: "10de", productID: "2204", vendorName: "NVIDIA Corporation", productName: "GA102 [GeForce RTX 3090]"),
-            deviceClass: 0x030000, pciAddress: address, iommuGroup: 14)
+            deviceClass: 0x030000, pciAddress: address, iommuGroup: iommuGroup)
+    }
+
+    /// A SATA controller on the chipset, whose IOMMU group a card in a poorly
+    /// isolated slot shares.
+    public static func sataController(name: String, host: String, address: String, iommuGroup: Int) -> Device {
+        Device(
+            name: name, kind: .pci, host: host,
+            identity: .init(vendorID: "1022", productID: "43c8", vendorName: "Advanced Micro Devices, Inc. [AMD]", productName: "400 Series Chipset SATA Controller"),
+            deviceClass: 0x010601, pciAddress: address, iommuGroup: iommuGroup)
     }
 
     /// An AMD Radeon iGPU (`1002:1681`, Rembrandt): its driver gives `/dev/dri`.

@@ -100,6 +100,24 @@ public struct Device: Sendable, Equatable, CustomStringConvertible {
         return "Bus \(bus3) Device \(dev3): ID \(identity.id) \(text)"
     }
 
+    /// `lspci`'s line for it at `address` (`01:00.0`, or `0000:01:00.0` with `-D`);
+    /// with `numeric` (`-nn`), the class and ids in brackets as a person copies them:
+    /// `01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [GeForce RTX 3070] [10de:2484] (rev a1)`.
+    func lspciLine(address: String, numeric: Bool) -> String {
+        let classCode = deviceClass >> 8
+        let className = switch classCode {
+        case 0x0300: "VGA compatible controller"
+        case 0x0302: "3D controller"
+        case 0x0403: "Audio device"
+        case 0x0106: "SATA controller"
+        case 0x0b40: "Co-processor"
+        default: "Non-VGA unclassified device"
+        }
+        let name = [identity.vendorName, identity.productName].filter { !$0.isEmpty }.joined(separator: " ")
+        guard numeric else { return "\(address) \(className): \(name) (rev a1)" }
+        return "\(address) \(className) [\(String(format: "%04x", classCode))]: \(name) [\(identity.id)] (rev a1)"
+    }
+
     /// A process opened the device: a Coral loads its firmware and comes back under its
     /// other id, with a new device number. Returns whether the id changed.
     mutating func open() -> Bool {

@@ -9,6 +9,7 @@ extension Homelab {
     public func start(_ vmid: Int, node: String? = nil, user: String = "root@pam") async throws(HomelabError) -> String {
         let vm = try machine(vmid, on: node)
         guard vm.power == .stopped else { throw .alreadyRunning(vmid) }
+        if let refusal = missingCard(vm) { throw .failure(refusal) }
         var task = newTask(node: vm.host, type: "qmstart", id: String(vmid), user: user)
         powerOn(vmid)
         task.log.append("start VM \(vmid): UPID")
@@ -86,6 +87,17 @@ extension Homelab {
 
     // MARK: Transitions
 
+    /// Why QEMU cannot start with the VM's config: a `hostpciN` line names a card its
+    /// host does not have (a USB device may be missing; a PCI card may not).
+    func missingCard(_ vm: VirtualMachine) -> String? {
+        let cards = devices(onHost: vm.host).filter { $0.kind == .pci }
+        for (key, entry) in vm.config.pciEntries where !cards.contains(where: { entry.matches($0, host: vm.host, mappings: mappings) }) {
+            let named = entry.mapping.map { "mapping '\($0)'" } ?? "'\(entry.address ?? "")'"
+            return "\(key): no PCI device found for \(named) on node '\(vm.host)'"
+        }
+        return nil
+    }
+
     /// QEMU starts with the current config; the guest starts booting.
     private func powerOn(_ vmid: Int) {
         guard var vm = machines[vmid] else { return }
@@ -132,6 +144,12 @@ extension Homelab {
             return
         }
         powerOff(vmid)
+        if restart, let vm = machines[vmid], let refusal = missingCard(vm) {
+            // QEMU does not start: the VM stays down, and the task says why.
+            await finishTask(upid, refusal)
+            await syncNode(vmid)
+            return
+        }
         if restart { powerOn(vmid) }
         await finishTask(upid, "OK")
         await syncNode(vmid)

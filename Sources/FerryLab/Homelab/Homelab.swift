@@ -23,6 +23,7 @@ public actor Homelab {
     public private(set) var faults: LabFaults
     var machines: [Int: VirtualMachine] = [:]
     let addons: LabAddons
+    public private(set) var mappings: [ResourceMappingSpec]
     var hardware: [Device]
     var tasks: [String: ProxmoxTask] = [:]
     var taskWaiters: [String: [CheckedContinuation<ProxmoxTask, Never>]] = [:]
@@ -30,6 +31,8 @@ public actor Homelab {
     var nextPid = 4000
     var apiRequests = 0
     var kube: KubeBinding?
+    /// Hosts not `.on` (absent: on).
+    var hostPower: [String: HostPower] = [:]
     /// When the hosts "booted": tasks' PSTART counts from here.
     let hostBoot = Date().addingTimeInterval(-30 * 86_400)
 
@@ -49,6 +52,7 @@ public actor Homelab {
         self.faults = faults
         hardware = spec.devices
         addons = spec.addons
+        mappings = spec.mappings
         for vm in spec.vms {
             machines[vm.vmid] = VirtualMachine(spec: vm, smbiosUUID: UUID().uuidString.lowercased())
         }
@@ -109,8 +113,8 @@ public actor Homelab {
         let pci = booted.pciEntries.map(\.passthrough)
         return devices(onHost: vm.host).filter { device in
             switch device.kind {
-            case .usb: usb.contains { $0.matches(device) }
-            case .pci: pci.contains { $0.matches(device) }
+            case .usb: usb.contains { $0.matches(device, host: vm.host, mappings: mappings) }
+            case .pci: pci.contains { $0.matches(device, host: vm.host, mappings: mappings) }
             }
         }
     }
@@ -128,10 +132,34 @@ public actor Homelab {
 
     // MARK: Hardware
 
-    /// Moves a device to `host` after `delay` (a person's walk to the other host),
-    /// on the lab's timers as its VMs' boots are.
+    /// Puts a new device into its host (a card fitted, a stick plugged in), as a test's
+    /// or a scenario's setup does; a device of that name must not exist yet.
+    public func install(_ device: Device) async throws(HomelabError) {
+        guard hosts.contains(where: { $0.name == device.host }) else { throw .noSuchNode(device.host) }
+        guard !hardware.contains(where: { $0.name == device.name }) else { throw .failure("device \(device.name) exists already", status: 400) }
+        hardware.append(device)
+        await syncAllNodes()
+    }
+
+    /// Adds or replaces a resource mapping (Datacenter > Resource Mappings).
+    public func define(_ mapping: ResourceMappingSpec) async {
+        mappings.removeAll { $0.kind == mapping.kind && $0.name == mapping.name }
+        mappings.append(mapping)
+        await syncAllNodes()
+    }
+
+    /// What a person does when a run asks for a device on `host`, after `delay` (the
+    /// walk to the other host), on the lab's timers as its VMs' boots are: a USB
+    /// device is re-plugged; a PCI card is carried once both hosts are off, and both
+    /// are powered on again (`carryCard`).
     public nonisolated func moveDevice(_ name: String, toHost host: String, after delay: Duration) {
-        after(delay) { homelab in try? await homelab.moveDevice(name, toHost: host) }
+        after(delay) { homelab in
+            if await homelab.device(named: name)?.kind == .pci {
+                await homelab.carryCard(name, toHost: host)
+            } else {
+                try? await homelab.moveDevice(name, toHost: host)
+            }
+        }
     }
 
     /// Moves a device to `host` (the physical move of the migration), into `port`
@@ -141,10 +169,21 @@ public actor Homelab {
         guard let index = hardware.firstIndex(where: { $0.name == name }) else { throw .noSuchDevice(name) }
         guard hosts.contains(where: { $0.name == host }) else { throw .noSuchNode(host) }
         let before = machinesSeeing(hardware[index])
-        hardware[index].host = host
-        if hardware[index].kind == .usb {
+        switch hardware[index].kind {
+        case .usb:
+            hardware[index].host = host
             let taken = Set(hardware.filter { $0.host == host && $0.name != name }.compactMap(\.usbPort))
             hardware[index].usbPort = port ?? (1...15).map { "2-\($0)" }.first { !taken.contains($0) }
+        case .pci:
+            // A card comes out of a slot only with both hosts powered off; in the
+            // other host it sits in the first free slot, at that slot's address.
+            let from = hardware[index].host
+            for side in Set([from, host]) where hostPower(side) != .off {
+                throw .failure("\(name) is a PCI card: \(side) must be powered off to move it (it is \(hostPower(side).rawValue))", status: 400)
+            }
+            hardware[index].host = host
+            let taken = Set(hardware.filter { $0.host == host && $0.name != name }.compactMap { $0.pciAddress?.prefix(10) }.map(String.init))
+            hardware[index].pciAddress = (1...0xfe).map { String(format: "0000:%02x:00", $0) }.first { !taken.contains($0) }.map { $0 + ".0" }
         }
         hardware[index].powerCycle()
         for vmid in before.union(machinesSeeing(hardware[index])) { await syncNode(vmid) }

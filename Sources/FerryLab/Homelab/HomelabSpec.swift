@@ -8,6 +8,8 @@ public struct HomelabSpec: Sendable {
     public var aptPackages: Set<String>
     /// What runs in the cluster besides K3s to tie nodes to their hardware.
     public var addons: LabAddons = []
+    /// Datacenter > Resource Mappings: `/cluster/mapping/{usb|pci}/{name}`.
+    public var mappings: [ResourceMappingSpec] = []
 
     public init(hosts: [HostSpec], vms: [VMSpec], devices: [Device] = [], aptPackages: Set<String> = HomelabSpec.defaultAptPackages) {
         self.hosts = hosts
@@ -20,6 +22,24 @@ public struct HomelabSpec: Sendable {
         "curl", "jq", "usbutils", "pciutils", "qemu-guest-agent", "libedgetpu1-std", "libedgetpu1-max", "gasket-dkms",
         "vainfo", "mesa-va-drivers", "intel-media-va-driver", "radeontop", "nvidia-driver-550", "nvidia-container-toolkit",
     ]
+}
+
+/// A cluster resource mapping as Proxmox stores it: a name and one `map` line per
+/// host (`node=still-fawn,path=0000:01:00.0,id=10de:2484,iommugroup=14`).
+public struct ResourceMappingSpec: Sendable {
+    public enum Kind: String, Sendable {
+        case usb, pci
+    }
+
+    public var kind: Kind
+    public var name: String
+    public var map: [String]
+
+    public init(kind: Kind, name: String, map: [String]) {
+        self.kind = kind
+        self.name = name
+        self.map = map
+    }
 }
 
 /// One Proxmox VE host (a cluster node).

@@ -4,7 +4,7 @@ import FerryJSON
 /// The commands a Proxmox host of the lab answers over SSH (as root):
 /// `qm config|set|start|stop|shutdown|reboot|status|list|guest exec|guest cmd`,
 /// `pvesh get|set|create PATH [--output-format json]` (the same API as HTTPS),
-/// `lsusb [-d ID]`, `ls /dev/dri`, `uptime`, `hostname`, inside `CommandShell`.
+/// `lsusb [-d ID]`, `lspci [-nn] [-D]`, `ls /dev/dri`, `uptime`, `hostname`, inside `CommandShell`.
 /// Errors print as `qm` prints them and exit 255; `400 Parameter verification
 /// failed.` lists the parameters.
 ///
@@ -21,6 +21,9 @@ public struct HostCommands: Sendable {
     }
 
     public func run(_ argv: [String], stdin: String = "") async -> CommandResult {
+        guard await homelab.hostPower(host) == .on else {
+            return .failure("ssh: connect to host \(host) port 22: No route to host", exitCode: 255)
+        }
         let shell = CommandShell(program: { argv, stdin, _ in await execute(argv, stdin: stdin) }, root: true)
         return await shell.run(argv, stdin: stdin)
     }
@@ -50,6 +53,14 @@ public struct HostCommands: Sendable {
                 lines += devices.map { ($0.identity.id, $0.lsusbLine(bus: $0.busnum, device: $0.devnum)) }
                 lines.sort { $0.line < $1.line }
                 return GuestText.lsusb(lines, filter: args)
+            case "lspci":
+                let numeric = args.contains { $0.hasPrefix("-") && $0.contains("nn") }
+                let domain = args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("D") }
+                let cards = await homelab.devices(onHost: host).filter { $0.kind == .pci }.sorted { ($0.pciAddress ?? "") < ($1.pciAddress ?? "") }
+                return .ok(cards.map { card in
+                    let address = card.pciAddress ?? "0000:00:00.0"
+                    return card.lspciLine(address: domain ? address : String(address.dropFirst(5)), numeric: numeric)
+                }.joined(separator: "\n"))
             case "ls":
                 let dri = await homelab.devices(onHost: host).contains(where: \.providesDRI)
                 return GuestText.ls(args, entries: dri ? ["/dev/dri": ["by-path", "card0", "renderD128"]] : [:])

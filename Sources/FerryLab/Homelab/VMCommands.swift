@@ -2,7 +2,7 @@ import Foundation
 
 /// The commands a K3s VM of the lab answers, whether they arrive through the QEMU
 /// guest agent (`agent/exec`) or over SSH: `uptime`, `hostname`, `lsusb [-d ID]`,
-/// `lspci`, `ls PATH` (for `/dev/...`), `nvidia-smi -L`, `dpkg -s PKG`,
+/// `lspci [-nn] [-D]`, `ls PATH` (for `/dev/...`), `nvidia-smi -L`, `dpkg -s PKG`,
 /// `apt-get install -y PKG...`, `systemctl is-active UNIT`, inside the small shell
 /// of `CommandShell` (`sh -c`, `|`, `&&`, `grep`, `sudo`). Anything else: exit 127.
 ///
@@ -48,8 +48,11 @@ public struct VMCommands: Sendable {
         case "lsusb" where vm.packages.contains("usbutils"):
             return GuestText.lsusb(Self.usbLines(visible), filter: args)
         case "lspci" where vm.packages.contains("pciutils"):
+            // QEMU puts the passed cards on buses of its own, in the order of the VM's lines.
+            let numeric = args.contains { $0.hasPrefix("-") && $0.contains("nn") }
+            let domain = args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("D") }
             return .ok(visible.filter { $0.kind == .pci }.enumerated().map { index, device in
-                String(format: "%02x:00.0 ", index + 1) + "VGA compatible controller: \(device.identity.vendorName) \(device.identity.productName)"
+                device.lspciLine(address: (domain ? "0000:" : "") + String(format: "%02x:00.0", index + 1), numeric: numeric)
             }.joined(separator: "\n"))
         case "ls": return GuestText.ls(args, entries: Self.devEntries(visible))
         case "nvidia-smi" where vm.packages.contains(where: { $0.hasPrefix("nvidia-driver") }):

@@ -54,7 +54,7 @@ public struct VirtualMachine: Sendable {
             "scsi0": "local-zfs:vm-\(spec.vmid)-disk-0,iothread=1,size=200G",
             "net0": "virtio=BC:24:11:\(Self.macTail(spec.vmid)),bridge=vmbr0",
             "smbios1": "uuid=\(smbiosUUID)", "vmgenid": UUID().uuidString.lowercased(),
-            "meta": "creation-qemu=9.0.2,ctime=1733900000",
+            "meta": "creation-qemu=9.0.2,ctime=1733900000", "onboot": "1",
         ]
         for (key, value) in defaults where config[key] == nil { config[key] = value }
         if spec.agentEnabled, config["agent"] == nil { config["agent"] = "1" }

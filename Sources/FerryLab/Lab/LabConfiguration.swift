@@ -40,6 +40,8 @@ public struct LabConfiguration: Sendable {
         public var vmBoot: Duration = .milliseconds(300)
         /// From an ACPI shutdown or reboot request to QEMU exiting.
         public var vmShutdown: Duration = .milliseconds(100)
+        /// From a host's power button to its API and `onboot` VMs starting.
+        public var hostBoot: Duration = .milliseconds(300)
         /// From a guest-agent `exec` to its `exec-status` reporting it exited.
         public var guestExec: Duration = .milliseconds(50)
         /// Flux intervals (`spec.interval` of a GitRepository or Kustomization) are

@@ -20,18 +20,34 @@ public struct ProxmoxAPI: Sendable {
     ) async throws(HomelabError) -> JSON {
         let parts = path.split(separator: "/").map { String($0).removingPercentEncoding ?? String($0) }
         let route = ProxmoxPath(method: method, parts: parts)
+        // A host that is not on does not answer: the cluster's proxy cannot reach it.
+        if parts.count > 1, parts[0] == "nodes", await homelab.host(parts[1]) != nil, await homelab.hostPower(parts[1]) != .on {
+            throw HomelabError.failure("595 No route to host (\(parts[1]) is \(await homelab.hostPower(parts[1]).rawValue))", status: 595)
+        }
         if route.is("GET", "version") {
             return ["version": "8.3.2", "release": "8.3", "repoid": "3e76eec21c4a14a7"]
         } else if route.is("GET", "cluster", "resources") {
             return await clusterResources(type: parameters["type"])
         } else if route.is("GET", "nodes") {
-            return .array(homelab.hosts.map { ProxmoxViews.node($0) })
+            return await nodes()
+        } else if let node = route.match("POST", "nodes", "*", "status")?.first {
+            try await requireNode(node)
+            guard parameters["command"] == "shutdown" else {
+                throw HomelabError.parameters(["command": "value '\(parameters["command"] ?? "")' does not have a value in the enumeration 'reboot, shutdown'"])
+            }
+            try await homelab.shutdownHost(node)
+            return .null
         } else if let node = route.match("GET", "nodes", "*", "hardware", "usb")?.first {
             try await requireNode(node)
             return .array(ProxmoxViews.usb(await homelab.devices(onHost: node)))
         } else if let node = route.match("GET", "nodes", "*", "hardware", "pci")?.first {
             try await requireNode(node)
             return .array(ProxmoxViews.pci(await homelab.devices(onHost: node)))
+        } else if let found = route.match("GET", "cluster", "mapping", "*", "*"), let kind = ResourceMappingSpec.Kind(rawValue: found[0]) {
+            guard let mapping = await homelab.mappings.first(where: { $0.kind == kind && $0.name == found[1] }) else {
+                throw HomelabError.failure("mapping '\(found[1])' not found", status: 500)
+            }
+            return ["id": .string(mapping.name), "type": .string(kind.rawValue), "map": .array(mapping.map.map { .string($0) })]
         } else if let node = route.match("GET", "nodes", "*", "qemu")?.first {
             try await requireNode(node)
             return .array(await homelab.virtualMachines.filter { $0.host == node }.map { ProxmoxViews.vmListEntry($0) })
@@ -117,6 +133,19 @@ public struct ProxmoxAPI: Sendable {
         return .string(task.upid)
     }
 
+    /// `GET /nodes`: a host not on is `offline`, without its figures.
+    private func nodes() async -> JSON {
+        var entries: [JSON] = []
+        for host in homelab.hosts {
+            var entry = ProxmoxViews.node(host)
+            if await homelab.hostPower(host.name) != .on {
+                entry = ["id": .string("node/\(host.name)"), "type": "node", "node": .string(host.name), "status": "offline"]
+            }
+            entries.append(entry)
+        }
+        return .array(entries)
+    }
+
     private func requireNode(_ node: String) async throws(HomelabError) {
         guard await homelab.host(node) != nil else { throw .noSuchNode(node) }
     }
@@ -129,8 +158,8 @@ public struct ProxmoxAPI: Sendable {
 
     private func clusterResources(type: String?) async -> JSON {
         var items: [JSON] = []
-        if type == nil || type == "node" {
-            items += homelab.hosts.map { ProxmoxViews.node($0) }
+        if type == nil || type == "node", let nodes = await nodes().arrayValue {
+            items += nodes
         }
         if type == nil || type == "vm" {
             items += await homelab.virtualMachines.map { ProxmoxViews.clusterVM($0) }
