@@ -1,4 +1,5 @@
 import FerryCore
+import FerryKube
 import FerryLab
 import Foundation
 import Testing
@@ -19,17 +20,25 @@ import Testing
             try await lab.homelab.install(.nvidiaGPU(name: "gpu-fawn", host: "still-fawn", address: "0000:02:00.0", iommuGroup: 31))
             var plan = try lab.referencePlan()
             plan.verify.removeAll { if case .http = $0.kind { true } else { false } }
-            plan.devices.append(Self.gpu())
+            var gpu = Self.gpu()
+            (gpu.resource, gpu.runtimeClass) = ("nvidia.com/gpu", "nvidia")
+            plan.devices.append(gpu)
+            // K3s finds NVIDIA's runtime when it starts: the install restarts it.
+            plan.drivers.append(MigrationPlan.Driver(
+                name: "nvidia", check: "nvidia-smi -L && dpkg -s nvidia-container-toolkit",
+                install: "apt-get install -y nvidia-driver-550 nvidia-container-toolkit && systemctl restart k3s-agent"))
 
             let report = try await lab.check(plan)
             let row = try #require(report.results.first { $0.check == "device gpu" })
             #expect(row.status == .pass)
+            #expect(report.results.first { $0.check == "runtime-class nvidia" }?.status != .fail, "\(report.table)")
             #expect(row.reason.hasPrefix("gpu (PCI 10de:2204) is on still-fawn: 0000:02:00.0 [10de:2204] NVIDIA Corporation"), "\(row.reason)")
 
             let (planFile, steps) = try lab.migration(plan)
             let ids = steps.map(\.id)
             #expect(!ids.contains("move-gpu") && !ids.contains("remove-passthrough-gpu"), "\(ids)")
             #expect(ids.contains("verify-host-gpu") && ids.contains("verify-vm-gpu"), "\(ids)")
+            #expect(ids.contains("await-resource-gpu") && ids.contains("await-runtime-gpu"), "\(ids)")
             let add = try #require(steps.first { $0.id == "add-passthrough-gpu" })
             #expect(add.describe() == ["qm set 108 --hostpciN ADDRESS,pcie=1   (on still-fawn, N a free slot, ADDRESS where still-fawn has the card)"])
 
@@ -40,6 +49,9 @@ import Testing
             let target = try #require(await lab.homelab.vm(108))
             #expect(target.config["hostpci1"] == "0000:02:00,pcie=1", "\(target.config.lines)")
             #expect(await lab.homelab.devicesVisible(inVM: 108).map(\.name).sorted() == ["coral", "gpu-fawn", "igpu"])
+            let node = Node(json: try await lab.kube.get(.nodes, "k3s-vm-still-fawn"))
+            #expect(node.runtimeHandlers.contains("nvidia"), "\(node.runtimeHandlers)")
+            #expect(node.json["status"]["allocatable"]["nvidia.com/gpu"].stringValue == "1")
             // The source VM keeps its own card.
             #expect(await lab.homelab.vm(105)?.config["hostpci0"] == "0000:01:00.0,pcie=1")
             let after = try await Snapshot.take(lab, plan: plan)

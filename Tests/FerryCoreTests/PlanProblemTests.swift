@@ -234,24 +234,26 @@ struct PlanProblemTests {
         ])
     }
 
-    @Test("a PCI card that would have to travel between hosts is refused with what to do, never dropped from the run")
-    func pciMoveRefused() {
+    @Test("a PCI card is named by its ids or a mapping; its board's id is checked; carried or the target's own, it is kept")
+    func pciDevices() throws {
         let text = Self.plan("""
             devices:
-              - {name: gpu, type: pci, ids: [10de:2484], pcie: true}
-              - {name: gpu2, type: pci, ids: [10de:2204], move: true}
-              - {name: gpu3, type: pci, ids: [10de:2206], subsystem: 1458:40, move: false}
+              - {name: gpu, type: pci, ids: [10de:2484], subsystem: 1458:40, move: false}
+              - {name: gpu2, type: pci, ids: [10de:2484], mapping: rtx}
             """)
         #expect(Self.problems(text) == [
-            #"migration.yaml:15:23: devices[0].type: ferry cannot carry a PCI card between hosts yet: both hosts must be powered down for it: when the target host has a card of its own that does the job, write move: false (ferry passes that one, the source VM keeps its card); otherwise move the card by hand first (docs/PLAN.md, "PCI devices") and write move: false"#,
-            #"migration.yaml:16:53: devices[1].move: ferry cannot carry a PCI card between hosts yet: both hosts must be powered down for it: when the target host has a card of its own that does the job, write move: false (ferry passes that one, the source VM keeps its card); otherwise move the card by hand first (docs/PLAN.md, "PCI devices") and write move: false"#,
-            #"migration.yaml:17:58: devices[2].subsystem: "1458:40" is not a PCI id: expected VENDOR:DEVICE with 4 hex digits each, e.g. 10de:2484 (`lspci -nn` on the host prints it in brackets)"#,
+            #"migration.yaml:15:57: devices[0].subsystem: "1458:40" is not a PCI id: expected VENDOR:DEVICE with 4 hex digits each, e.g. 10de:2484 (`lspci -nn` on the host prints it in brackets)"#,
+            #"migration.yaml:16:47: devices[1].mapping: "ids" and "mapping" cannot be used together: keep one of them"#,
         ])
-        let good = Self.plan("""
+        let good = try PlanParser.parse(Self.plan("""
             devices:
-              - {name: gpu, type: pci, ids: [10DE:2484], subsystem: 1458:404C, move: false, resource: nvidia.com/gpu}
-            """)
-        #expect(Self.problems(good) == [])
+              - {name: gpu, type: pci, ids: [10DE:2484], subsystem: 1458:404C, resource: nvidia.com/gpu}
+              - {name: own, type: pci, mapping: rtx, move: false}
+            """), file: "migration.yaml")
+        #expect(good.devices == [
+            .init(name: "gpu", selector: .pci(.init(ids: ["10de:2484"], subsystem: "1458:404c")), resource: "nvidia.com/gpu"),
+            .init(name: "own", selector: .pci(.init(mapping: "rtx")), move: false),
+        ])
     }
 
     @Test("a device's keys must fit its type, and it needs a selector")
@@ -263,7 +265,7 @@ struct PlanProblemTests {
               - {name: thing, type: firewire}
             """)
         #expect(Self.problems(text) == [
-            #"migration.yaml:15:59: devices[0].usb3: "usb3" does not apply to a pci device: a pci device takes: name, type, ids, subsystem, mapping, allFunctions, pcie, primaryGPU, resource, move"#,
+            #"migration.yaml:15:59: devices[0].usb3: "usb3" does not apply to a pci device: a pci device takes: name, type, ids, subsystem, mapping, allFunctions, pcie, primaryGPU, resource, runtimeClass, move"#,
             "migration.yaml:16:5: devices[1]: a USB device needs one of: ids, port, mapping",
             #"migration.yaml:17:25: devices[2].type: "firewire" is not a device type: expected usb or pci"#,
         ])

@@ -20,7 +20,7 @@ extension PlanDiscovery {
     /// edited), else from the live objects, which ferry then edits itself.
     func manifestChanges(
         workload: WorkloadFacts, gitops: GitOpsFinding?, source: Node, target: Node, targetEndpoint: MigrationPlan.Endpoint,
-        followingDevices: Set<String> = []
+        followingDevices: Set<String> = [], followingRuntimeClasses: Set<String> = []
     ) async throws -> ChangeFinding {
         let template = gitops?.workload.json["spec"]["template"] ?? workload.podTemplate
         var needed: [(document: GitManifest?, path: [String], edit: MigrationPlan.ManifestChange.Edit, basis: String)] = []
@@ -37,7 +37,7 @@ extension PlanDiscovery {
                 "WARNING: the node affinity names kubernetes.io/hostname; ferry does not edit affinity: change it to \(target.hostnameLabel) in the manifest yourself.")
         }
 
-        if let runtimeClass = template["spec"]["runtimeClassName"].stringValue {
+        if let runtimeClass = template["spec"]["runtimeClassName"].stringValue, !followingRuntimeClasses.contains(runtimeClass) {
             if let problem = try await runtimeClassProblem(runtimeClass, target: target) {
                 needed.append((gitops?.workload, base + ["runtimeClassName"], .remove, "\(runtimeClass): \(problem)"))
             } else if target.json["status"]["runtimeHandlers"].isNull {

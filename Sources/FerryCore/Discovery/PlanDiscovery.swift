@@ -69,7 +69,7 @@ public struct PlanDiscovery: Sendable {
         let gitops = try await gitops(of: workload, request: request, notes: &notes)
         let changes = try await manifestChanges(
             workload: workload, gitops: gitops, source: sourceNode, target: targetNode, targetEndpoint: target.endpoint,
-            followingDevices: Set(devices.devices.compactMap(\.resource)))
+            followingDevices: Set(devices.devices.compactMap(\.resource)), followingRuntimeClasses: Set(devices.devices.compactMap(\.runtimeClass)))
         changes.sectionNotes.forEach { notes.add($0, at: .section("manifestChanges")) }
         for (index, note) in changes.itemNotes.enumerated() { notes.add(note, at: .item("manifestChanges", index)) }
         for (index, note) in changes.liveNotes.enumerated() { notes.add(note, at: .item("liveChanges", index)) }

@@ -15,14 +15,19 @@ extension MigrationPlan {
         /// VM has it (`coral.ai/tpu`); the pods request it, so the run waits until the
         /// target node advertises it rather than removing the request.
         public var resource: String?
+        /// The RuntimeClass the pods use for it (`nvidia`): its handler comes to the
+        /// target node with the device and its driver (K3s finds NVIDIA's runtime when
+        /// it starts), so the run waits for it rather than removing `runtimeClassName`.
+        public var runtimeClass: String?
         /// False when the target host has a device of its own that does the job: no
         /// physical move, and the source VM keeps its device.
         public var move: Bool
 
-        public init(name: String, selector: Selector, resource: String? = nil, move: Bool = true) {
+        public init(name: String, selector: Selector, resource: String? = nil, runtimeClass: String? = nil, move: Bool = true) {
             self.name = name
             self.selector = selector
             self.resource = resource
+            self.runtimeClass = runtimeClass
             self.move = move
         }
 

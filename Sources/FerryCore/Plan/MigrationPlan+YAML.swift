@@ -64,6 +64,7 @@ extension MigrationPlan {
                 out.raw("primaryGPU: \(pci.primaryGPU)", indent: 2)
             }
             if let resource = device.resource { out.field("resource", resource, indent: 2) }
+            if let runtimeClass = device.runtimeClass { out.field("runtimeClass", runtimeClass, indent: 2) }
             if !device.move { out.raw("move: false", indent: 2) }
         }
 

@@ -2,8 +2,8 @@ import FerryJSON
 
 /// The list sections of a plan: devices, volumes, GitOps, manifest changes, drivers, checks.
 extension PlanParser {
-    static let usbKeys = ["name", "type", "ids", "port", "mapping", "usb3", "resource", "move"]
-    static let pciKeys = ["name", "type", "ids", "subsystem", "mapping", "allFunctions", "pcie", "primaryGPU", "resource", "move"]
+    static let usbKeys = ["name", "type", "ids", "port", "mapping", "usb3", "resource", "runtimeClass", "move"]
+    static let pciKeys = ["name", "type", "ids", "subsystem", "mapping", "allFunctions", "pcie", "primaryGPU", "resource", "runtimeClass", "move"]
 
     static func readDevices(_ r: inout PlanReader) -> [MigrationPlan.Device] {
         guard let items = r.list(["devices"]) else { return [] }
@@ -38,8 +38,10 @@ extension PlanParser {
                     hint: "write the resource the device plugin advertises, DOMAIN/NAME as the node's allocatable lists it, e.g. coral.ai/tpu")
             }
             if r.has(path + ["resource"]), resource == nil { continue }
+            let runtimeClass = r.string(path + ["runtimeClass"], required: false) { PlanValidation.dnsSubdomain($0, what: "RuntimeClass name") }
+            if r.has(path + ["runtimeClass"]), runtimeClass == nil { continue }
             let move = r.bool(path + ["move"]) ?? true
-            if let name, let selector { devices.append(MigrationPlan.Device(name: name, selector: selector, resource: resource, move: move)) }
+            if let name, let selector { devices.append(MigrationPlan.Device(name: name, selector: selector, resource: resource, runtimeClass: runtimeClass, move: move)) }
         }
         return devices
     }

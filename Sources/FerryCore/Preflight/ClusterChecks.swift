@@ -70,6 +70,9 @@ struct ClusterChecks: PreflightCheckGroup {
             return .fail(check, "the pod asks for runtime class \(runtimeClass), which cannot be read: \(error.description)",
                          fix: "add a manifestChanges entry that removes spec.template.spec.runtimeClassName, or create the RuntimeClass")
         }
+        if let device = plan.devices.first(where: { $0.runtimeClass == runtimeClass }), !node.runtimeHandlers.contains(handler) {
+            return .pass(check, "\(node.name) gets the \(handler) handler with \(device.name) and its runtime; the run waits for it")
+        }
         guard node.runtimeHandlers.contains(handler) else {
             return .fail(check, "the pod asks for runtime class \(runtimeClass) (handler \(handler)), which \(node.name) does not have: "
                              + "the pod would fail with FailedCreatePodSandBox",

@@ -42,6 +42,14 @@ extension MigrationScripts {
                 "wait_for \(plan.timeouts.nodeReady.seconds) \(q("\(resource) on \(plan.target.node)")) \(device.shellName)_resource",
             ]))
         }
+        for device in plan.devices {
+            guard let runtimeClass = device.runtimeClass else { continue }
+            blocks.append(.init("K3s adds the handler of RuntimeClass \(runtimeClass) once it starts with the runtime installed: wait for it.", body: [
+                "handler=$(kubectl get runtimeclass \(q(runtimeClass)) -o jsonpath='{.handler}')",
+                "\(device.shellName)_runtime() { kubectl get node \"$TARGET_NODE\" -o jsonpath='{.status.runtimeHandlers[*].name}' | tr ' ' '\\n' | grep -qx \"$handler\"; }",
+                "wait_for \(plan.timeouts.nodeReady.seconds) \(q("RuntimeClass \(runtimeClass) on \(plan.target.node) (systemctl restart k3s-agent in the VM once its runtime is installed)")) \(device.shellName)_runtime",
+            ]))
+        }
         switch plan.nodeLabel?.setBy {
         case .ferry?:
             blocks.append(.init("Label the target node: the workload selects its node by this label.", body: [

@@ -180,7 +180,7 @@ struct PhysicalMoveStep: MigrationStep {
         guard found else {
             throw StepFailure(
                 "\(device.label) is not on \(host) (waited \(plan.timeouts.deviceMove) for it to appear)",
-                fix: "put it into \(host) (check with `\(device.kind.listCommand)` on \(host)), then `ferry resume`")
+                fix: "\(device.kind.movesLive ? "plug" : "put") it into \(host) (check with `\(device.kind.listCommand)` on \(host)), then `ferry resume`")
         }
     }
 }

@@ -33,6 +33,9 @@ public enum MigrationSteps {
         steps += plan.devices.compactMap { device in
             device.resource.map { DeviceResourceStep(environment: environment, device: device, resource: $0) }
         }
+        steps += plan.devices.compactMap { device in
+            device.runtimeClass.map { RuntimeHandlerStep(environment: environment, device: device, runtimeClass: $0) }
+        }
         if let label = plan.nodeLabel {
             steps.append(NodeLabelStep(
                 environment: environment, label: label, node: plan.target.node, change: label.setBy == .ferry ? .add : .awaitNFD))

@@ -46,10 +46,19 @@ extension Homelab {
     }
 
     /// Installs packages in the guest (what `apt-get install` does there).
-    func install(_ packages: [String], inVM vmid: Int) {
+    func install(_ packages: [String], inVM vmid: Int) async {
         guard var vm = machines[vmid] else { return }
         vm.packages.formUnion(packages)
         if packages.contains("qemu-guest-agent") { vm.agentInstalled = true }
         machines[vmid] = vm
+        await syncNode(vmid)
+    }
+
+    /// `systemctl restart k3s` (or `k3s-agent`): K3s looks for container runtimes again.
+    func restartK3s(inVM vmid: Int) async {
+        guard var vm = machines[vmid], vm.isUp else { return }
+        vm.k3sFoundNVIDIARuntime = vm.packages.contains("nvidia-container-toolkit")
+        machines[vmid] = vm
+        await syncNode(vmid)
     }
 }

@@ -46,6 +46,9 @@ extension Homelab {
         if addons.contains(.nodeFeatureDiscovery), vm.isUp {
             await NodeFeatureDiscovery.label(node: vm.kubeNode, devices: devicesVisible(inVM: vmid), store: kube.store)
         }
+        if vm.isUp {
+            await NVIDIAStack.advertise(node: vm.kubeNode, devices: devicesVisible(inVM: vmid), vm: vm, store: kube.store)
+        }
         if addons.contains(.devicePlugin), vm.isUp {
             await DevicePlugin.advertise(node: vm.kubeNode, devices: devicesVisible(inVM: vmid), store: kube.store)
         }

@@ -161,6 +161,7 @@ extension Homelab {
         else { return }
         vm.guest = .up
         vm.bootedAt = Date()
+        vm.k3sFoundNVIDIARuntime = vm.packages.contains("nvidia-container-toolkit")
         machines[vmid] = vm
         await syncNode(vmid)
     }

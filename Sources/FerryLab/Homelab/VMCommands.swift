@@ -3,7 +3,7 @@ import Foundation
 /// The commands a K3s VM of the lab answers, whether they arrive through the QEMU
 /// guest agent (`agent/exec`) or over SSH: `uptime`, `hostname`, `lsusb [-d ID]`,
 /// `lspci [-nn] [-D]`, `ls PATH` (for `/dev/...`), `nvidia-smi -L`, `dpkg -s PKG`,
-/// `apt-get install -y PKG...`, `systemctl is-active UNIT`, inside the small shell
+/// `apt-get install -y PKG...`, `systemctl is-active UNIT`, `systemctl restart k3s-agent`, inside the small shell
 /// of `CommandShell` (`sh -c`, `|`, `&&`, `grep`, `sudo`). Anything else: exit 127.
 ///
 /// ```swift
@@ -63,7 +63,12 @@ public struct VMCommands: Sendable {
         case "dpkg": return GuestText.dpkgStatus(args, installed: vm.packages)
         case "apt-get", "apt": return await aptGet(args, root: root, installed: vm.packages)
         case "systemctl":
-            guard args.first == "is-active", args.count >= 2 else { return .failure("systemctl: only is-active is available in the lab") }
+            if args.first == "restart", args.count == 2, ["k3s", "k3s-agent"].contains(args[1].replacingOccurrences(of: ".service", with: "")) {
+                guard root else { return .failure("Failed to restart \(args[1]).service: Access denied", exitCode: 4) }
+                await homelab.restartK3s(inVM: vmid)
+                return .ok("")
+            }
+            guard args.first == "is-active", args.count >= 2 else { return .failure("systemctl: only is-active and restart k3s|k3s-agent are available in the lab") }
             let agent = await homelab.agentResponds(vmid)
             let active = Set(["k3s", "k3s-agent", "ssh", "sshd", "containerd"] + (agent ? ["qemu-guest-agent"] : []))
             let states = args.dropFirst().map { active.contains($0.replacingOccurrences(of: ".service", with: "")) }

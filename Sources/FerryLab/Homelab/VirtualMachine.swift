@@ -37,6 +37,9 @@ public struct VirtualMachine: Sendable {
     public internal(set) var agentInstalled: Bool
     /// Packages installed in the guest.
     public internal(set) var packages: Set<String>
+    /// K3s found NVIDIA's container runtime when it last started (the guest's boot or
+    /// `systemctl restart k3s-agent`): the toolkit was installed by then.
+    public internal(set) var k3sFoundNVIDIARuntime: Bool
     /// QEMU's pid on the host while running.
     public internal(set) var pid: Int?
     /// Bumped on every power transition so that a timer from an earlier boot does nothing.
@@ -67,6 +70,7 @@ public struct VirtualMachine: Sendable {
         agentInstalled = spec.agentInstalled
         packages = spec.packages.union(spec.agentInstalled ? ["qemu-guest-agent"] : [])
         pid = spec.running ? 1000 + spec.vmid * 7 : nil
+        k3sFoundNVIDIARuntime = spec.running && packages.contains("nvidia-container-toolkit")
     }
 
     /// The guest runs its services (kubelet, agent, sshd).

@@ -24,10 +24,8 @@ public enum LabScenario: String, Sendable, CaseIterable {
 
     public var nodes: [NodeSpec] {
         [
-            NodeSpec(
-                name: "k3s-vm-pumped-piglet-gpu",
-                capacity: ["cpu": "8", "memory": "32Gi", "pods": "110", "nvidia.com/gpu": "1"],
-                runtimeHandlers: ["nvidia", "nvidia-experimental"], internalIP: "192.168.4.210"),
+            // nvidia.com/gpu and the nvidia runtime handlers follow the card (NVIDIAStack).
+            NodeSpec(name: "k3s-vm-pumped-piglet-gpu", capacity: ["cpu": "8", "memory": "32Gi", "pods": "110"], internalIP: "192.168.4.210"),
             NodeSpec(name: "k3s-vm-still-fawn", internalIP: "192.168.4.212"),
             NodeSpec(name: "k3s-vm-pve", internalIP: "192.168.4.214"),
         ]
