@@ -52,6 +52,23 @@ struct DiscoveryLabTests {
         }
     }
 
+    @Test("a target host with an NVIDIA card of its own: the plan passes it (move: false) and Frigate keeps its GPU, runtime class and preset")
+    func ownGPU() async throws {
+        try await DiscoveryLab.with { lab in
+            try await lab.lab.homelab!.install(.nvidiaGPU(name: "gpu-fawn", host: "still-fawn", address: "0000:02:00.0", iommuGroup: 31))
+            let discovered = try await lab.plan()
+            let plan = discovered.plan
+            #expect(plan.devices.map(\.name) == ["coral", "gpu"])
+            #expect(plan.devices.last == MigrationPlan.Device(
+                name: "gpu", selector: .pci(.init(ids: ["10de:2204"], allFunctions: false, pcie: true)),
+                resource: "nvidia.com/gpu", runtimeClass: "nvidia", move: false))
+            #expect(plan.drivers.map(\.name).contains("nvidia"))
+            let removed = plan.manifestChanges.map { $0.path.joined(separator: ".") }
+            #expect(!removed.contains { $0.contains("nvidia.com/gpu") || $0.hasSuffix("runtimeClassName") }, "\(removed)")
+            #expect(!discovered.yaml.contains("preset-vaapi"), "\(discovered.yaml)")
+        }
+    }
+
     @Test("an unknown workload, an unknown target, the source as target and a node without a VM are refused with the fix")
     func refusals() async throws {
         try await DiscoveryLab.with { lab in

@@ -33,6 +33,34 @@ struct DiscoveryRulesTests {
         #expect(partial.itemNotes.first?.last == "VM 105 on pumped-piglet does not pass 18d1:9302 yet: the target VM gets every id.")
     }
 
+    @Test("a GPU the pods request: the target host's own card of the same maker is planned (move: false); else the card stays, with how to carry it")
+    func gpus() {
+        let config = VMConfig(values: ["hostpci0": "0000:01:00,pcie=1"])
+        var template = Self.template(limits: ["nvidia.com/gpu": 1])
+        template["spec"]["runtimeClassName"] = "nvidia"
+        let target = MigrationPlan.Endpoint(node: "k3s-b", vm: "k3s-b", vmid: 108, host: "still-fawn")
+        let rtx = HostPCIDevice(address: "0000:01:00.0", vendorID: "10de", deviceID: "2484", deviceClass: 0x030000, iommuGroup: 14, vendorName: "NVIDIA Corporation")
+        let audio = HostPCIDevice(address: "0000:01:00.1", vendorID: "10de", deviceID: "228b", deviceClass: 0x040300, iommuGroup: 14)
+        let own = HostPCIDevice(address: "0000:02:00.0", vendorID: "10de", deviceID: "2204", deviceClass: 0x030000, iommuGroup: 31)
+        let amd = HostPCIDevice(address: "0000:c4:00.0", vendorID: "1002", deviceID: "1681", deviceClass: 0x030000, iommuGroup: 20)
+
+        let found = DeviceDiscovery.devices(template: template, config: config, vm: Self.source, target: target, cards: ([rtx, audio], [amd, own]))
+        #expect(found.devices == [.init(
+            name: "gpu", selector: .pci(.init(ids: ["10de:2204"], allFunctions: true, pcie: true)), resource: "nvidia.com/gpu", runtimeClass: "nvidia", move: false)])
+        #expect(found.itemNotes.first?.first?.hasPrefix("still-fawn has a NVIDIA Corporation card of its own, 0000:02:00.0 [10de:2204]") == true, "\(found.itemNotes)")
+        #expect(found.gpuDrivers.map(\.name) == ["nvidia"])
+        #expect(found.sectionNotes == ["VM 105 on pumped-piglet passes no USB device through."])
+
+        let other = DeviceDiscovery.devices(template: template, config: config, vm: Self.source, target: target, cards: ([rtx, audio], [amd]))
+        #expect(other.devices.isEmpty)
+        #expect(other.sectionNotes == [
+            "VM 105 on pumped-piglet passes no USB device through.",
+            "hostpci0: 0000:01:00,pcie=1 stays in VM 105 on pumped-piglet; the pods use a GPU through nvidia.com/gpu, runtimeClassName nvidia (see manifestChanges). "
+                + "To carry the card to the target host instead (both hosts power off for it, docs/PLAN.md \"PCI devices\"), add the device "
+                + "{name: gpu, type: pci, ids: [10de:2484], resource: nvidia.com/gpu, runtimeClass: nvidia} and drop the manifest changes that remove them.",
+        ])
+    }
+
     @Test("other USB entries become one device each; nothing moves when the pods mount no USB path; PCI cards stay")
     func otherDevices() {
         let config = VMConfig(values: [
@@ -49,8 +77,7 @@ struct DiscoveryRulesTests {
         ])
         #expect(found.hardware.isEmpty)
         #expect(found.sectionNotes == [
-            "hostpci0: 0000:01:00.0,pcie=1 stays in VM 105 on pumped-piglet: ferry does not carry PCI cards between hosts yet; a card the target host has of its own can be planned with move: false (docs/PLAN.md, \"PCI devices\"); "
-                + "the pods use a GPU through nvidia.com/gpu (see manifestChanges).",
+            "hostpci0: 0000:01:00.0,pcie=1 stays in VM 105 on pumped-piglet; the pods use a GPU through nvidia.com/gpu (see manifestChanges).",
         ])
 
         let unused = DeviceDiscovery.devices(template: Self.template(), config: config, vm: Self.source)

@@ -7,8 +7,10 @@ import FerryProxmox
 /// adapter) or request a resource a device plugin advertises on the source node (not
 /// a GPU's): in a K3s VM those are the devices Proxmox passes through. Entries that
 /// are one known device under several ids (a Coral) become one plan device with all
-/// of its ids. PCI cards stay: a GPU is not carried between hosts, and what the
-/// target lacks is handled by the manifest changes; the notes say so.
+/// of its ids. A GPU the pods request is planned when the target host has one of
+/// the same maker (its own, `move: false`); otherwise the card stays, what the
+/// target lacks is handled by the manifest changes, and the notes say how to carry
+/// the card instead.
 enum DeviceDiscovery {
     struct Finding: Sendable {
         var devices: [MigrationPlan.Device] = []
@@ -17,12 +19,18 @@ enum DeviceDiscovery {
         var sectionNotes: [String] = []
         /// Known hardware among the devices (for drivers and checks).
         var hardware: [KnownHardware] = []
+        /// Drivers the GPUs the target passes need.
+        var gpuDrivers: [MigrationPlan.Driver] = []
     }
 
     static let usbPaths = ["/dev/bus/usb", "/dev/ttyUSB", "/dev/ttyACM", "/dev/serial"]
     static let gpuPaths = ["/dev/dri", "/dev/nvidia"]
 
-    static func devices(template: JSON, config: VMConfig, vm: MigrationPlan.Endpoint, sourceAllocatable: [String: String] = [:]) -> Finding {
+    /// `cards`: the PCI devices of the source and target hosts, when they could be listed.
+    static func devices(
+        template: JSON, config: VMConfig, vm: MigrationPlan.Endpoint, sourceAllocatable: [String: String] = [:],
+        target: MigrationPlan.Endpoint? = nil, cards: (source: [HostPCIDevice], target: [HostPCIDevice])? = nil
+    ) -> Finding {
         var finding = Finding()
         let hostPaths = (template["spec"]["volumes"].arrayValue ?? []).compactMap { volume -> (String, String)? in
             guard let path = volume["hostPath"]["path"].stringValue else { return nil }
@@ -48,11 +56,65 @@ enum DeviceDiscovery {
 
         let gpuUse = gpuUses(template: template, hostPaths: hostPaths.map(\.1))
         for entry in config.pci {
-            var line = "\(entry.key): \(entry.value) stays in \(where_): ferry does not carry PCI cards between hosts yet; a card the target host has of its own can be planned with move: false (docs/PLAN.md, \"PCI devices\")"
-            if !gpuUse.isEmpty { line += "; the pods use a GPU through \(gpuUse.joined(separator: ", ")) (see manifestChanges)" }
+            if let cards, let own = ownGPU(for: entry, template: template, cards: cards) {
+                let title = [own.source.vendorName, "card"].compactMap { $0 }.joined(separator: " ")
+                let device = MigrationPlan.Device(
+                    name: unique("gpu", in: finding.devices),
+                    selector: .pci(.init(ids: [own.target.id], allFunctions: !(entry.address ?? "").contains("."), pcie: entry.pcie, primaryGPU: entry.primaryGPU)),
+                    resource: own.resource, runtimeClass: template["spec"]["runtimeClassName"].stringValue, move: false)
+                var notes = ["\(target?.host ?? "the target host") has a \(title) of its own, \(own.target): ferry passes it to the target VM; "
+                                 + "\(where_)'s (\(entry.key): \(entry.value), \(own.source)) stays there (move: false)."]
+                notes.append("resource: the pods keep requesting \(own.resource)\(device.runtimeClass.map { " with RuntimeClass \($0)" } ?? ""); the run waits until the target node has it.")
+                append(device, notes: notes, to: &finding)
+                if own.source.vendorID == "10de" { finding.gpuDrivers.append(nvidiaDriver) }
+                continue
+            }
+            var line = "\(entry.key): \(entry.value) stays in \(where_)"
+            if !gpuUse.isEmpty {
+                line += "; the pods use a GPU through \(gpuUse.joined(separator: ", ")) (see manifestChanges)"
+                let resource = gpuUse.first(where: ExtendedResource.isGPU)
+                let card = cards?.source.first { $0.address == entry.address || $0.slot == entry.address }
+                if let card, let resource {
+                    line += ". To carry the card to the target host instead (both hosts power off for it, docs/PLAN.md \"PCI devices\"), add the device "
+                        + "{name: gpu, type: pci, ids: [\(card.id)], resource: \(resource)\(template["spec"]["runtimeClassName"].stringValue.map { ", runtimeClass: \($0)" } ?? "")} "
+                        + "and drop the manifest changes that remove them"
+                }
+            }
             finding.sectionNotes.append(line + ".")
         }
         return finding
+    }
+
+    /// The driver and container toolkit an NVIDIA card needs in a K3s VM; K3s adds
+    /// the `nvidia` runtime when it starts with the toolkit there.
+    static let nvidiaDriver = MigrationPlan.Driver(
+        name: "nvidia", check: "nvidia-smi -L && dpkg -s nvidia-container-toolkit",
+        install: "apt-get update && apt-get install -y nvidia-driver-550 nvidia-container-toolkit && systemctl restart k3s-agent")
+
+    /// The GPU resource each maker's device plugin advertises.
+    static let gpuResources = ["10de": "nvidia.com/gpu", "1002": "amd.com/gpu", "8086": "gpu.intel.com/i915"]
+
+    /// The target host's own card for a source VM's GPU the pods request: a display
+    /// card of the same maker. (Carrying the source's card powers both hosts off: a
+    /// choice for the plan's reader, not a default.)
+    private static func ownGPU(
+        for entry: VMConfig.PCIEntry, template: JSON, cards: (source: [HostPCIDevice], target: [HostPCIDevice])
+    ) -> (source: HostPCIDevice, target: HostPCIDevice, resource: String)? {
+        guard let address = entry.address,
+            let card = cards.source.first(where: { $0.address == address || $0.slot == address }), card.isDisplay,
+            let resource = gpuResources[card.vendorID],
+            requested(template).contains(resource),
+            let own = cards.target.first(where: { $0.isDisplay && $0.vendorID == card.vendorID })
+        else { return nil }
+        return (card, own, resource)
+    }
+
+    private static func requested(_ template: JSON) -> Set<String> {
+        var keys = Set<String>()
+        for container in template["spec"]["containers"].arrayValue ?? [] {
+            for section in ["limits", "requests"] { keys.formUnion((container["resources"][section].objectValue ?? [:]).keys) }
+        }
+        return keys
     }
 
     /// One plan device per known device (all of its ids), per other id, per port and per mapping.

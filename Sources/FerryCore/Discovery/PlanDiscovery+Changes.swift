@@ -62,7 +62,8 @@ extension PlanDiscovery {
             }
         }
 
-        let canRunNVIDIA = (allocatable["nvidia.com/gpu"].map { $0 != "0" } ?? false)
+        // A GPU the plan passes to the target brings its resource along.
+        let canRunNVIDIA = (allocatable["nvidia.com/gpu"].map { $0 != "0" } ?? false) || followingDevices.contains("nvidia.com/gpu")
         let configMaps = try await configMapDocuments(workload: workload, template: template, gitops: gitops)
         var presets: [(GitManifest, String, String)] = []
         for document in configMaps where !canRunNVIDIA {

@@ -50,8 +50,15 @@ public struct PlanDiscovery: Sendable {
         let sourceConfig = try await reading("the config of VM \(source.endpoint.vmid) on \(source.endpoint.host)") {
             try await proxmox.vmConfig(node: source.endpoint.host, vmid: source.endpoint.vmid)
         }
+        // The hosts' PCI cards, to find a GPU of the target host's own; without them
+        // the GPU stays (the notes say so).
+        var cards: (source: [HostPCIDevice], target: [HostPCIDevice])?
+        if !sourceConfig.pci.isEmpty {
+            cards = try? await (proxmox.pciDevices(node: source.endpoint.host), proxmox.pciDevices(node: target.endpoint.host))
+        }
         let devices = DeviceDiscovery.devices(
-            template: workload.podTemplate, config: sourceConfig, vm: source.endpoint, sourceAllocatable: sourceNode.allocatable)
+            template: workload.podTemplate, config: sourceConfig, vm: source.endpoint, sourceAllocatable: sourceNode.allocatable,
+            target: target.endpoint, cards: cards)
         devices.sectionNotes.forEach { notes.add($0, at: .section("devices")) }
         for (index, lines) in devices.itemNotes.enumerated() { lines.forEach { notes.add($0, at: .item("devices", index)) } }
 
@@ -78,6 +85,10 @@ public struct PlanDiscovery: Sendable {
         checks.sectionNotes.forEach { notes.add($0, at: .section("verify")) }
         for (index, note) in checks.itemNotes.enumerated() { notes.add(note, at: .item("verify", index)) }
         var drivers: [MigrationPlan.Driver] = []
+        for driver in devices.gpuDrivers where !drivers.contains(driver) {
+            notes.add("the GPU needs \(driver.name)'s driver and container toolkit in the VM; K3s adds their runtime when it restarts.", at: .item("drivers", drivers.count))
+            drivers.append(driver)
+        }
         for hardware in devices.hardware {
             guard let driver = hardware.driver else { continue }
             notes.add("the \(hardware.title) needs \(driver.name) in the VM (from ferry's table of known hardware).", at: .item("drivers", drivers.count))
