@@ -27,7 +27,7 @@ struct LabHelpTests {
             """
         let scenario = try await run(["lab", "up", "--dir", "/nonexistent/lab", "--scenario", "datacenter"])
         #expect(scenario.status == 64)
-        #expect(scenario.stderr == "Error: Unknown scenario 'datacenter'. Choose one of: homelab, frigate-coral, frigate-bootstrap.\n" + usage)
+        #expect(scenario.stderr == "Error: Unknown scenario 'datacenter'. Choose one of: homelab, frigate-coral, frigate-bootstrap, ollama-gpu.\n" + usage)
         let addon = try await run(["lab", "up", "--dir", "/nonexistent/lab", "--addon", "gpu-operator"])
         #expect(addon.status == 64)
         #expect(addon.stderr == "Error: Unknown addon 'gpu-operator'. Choose from: node-feature-discovery, device-plugin.\n" + usage)
@@ -82,10 +82,10 @@ struct LabHelpTests {
 
             Writes, in DIR: kubeconfig; ssh_config with ssh/ (client key, known_hosts);
             proxmox.env (PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN, PROXMOX_VE_FINGERPRINT)
-            and pki/proxmox-ca.crt; for frigate-coral and frigate-bootstrap, the GitOps
-            repository gitops.git and its clone gitops; and control.json, through which
-            `ferry lab status`, `move-device` and `fault` reach this lab. On Ctrl-C it
-            stops every server it started and removes control.json.
+            and pki/proxmox-ca.crt; for every scenario but homelab, the GitOps repository
+            gitops.git and its clone gitops; and control.json, through which `ferry lab
+            status`, `move-device` and `fault` reach this lab. On Ctrl-C it stops every
+            server it started and removes control.json.
 
             Exit codes: 0 done; 3 no lab is running with --dir; 4 the lab refused the
             request (unknown device, host, VM or SSH name, or a fault this lab lacks); 5
@@ -99,7 +99,8 @@ struct LabHelpTests {
                                       kubeconfig, ssh_config, proxmox.env, the GitOps
                                       repository and control.json.
               --scenario <scenario>   Which homelab to stand up: homelab, frigate-coral,
-                                      frigate-bootstrap. (default: frigate-coral)
+                                      frigate-bootstrap, ollama-gpu. (default:
+                                      frigate-coral)
               --port-base <port-base> Port for the Kubernetes API; the Proxmox VE API
                                       listens on the next one (0 picks free ports).
                                       (default: 0)

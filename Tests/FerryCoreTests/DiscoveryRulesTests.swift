@@ -48,7 +48,7 @@ struct DiscoveryRulesTests {
         #expect(found.devices == [.init(
             name: "gpu", selector: .pci(.init(ids: ["10de:2204"], allFunctions: true, pcie: true)), resource: "nvidia.com/gpu", runtimeClass: "nvidia", move: false)])
         #expect(found.itemNotes.first?.first?.hasPrefix("still-fawn has a NVIDIA Corporation card of its own, 0000:02:00.0 [10de:2204]") == true, "\(found.itemNotes)")
-        #expect(found.gpuDrivers.map(\.name) == ["nvidia"])
+        #expect(found.hardware.compactMap(\.driver?.name) == ["nvidia"])
         #expect(found.sectionNotes == ["VM 105 on pumped-piglet passes no USB device through."])
 
         let other = DeviceDiscovery.devices(template: template, config: config, vm: Self.source, target: target, cards: ([rtx, audio], [amd]))

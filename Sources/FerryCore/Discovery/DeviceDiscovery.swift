@@ -19,8 +19,10 @@ enum DeviceDiscovery {
         var sectionNotes: [String] = []
         /// Known hardware among the devices (for drivers and checks).
         var hardware: [KnownHardware] = []
-        /// Drivers the GPUs the target passes need.
-        var gpuDrivers: [MigrationPlan.Driver] = []
+
+        mutating func add(_ known: KnownHardware) {
+            if !hardware.contains(where: { $0.name == known.name }) { hardware.append(known) }
+        }
     }
 
     static let usbPaths = ["/dev/bus/usb", "/dev/ttyUSB", "/dev/ttyACM", "/dev/serial"]
@@ -66,7 +68,21 @@ enum DeviceDiscovery {
                                  + "\(where_)'s (\(entry.key): \(entry.value), \(own.source)) stays there (move: false)."]
                 notes.append("resource: the pods keep requesting \(own.resource)\(device.runtimeClass.map { " with RuntimeClass \($0)" } ?? ""); the run waits until the target node has it.")
                 append(device, notes: notes, to: &finding)
-                if own.source.vendorID == "10de" { finding.gpuDrivers.append(nvidiaDriver) }
+                if own.source.vendorID == "10de" { finding.add(.nvidiaGPU) }
+                continue
+            }
+            if let cards, let carried = carriedGPU(for: entry, template: template, cards: cards) {
+                let runtimeClass = template["spec"]["runtimeClassName"].stringValue
+                let device = MigrationPlan.Device(
+                    name: unique("gpu", in: finding.devices),
+                    selector: .pci(.init(ids: [carried.card.id], allFunctions: !(entry.address ?? "").contains("."), pcie: entry.pcie, primaryGPU: entry.primaryGPU)),
+                    resource: carried.resource, runtimeClass: runtimeClass)
+                append(device, notes: [
+                    "\(carried.card), passed to \(where_) as \(entry.key): \(entry.value); the pods request \(carried.resource) and nothing on "
+                        + "\(target?.host ?? "the target host") takes its place: the card is carried, and both hosts power off for it (see ferry check).",
+                    "resource: the pods keep requesting \(carried.resource)\(runtimeClass.map { " with RuntimeClass \($0)" } ?? ""); the run waits until the target node has it.",
+                ], to: &finding)
+                if carried.card.vendorID == "10de" { finding.add(.nvidiaGPU) }
                 continue
             }
             var line = "\(entry.key): \(entry.value) stays in \(where_)"
@@ -85,12 +101,6 @@ enum DeviceDiscovery {
         return finding
     }
 
-    /// The driver and container toolkit an NVIDIA card needs in a K3s VM; K3s adds
-    /// the `nvidia` runtime when it starts with the toolkit there.
-    static let nvidiaDriver = MigrationPlan.Driver(
-        name: "nvidia", check: "nvidia-smi -L && dpkg -s nvidia-container-toolkit",
-        install: "apt-get update && apt-get install -y nvidia-driver-550 nvidia-container-toolkit && systemctl restart k3s-agent")
-
     /// The GPU resource each maker's device plugin advertises.
     static let gpuResources = ["10de": "nvidia.com/gpu", "1002": "amd.com/gpu", "8086": "gpu.intel.com/i915"]
 
@@ -107,6 +117,25 @@ enum DeviceDiscovery {
             let own = cards.target.first(where: { $0.isDisplay && $0.vendorID == card.vendorID })
         else { return nil }
         return (card, own, resource)
+    }
+
+    /// Applications whose manifests ferry can point at another GPU, or none: Frigate
+    /// switches its hwaccel preset (see manifestChanges). Their card stays; any other
+    /// workload that requests a GPU needs that GPU, so its card is carried.
+    static let adaptable = ["frigate"]
+
+    /// The source VM's GPU when the pods request it, the target host has none of its
+    /// maker, and the pods cannot do without it.
+    private static func carriedGPU(
+        for entry: VMConfig.PCIEntry, template: JSON, cards: (source: [HostPCIDevice], target: [HostPCIDevice])
+    ) -> (card: HostPCIDevice, resource: String)? {
+        let images = (template["spec"]["containers"].arrayValue ?? []).compactMap { $0["image"].stringValue }
+        guard !images.contains(where: { image in adaptable.contains { image.contains($0) } }),
+            let address = entry.address,
+            let card = cards.source.first(where: { $0.address == address || $0.slot == address }), card.isDisplay,
+            let resource = gpuResources[card.vendorID], requested(template).contains(resource)
+        else { return nil }
+        return (card, resource)
     }
 
     private static func requested(_ template: JSON) -> Set<String> {

@@ -39,6 +39,16 @@ struct KnownHardware: Sendable {
                 api: (5000, "/api/version"))]),
     ]
 
+    /// An NVIDIA card a plan passes (found by its PCI ids, not here): the driver and
+    /// container toolkit in the VM (K3s adds the `nvidia` runtime when it restarts
+    /// with them), and what proves an application computes on it.
+    static let nvidiaGPU = KnownHardware(
+        name: "nvidia-gpu", title: "NVIDIA GPU", usbIDs: [], explanation: [],
+        driver: MigrationPlan.Driver(
+            name: "nvidia", check: "nvidia-smi -L && dpkg -s nvidia-container-toolkit",
+            install: "apt-get update && apt-get install -y nvidia-driver-550 nvidia-container-toolkit && systemctl restart k3s-agent"),
+        checks: [ApplicationCheck(image: "ollama", application: "Ollama", log: "library=cuda", timeout: .minutes(3), api: (11434, "/api/version"))])
+
     /// The catalog entry that has this `VENDOR:PRODUCT` id.
     static func usb(_ id: String) -> KnownHardware? {
         catalog.first { $0.usbIDs.contains(id.lowercased()) }

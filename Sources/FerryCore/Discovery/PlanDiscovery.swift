@@ -85,10 +85,6 @@ public struct PlanDiscovery: Sendable {
         checks.sectionNotes.forEach { notes.add($0, at: .section("verify")) }
         for (index, note) in checks.itemNotes.enumerated() { notes.add(note, at: .item("verify", index)) }
         var drivers: [MigrationPlan.Driver] = []
-        for driver in devices.gpuDrivers where !drivers.contains(driver) {
-            notes.add("the GPU needs \(driver.name)'s driver and container toolkit in the VM; K3s adds their runtime when it restarts.", at: .item("drivers", drivers.count))
-            drivers.append(driver)
-        }
         for hardware in devices.hardware {
             guard let driver = hardware.driver else { continue }
             notes.add("the \(hardware.title) needs \(driver.name) in the VM (from ferry's table of known hardware).", at: .item("drivers", drivers.count))

@@ -52,7 +52,7 @@ public final class Lab: Sendable {
         let homelab = configuration.homelab.map { Homelab(spec: $0, timing: configuration.timing) }
         let store = ObjectStore()
         // Frigate's behaviour depends on what the VMs see, so it comes with the homelab.
-        let hardwareAware: [any ContainerRuntime] = homelab.map { [FrigateRuntime(homelab: $0, store: store)] } ?? []
+        let hardwareAware: [any ContainerRuntime] = homelab.map { [FrigateRuntime(homelab: $0, store: store), OllamaRuntime(homelab: $0)] } ?? []
         let kube = try await KubeLab.start(
             configuration, store: store, runtimes: runtimes(homelab) + hardwareAware,
             latency: { await homelab?.faults.apiLatency ?? .zero })

@@ -17,6 +17,21 @@ public enum LabScenario: String, Sendable, CaseIterable {
     /// beside another app (Mosquitto's config in namespace `mqtt`). Suspending it would
     /// freeze every app's GitOps, which is what `gitops.pause: objects` is for.
     case frigateBootstrap = "frigate-bootstrap"
+    /// `homelab` plus the GitOps repository, Flux, and Ollama on pumped-piglet with
+    /// the NVIDIA card VM 105 passes (`nvidia.com/gpu`, RuntimeClass `nvidia`) and a
+    /// model in its local-path volume. still-fawn has no NVIDIA card: the migration
+    /// carries it, powering both hosts off.
+    case ollamaGPU = "ollama-gpu"
+
+    /// The workload the scenario's migration moves (namespace, name), from
+    /// k3s-vm-pumped-piglet-gpu to k3s-vm-still-fawn; nil for the bare homelab.
+    public var workload: (namespace: String, name: String)? {
+        switch self {
+        case .homelab: nil
+        case .frigateCoral, .frigateBootstrap: ("frigate", "frigate")
+        case .ollamaGPU: ("ollama", "ollama")
+        }
+    }
 
     /// SSH endpoints broken from the start: in the blueprint's incident, SSH to the
     /// target VM did not work and commands had to go through the guest agent.
@@ -24,8 +39,13 @@ public enum LabScenario: String, Sendable, CaseIterable {
 
     public var nodes: [NodeSpec] {
         [
-            // nvidia.com/gpu and the nvidia runtime handlers follow the card (NVIDIAStack).
-            NodeSpec(name: "k3s-vm-pumped-piglet-gpu", capacity: ["cpu": "8", "memory": "32Gi", "pods": "110"], internalIP: "192.168.4.210"),
+            // With a homelab, nvidia.com/gpu and the nvidia handlers then follow the
+            // card, the driver and the toolkit (NVIDIAStack); a Kubernetes-only lab
+            // keeps these.
+            NodeSpec(
+                name: "k3s-vm-pumped-piglet-gpu",
+                capacity: ["cpu": "8", "memory": "32Gi", "pods": "110", "nvidia.com/gpu": "1"],
+                runtimeHandlers: ["nvidia", "nvidia-experimental"], internalIP: "192.168.4.210"),
             NodeSpec(name: "k3s-vm-still-fawn", internalIP: "192.168.4.212"),
             NodeSpec(name: "k3s-vm-pve", internalIP: "192.168.4.214"),
         ]
@@ -53,6 +73,7 @@ public enum LabScenario: String, Sendable, CaseIterable {
             case .homelab: break
             case .frigateCoral: try await FrigateCoralScenario.seed(lab, directory: directory, layout: .perApp)
             case .frigateBootstrap: try await FrigateCoralScenario.seed(lab, directory: directory, layout: .bootstrap)
+            case .ollamaGPU: try await OllamaGPUScenario.seed(lab, directory: directory)
             }
             return lab
         } catch {

@@ -31,6 +31,19 @@ enum FrigateCoralScenario {
         } else {
             await kube.store.modify(ObjectKey(ResourceCatalog.nodes, name: source)) { $0.labels[label.0] = label.1 }
         }
+        try await bootstrapFlux(kube, repository: repository)
+        let ready = await kube.waitUntil(ResourceCatalog.pods, namespace: "frigate", timeout: .seconds(60)) { pods in
+            pods.first { $0.condition("Ready")?["status"].stringValue == "True" }
+        }
+        guard ready != nil else {
+            throw LabError(description: "the frigate-coral scenario did not come up: Frigate was not Ready on \(source) within 60s")
+        }
+        try await writeVolumeData(kube)
+    }
+
+    /// What `flux bootstrap` leaves: the GitRepository `flux-system` on the repository
+    /// and the root Kustomization `flux-system` on `./clusters/homelab`.
+    static func bootstrapFlux(_ kube: KubeLab, repository: GitOpsRepository) async throws {
         try await kube.create(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "flux-system"]])
         try await kube.create([
             "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
@@ -45,13 +58,6 @@ enum FrigateCoralScenario {
                 "sourceRef": ["kind": "GitRepository", "name": "flux-system"],
             ],
         ])
-        let ready = await kube.waitUntil(ResourceCatalog.pods, namespace: "frigate", timeout: .seconds(60)) { pods in
-            pods.first { $0.condition("Ready")?["status"].stringValue == "True" }
-        }
-        guard ready != nil else {
-            throw LabError(description: "the frigate-coral scenario did not come up: Frigate was not Ready on \(source) within 60s")
-        }
-        try await writeVolumeData(kube)
     }
 
     /// Frigate as a homelab with a device plugin deploys it: its container requests
@@ -81,7 +87,7 @@ enum FrigateCoralScenario {
     /// Files as Frigate keeps them; small, but with the shapes a copy must preserve
     /// (nested directories, a symlink, an empty file, distinct modes).
     static func writeVolumeData(_ kube: KubeLab) async throws {
-        let files: [String: [(String, String)]] = [
+        let root = try await writeFiles(kube, namespace: "frigate", node: source, files: [
             "frigate-config": [
                 ("frigate.db", "SQLite format 3\u{0}events,recordings,timeline\n"),
                 ("model_cache/edgetpu_model.tflite", String(repeating: "TFL3", count: 2048)),
@@ -93,23 +99,29 @@ enum FrigateCoralScenario {
                 ("recordings/2025-12-13/10/driveway/10.00.mp4", String(repeating: "\u{0}ftypisom", count: 4096)),
                 ("clips/driveway-1734084000.123-abc123.jpg", "\u{FF}\u{D8}JFIF snapshot"),
             ],
-        ]
+        ])
+        guard let media = root["frigate-media"] else { return }
+        try FileManager.default.createSymbolicLink(
+            atPath: media.appendingPathComponent("recordings/latest").path, withDestinationPath: "2025-12-13")
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: media.appendingPathComponent("clips").path)
+    }
+
+    /// Writes files into bound claims' volumes on `node`; returns each volume's root by claim.
+    @discardableResult
+    static func writeFiles(_ kube: KubeLab, namespace: String, node: String, files: [String: [(String, String)]]) async throws -> [String: URL] {
+        var roots: [String: URL] = [:]
         for (claimName, contents) in files {
-            let claim = try await kube.store.get(ObjectKey(ResourceCatalog.persistentVolumeClaims, namespace: "frigate", name: claimName))
+            let claim = try await kube.store.get(ObjectKey(ResourceCatalog.persistentVolumeClaims, namespace: namespace, name: claimName))
             let pv = try await kube.store.get(ObjectKey(ResourceCatalog.persistentVolumes, name: claim["spec"]["volumeName"].stringValue ?? ""))
             guard let path = pv["spec"]["hostPath"]["path"].stringValue else { continue }
-            let root = kube.filesystem.url(node: source, path: path)
+            let root = kube.filesystem.url(node: node, path: path)
+            roots[claimName] = root
             for (relative, text) in contents {
                 let file = root.appendingPathComponent(relative)
                 try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(text.utf8).write(to: file)
             }
-            if claimName == "frigate-media" {
-                try FileManager.default.createSymbolicLink(
-                    atPath: root.appendingPathComponent("recordings/latest").path, withDestinationPath: "2025-12-13")
-                try FileManager.default.setAttributes(
-                    [.posixPermissions: 0o640], ofItemAtPath: root.appendingPathComponent("clips").path)
-            }
         }
+        return roots
     }
 }

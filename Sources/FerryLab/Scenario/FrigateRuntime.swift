@@ -11,11 +11,12 @@ import Foundation
 /// - `hwaccel_args: preset-nvidia-*` needs an NVIDIA GPU in the VM; `preset-vaapi`
 ///   (and `preset-intel-*`) needs `/dev/dri`. Otherwise ffmpeg fails and so does Frigate.
 ///
-/// A Frigate that runs listens on its pod's IP, port 5000 (`FrigateWebServer`).
+/// A Frigate that runs listens on its pod's IP, port 5000 (`AppWebServer`), and
+/// answers `GET /api/version` with its version string (`0.14.1-f4f3cfa`) as text.
 struct FrigateRuntime: ContainerRuntime {
     let homelab: Homelab
     let store: ObjectStore
-    let web = FrigateWebServers()
+    let web = AppWebServers()
 
     func start(container: JSON, pod: JSON, node: String) async -> ContainerOutcome? {
         guard let image = container["image"].stringValue, image.contains("frigate") else { return nil }
@@ -54,7 +55,7 @@ struct FrigateRuntime: ContainerRuntime {
         }
         if let ip = pod["status"]["podIP"].stringValue {
             do {
-                let server = try await FrigateWebServer(host: ip, version: FrigateWebServer.version(forTag: version))
+                let server = try await AppWebServer(name: "Frigate", host: ip, port: 5000, routes: ["api/version": Self.version(forTag: version)])
                 web.add(server, pod: pod.uid, node: node)
             } catch {
                 log.append("[ERROR] frigate.app: \(error)")
@@ -88,6 +89,13 @@ struct FrigateRuntime: ContainerRuntime {
 
     func release(node: String, keeping live: Set<String>) async {
         web.stop(node: node, keeping: live)
+    }
+
+    /// The version `GET /api/version` answers for an image tag: Frigate prints its
+    /// release and the commit it was built from.
+    static func version(forTag tag: String) -> String {
+        let release = tag.first?.isNumber == true ? tag : "0.14.1"
+        return "\(release)-f4f3cfa"
     }
 
     static func isCoral(_ device: Device) -> Bool {

@@ -20,7 +20,14 @@ struct DemoCommand: AsyncParsableCommand {
             plan), checks it (ferry check) and runs it (ferry run) to k3s-vm-still-fawn; when \
             the run asks for the Coral to be moved, the lab moves it. It ends with a summary \
             and stops the lab. Nothing outside the lab's directory is touched.
+
+            --scenario ollama-gpu moves Ollama instead, with the NVIDIA card VM 105 passes: \
+            still-fawn has no such card, so the plan carries it, and the run powers both \
+            hosts off for the move and back on (the lab's hands move the card).
             """)
+
+    @Option(help: "The lab to migrate in: frigate-coral (the Coral USB TPU), frigate-bootstrap (a root flux-system), ollama-gpu (a PCIe GPU).")
+    var scenario: String = LabScenario.frigateCoral.rawValue
 
     @Option(help: "Keep the lab's state in this directory instead of a temporary one (it is kept afterwards).")
     var dir: String?
@@ -28,11 +35,19 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Print the run's events as JSON lines.")
     var json = false
 
+    func validate() throws {
+        guard LabScenario(rawValue: scenario)?.workload != nil else {
+            let names = LabScenario.allCases.filter { $0.workload != nil }.map(\.rawValue)
+            throw ValidationError("Unknown scenario '\(scenario)'. Choose one of: \(names.joined(separator: ", ")).")
+        }
+    }
+
     func run() async throws {
+        let scenario = LabScenario(rawValue: scenario) ?? .frigateCoral
         let directory = dir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabSession.temporaryDirectory("demo")
-        say("Starting the frigate-coral lab in \(directory.path)")
+        say("Starting the \(scenario.rawValue) lab in \(directory.path)")
         do {
-            try await LabSession.with(in: directory, keep: dir != nil) { session in try await migrate(session) }
+            try await LabSession.with(in: directory, keep: dir != nil, scenario: scenario) { session in try await migrate(session) }
         } catch {
             FileHandle.standardError.write(Data("\nError: the demo failed: \(error)\n".utf8))
             throw ExitCode(1)
@@ -41,9 +56,15 @@ struct DemoCommand: AsyncParsableCommand {
 
     private func migrate(_ session: LabSession) async throws {
         let directory = session.directory
-        say("Frigate runs on k3s-vm-pumped-piglet-gpu with the Coral; SSH to k3s-vm-still-fawn is refused (the blueprint's incident)")
+        let workload = session.workload
+        switch session.scenario {
+        case .ollamaGPU:
+            say("Ollama runs on k3s-vm-pumped-piglet-gpu with the NVIDIA card; still-fawn has none, and SSH to k3s-vm-still-fawn is refused")
+        default:
+            say("Frigate runs on k3s-vm-pumped-piglet-gpu with the Coral; SSH to k3s-vm-still-fawn is refused (the blueprint's incident)")
+        }
 
-        say("ferry plan frigate/frigate --to k3s-vm-still-fawn --repo \(directory.path)/gitops")
+        say("ferry plan \(workload.namespace)/\(workload.name) --to k3s-vm-still-fawn --repo \(directory.path)/gitops")
         let discovered = try await session.discoverPlan()
         print(discovered.text.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }.joined(separator: "\n"))
 
@@ -53,16 +74,23 @@ struct DemoCommand: AsyncParsableCommand {
         StandardOutput.flush()
         guard !report.blocks else { throw DemoFailure("the pre-flight checks failed") }
 
-        say("ferry run \(discovered.file.path)   (the lab moves the Coral when asked, standing in for you)")
+        let moved = discovered.plan.devices.filter(\.move).map(\.name).joined(separator: " and ")
+        say("ferry run \(discovered.file.path)   (the lab moves the \(moved) when asked, standing in for you)")
         let journal = try await session.run(discovered, observer: RunPrinter(json: json))
-        try await summary(journal, plan: discovered.plan, connections: session.connections, directory: directory)
+        try await summary(journal, session: session, plan: discovered.plan)
     }
 
-    private func summary(_ journal: Journal, plan: MigrationPlan, connections: Connections, directory: URL) async throws {
-        let pods = try await connections.kube.list(.pods, namespace: "frigate", labelSelector: "app=frigate").items
+    private func summary(_ journal: Journal, session: LabSession, plan: MigrationPlan) async throws {
+        let (connections, directory, workload) = (session.connections, session.directory, session.workload)
+        let application = session.scenario == .ollamaGPU ? "Ollama" : "Frigate"
+        let pods = try await connections.kube.list(.pods, namespace: workload.namespace, labelSelector: "app=\(workload.name)").items
         let pod = pods.first { $0["status"]["conditions"].arrayValue?.contains { $0["type"] == "Ready" && $0["status"] == "True" } == true }
         let name = pod?["metadata"]["name"].stringValue ?? "?"
-        let log = (try? await connections.kube.logs(pod: name, namespace: "frigate", container: "frigate")) ?? ""
+        let log = (try? await connections.kube.logs(pod: name, namespace: workload.namespace, container: workload.name)) ?? ""
+        let proof = session.scenario == .ollamaGPU
+            ? log.split(separator: "\n").last { $0.contains("inference compute") } ?? "no inference compute line"
+            : log.split(separator: "\n").last { $0.contains("TPU") } ?? "no TPU line"
+        let claims = plan.volumes.map(\.claim).joined(separator: " and ")
         let git = GitRepository(directory: directory.appendingPathComponent("gitops"))
         let commits = (try? await git.git(["log", "--format=%h %s", "-1"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
         let stat = ((try? await git.git(["show", "--stat", "--format=", "HEAD"])) ?? "").split(separator: "\n")
@@ -70,13 +98,21 @@ struct DemoCommand: AsyncParsableCommand {
         print("\n" + MigrationSummary.text(journal))
         print("""
 
-            Frigate now runs on \(pod?["spec"]["nodeName"].stringValue ?? "?") (pod \(name))
-              its log: \(log.split(separator: "\n").last { $0.contains("TPU") } ?? "no TPU line")
+            \(application) now runs on \(pod?["spec"]["nodeName"].stringValue ?? "?") (pod \(name))
+              its log: \(proof)
               commit:  \(commits)
             \(stat.map { "           \($0)" }.joined(separator: "\n"))
-              volumes: frigate-config and frigate-media copied, verified and bound on k3s-vm-still-fawn;
+              volumes: \(claims) copied, verified and bound on k3s-vm-still-fawn;
                        the originals stay on k3s-vm-pumped-piglet-gpu until `ferry cleanup`
             """)
+        for device in plan.devices where device.move && !device.isUSB {
+            let found = try? await connections.proxmox.pciDevices(node: plan.target.host).first { card in
+                if case .pci(let pci) = device.selector { return pci.ids.contains(card.id) }
+                return false
+            }
+            print("  \(device.name):     in \(plan.target.host) at \(found?.address ?? "?"), passed to VM \(plan.target.vmid); "
+                + "\(plan.source.host) and \(plan.target.host) were powered off for the move and are back")
+        }
         if let downtime = Downtime(journal) {
             print("  downtime: \(RunPrinter.seconds(downtime.withoutMove)) without the physical move "
                 + "(the lab's floor, VM reboot + container start: \(RunPrinter.seconds(LabConfiguration.Timing().downtimeFloor)))")

@@ -12,7 +12,7 @@ struct LabUpCommand: AsyncParsableCommand {
         discussion: """
             Writes, in DIR: kubeconfig; ssh_config with ssh/ (client key, known_hosts); \
             proxmox.env (PROXMOX_VE_ENDPOINT, PROXMOX_VE_API_TOKEN, PROXMOX_VE_FINGERPRINT) \
-            and pki/proxmox-ca.crt; for frigate-coral and frigate-bootstrap, the GitOps \
+            and pki/proxmox-ca.crt; for every scenario but homelab, the GitOps \
             repository gitops.git and its clone gitops; and control.json, through which `ferry lab status`, \
             `move-device` and `fault` reach this lab. On Ctrl-C it stops every server it \
             started and removes control.json.

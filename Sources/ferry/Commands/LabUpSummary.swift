@@ -61,7 +61,9 @@ struct LabUpSummary {
             let ferryDir = "--dir \(q(dir))"
             lines += [
                 "  ferry lab status \(ferryDir)",
-                "  ferry lab move-device coral --to still-fawn \(ferryDir)",
+                scenario == .ollamaGPU
+                    ? "  ferry lab move-device gpu --to still-fawn \(ferryDir)    # with both hosts off; then they power on"
+                    : "  ferry lab move-device coral --to still-fawn \(ferryDir)",
                 "  ferry lab fault ssh-refused on --target k3s-vm-pve \(ferryDir)",
                 "",
                 "Stop with Ctrl-C: it stops everything it started.",

@@ -2,18 +2,19 @@ import FerryCore
 import FerryLab
 import Foundation
 
-/// The frigate-coral lab with ferry's clients opened on the files it wrote, as a user
+/// A scenario's lab (frigate-coral unless asked) with ferry's clients opened on the files it wrote, as a user
 /// would open them (kubeconfig, `proxmox.env`, ssh_config): where `ferry demo` and
 /// `ferry bench` start. Everything after this goes over the lab's real protocols;
 /// only `homelab` (the lab's hands: moving the Coral, faults, the nodes' disks) is
 /// reached directly.
 struct LabSession: Sendable {
+    /// frigate-coral's workload, which `ferry bench` measures.
     static let namespace = "frigate"
-    static let workload = "frigate"
     static let source = "k3s-vm-pumped-piglet-gpu"
     static let target = "k3s-vm-still-fawn"
 
     let lab: Lab
+    let scenario: LabScenario
     let homelab: Homelab
     let directory: URL
     /// What a user of this lab would pass ferry (kubeconfig, proxmox.env, ssh_config).
@@ -22,8 +23,10 @@ struct LabSession: Sendable {
 
     /// Starts the lab in `directory`, runs `body`, and stops everything whatever
     /// happens; the directory goes too unless `keep`.
-    static func with<T: Sendable>(in directory: URL, keep: Bool, _ body: (LabSession) async throws -> T) async throws -> T {
-        let lab = try await LabScenario.frigateCoral.start(directory: directory)
+    static func with<T: Sendable>(
+        in directory: URL, keep: Bool, scenario: LabScenario = .frigateCoral, _ body: (LabSession) async throws -> T
+    ) async throws -> T {
+        let lab = try await scenario.start(directory: directory)
         defer { if !keep { try? FileManager.default.removeItem(at: directory) } }
         let result: Result<T, any Error>
         do {
@@ -33,7 +36,7 @@ struct LabSession: Sendable {
             settings.proxmoxEnvironment = try ConnectionSettings.readEnvironmentFile(directory.appendingPathComponent("proxmox.env"))
             settings.sshControlDirectory = directory.appendingPathComponent("ssh")
             let connections = try Connections.open(settings)
-            let session = LabSession(lab: lab, homelab: homelab, directory: directory, settings: settings, connections: connections)
+            let session = LabSession(lab: lab, scenario: scenario, homelab: homelab, directory: directory, settings: settings, connections: connections)
             do {
                 result = .success(try await body(session))
             } catch {
@@ -52,10 +55,13 @@ struct LabSession: Sendable {
         URL(fileURLWithPath: parent, isDirectory: true).appendingPathComponent("ferry-\(purpose)-\(UUID().uuidString.prefix(8))", isDirectory: true)
     }
 
-    /// `ferry plan frigate/frigate --to k3s-vm-still-fawn`, written to `migration.yaml`.
+    /// The scenario's workload as `ferry plan` takes it: `frigate/frigate`.
+    var workload: (namespace: String, name: String) { scenario.workload ?? (Self.namespace, "frigate") }
+
+    /// `ferry plan NAMESPACE/NAME --to k3s-vm-still-fawn`, written to `migration.yaml`.
     func discoverPlan() async throws -> (plan: MigrationPlan, text: String, file: URL) {
         let discovered = try await PlanDiscovery(connections: connections).discover(
-            PlanRequest(namespace: Self.namespace, name: Self.workload, targetNode: Self.target,
+            PlanRequest(namespace: workload.namespace, name: workload.name, targetNode: Self.target,
                         repo: directory.appendingPathComponent("gitops"), workingDirectory: directory))
         let file = directory.appendingPathComponent("migration.yaml")
         try Data(discovered.yaml.utf8).write(to: file)

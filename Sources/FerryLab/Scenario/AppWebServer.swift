@@ -5,27 +5,26 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// Frigate's web port (5000) on its pod's IP, while the lab's Frigate runs: what
-/// a Service, its Endpoints and the apiserver's service proxy reach, over a real
-/// socket. It answers `GET /api/version` with Frigate's version string
-/// (`0.14.1-f4f3cfa`) as text, as Frigate's API does; every other path is 404.
-final class FrigateWebServer: Sendable {
-    static let port = 5000
-
+/// An application's web port on its pod's IP, while the lab runs the application
+/// (Frigate's 5000, Ollama's 11434): what a Service, its Endpoints and the
+/// apiserver's service proxy reach, over a real socket. It answers the GET paths it
+/// is given with their bodies (Frigate's `/api/version` is text, Ollama's JSON);
+/// every other path is 404.
+final class AppWebServer: Sendable {
     private let task: Task<Void, Never>
     private let group: ServiceGroup
 
-    /// Listens on `host`:5000; throws when it cannot (the address is taken).
-    init(host: String, version: String) async throws {
-        var logger = Logger(label: "ferry.lab.frigate")
+    /// Listens on `host`:`port`; throws when it cannot (the address is taken).
+    init(name: String, host: String, port: Int, routes: [String: String]) async throws {
+        var logger = Logger(label: "ferry.lab.\(name.lowercased())")
         logger.logLevel = .critical
         let router = Router()
-        router.get("api/version") { _, _ in version }
+        for (path, body) in routes { router.get(RouterPath(path)) { _, _ in body } }
         let (started, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: Self.port)),
+            router: router, configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? Self.port)
+                continuation.yield(channel.localAddress?.port ?? port)
                 continuation.finish()
             },
             logger: logger)
@@ -37,7 +36,7 @@ final class FrigateWebServer: Sendable {
         }
         var iterator = started.makeAsyncIterator()
         guard await iterator.next() != nil else {
-            throw LabError.serverFailed("Frigate's web server could not listen on \(host):\(Self.port)")
+            throw LabError.serverFailed("\(name)'s web server could not listen on \(host):\(port)")
         }
     }
 
@@ -46,19 +45,13 @@ final class FrigateWebServer: Sendable {
         Task { await group.triggerGracefulShutdown() }
     }
 
-    /// The version `GET /api/version` answers for an image tag: Frigate prints its
-    /// release and the commit it was built from.
-    static func version(forTag tag: String) -> String {
-        let release = tag.first?.isNumber == true ? tag : "0.14.1"
-        return "\(release)-f4f3cfa"
-    }
 }
 
-/// The web servers of the running Frigate containers, by pod uid.
-final class FrigateWebServers: Sendable {
-    private let servers = Mutex<[String: (node: String, server: FrigateWebServer)]>([:])
+/// The web servers of an application's running containers, by pod uid.
+final class AppWebServers: Sendable {
+    private let servers = Mutex<[String: (node: String, server: AppWebServer)]>([:])
 
-    func add(_ server: FrigateWebServer, pod: String, node: String) {
+    func add(_ server: AppWebServer, pod: String, node: String) {
         let replaced = servers.withLock { $0.updateValue((node, server), forKey: pod) }
         replaced?.server.stop()
     }

@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// `ferry demo`, as a newcomer runs it, in the scenario that carries a PCIe card: it
+/// ends with the workload on the target, computing on the card there, and says the
+/// hosts went down for the move and came back.
+@Suite("ferry demo")
+struct DemoCommandTests {
+    @Test("demo --scenario ollama-gpu carries the GPU and ends with Ollama on still-fawn, its log naming the card")
+    func ollamaGPU() async throws {
+        let result = try await BenchCommandTests.ferry(["demo", "--scenario", "ollama-gpu"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let out = result.stdout
+        #expect(out.contains("Migration ollama-piglet-to-fawn: completed."), "\(out)")
+        #expect(out.contains("Ollama now runs on k3s-vm-still-fawn"), "\(out)")
+        #expect(out.contains("library=cuda") && out.contains("NVIDIA GeForce RTX 3090"), "\(out)")
+        #expect(out.contains("gpu:     in still-fawn at 0000:01:00.0, passed to VM 108; pumped-piglet and still-fawn were powered off for the move and are back"), "\(out)")
+        #expect(out.contains("  downtime: "), "\(out)")
+    }
+
+    @Test("demo --scenario with a name that has no workload is a usage error listing the ones that do")
+    func unknownScenario() async throws {
+        let result = try await BenchCommandTests.ferry(["demo", "--scenario", "homelab"])
+        #expect(result.status == 64)
+        #expect(result.stderr.hasPrefix("Error: Unknown scenario 'homelab'. Choose one of: frigate-coral, frigate-bootstrap, ollama-gpu.\n"), "\(result.stderr)")
+    }
+}
