@@ -113,6 +113,12 @@ import Testing
                     "\(power.reason)")
 
             let (planFile, steps) = try lab.migration(plan)
+            // What --dry-run prints for the card: the hosts' power, the move, the line.
+            let described = steps.filter { $0.id.hasSuffix("-gpu") }.flatMap { $0.describe() }
+            #expect(described.contains("qm set 105 --delete hostpciN   (on pumped-piglet: every hostpciN line that passes gpu (PCI 10de:2204))"), "\(described)")
+            #expect(described.contains { $0.hasPrefix("ask, then shut down pumped-piglet and still-fawn (POST /nodes/HOST/status command=shutdown)") }, "\(described)")
+            #expect(described.contains("qm set 108 --hostpciN ADDRESS,pcie=1   (on still-fawn, N a free slot, ADDRESS where still-fawn has the card)"), "\(described)")
+            #expect(described.contains("lspci -nn in k3s-vm-still-fawn (SSH, else guest agent): expect gpu (PCI 10de:2204)"), "\(described)")
             let hands = LabHands(homelab: lab.homelab)
             let journal = try await Runner(store: JournalStore.beside(plan: planFile), observer: hands)
                 .run(steps, migration: plan.name, plan: planFile.path, planText: plan.yaml)

@@ -34,7 +34,7 @@ struct HardwareChecks: PreflightCheckGroup {
             let vms = try await connections.proxmox.virtualMachines().filter { [source.host, target.host].contains($0.node) && $0.status == "running" }
             var pods: [String] = []
             for node in [source.node, target.node] {
-                if let named = try? await RebootInterruption.read(node: node, kube: connections.kube).named { pods.append(named) }
+                if let named = try? await RebootInterruption.read(node: node, kube: connections.kube).excluding(plan.workload).named { pods.append(named) }
             }
             let stopped = vms.map { "VM \($0.vmid) (\($0.name))" }.joined(separator: ", ")
             return [.warn(check, "moving \(cards) powers off \(source.host) and \(target.host): \(stopped.isEmpty ? "no VM runs on them" : stopped) stop with them"

@@ -11,6 +11,12 @@ struct RebootInterruption: Sendable {
         return RebootInterruption(node: node, pods: pods.filter { $0.phase == "Running" || $0.phase == "Pending" })
     }
 
+    /// Without the workload's own pods (`NAME-…` in its namespace): the run scales
+    /// them down before anything goes down.
+    func excluding(_ workload: MigrationPlan.Workload) -> RebootInterruption {
+        RebootInterruption(node: node, pods: pods.filter { $0.namespace != workload.namespace || !$0.name.hasPrefix(workload.name + "-") })
+    }
+
     /// "the 2 pod(s) on NODE (ns/a, ns/b)", the first eight by name; nil when none.
     var named: String? {
         guard !pods.isEmpty else { return nil }
