@@ -56,6 +56,12 @@ enum ReportCommands {
                     let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
                     return (.proxmox, "qm set \(side.vmid) --delete \(parts[0])   (on \(side.host); it was \(parts[0]): \(parts.count > 1 ? parts[1] : ""))")
                 }
+            } else if step.id.hasPrefix("add-passthrough-"), let added = memory["lines"], !added.isEmpty {
+                let side = plan.target
+                lines = added.split(separator: "\n").map { line in
+                    let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+                    return (.proxmox, "qm set \(side.vmid) --\(parts[0]) \(ShellQuoting.quote(parts.count > 1 ? parts[1] : ""))   (on \(side.host))")
+                }
             } else if step.id.hasPrefix("add-passthrough-"), let keys = memory["keys"] {
                 lines = added(keys: keys, step: step, plan: plan) ?? lines
             }
@@ -63,7 +69,8 @@ enum ReportCommands {
         return lines
     }
 
-    /// `qm set VMID --usbN VALUE` for the slots the step journaled. Slots are taken
+    /// `qm set VMID --usbN VALUE` for the slots a journal of before the step kept its
+    /// lines journaled (USB only then). Slots are taken
     /// lowest first in the order of the device's values, so they pair in order; when
     /// the counts differ (some values were there already), the slots alone are named.
     private static func added(keys: String, step: any MigrationStep, plan: MigrationPlan) -> [(MigrationReport.System, String)]? {

@@ -31,10 +31,10 @@ public enum MigrationSteps {
         steps += plan.devices.map { VerifyVMDeviceStep(environment: environment, device: $0) }
         steps += plan.drivers.map { DriverStep(environment: environment, driver: $0) }
         steps += plan.devices.compactMap { device in
-            device.resource.map { DeviceResourceStep(environment: environment, device: device, resource: $0) }
+            device.resource.map { DeviceArrivalStep(environment: environment, device: device, awaited: .resource($0)) }
         }
         steps += plan.devices.compactMap { device in
-            device.runtimeClass.map { RuntimeHandlerStep(environment: environment, device: device, runtimeClass: $0) }
+            device.runtimeClass.map { DeviceArrivalStep(environment: environment, device: device, awaited: .runtimeClass($0)) }
         }
         if let label = plan.nodeLabel {
             steps.append(NodeLabelStep(

@@ -121,6 +121,9 @@ struct AddPassthroughStep: MigrationStep {
             config.values[key] = value
         }
         try await context.remember("keys", changes.keys.sorted().joined(separator: ","))
+        // The lines as set, for the report: a card's address is the target host's own.
+        let byIndex = changes.keys.sorted { ($0.count, $0) < ($1.count, $1) }
+        try await context.remember("lines", byIndex.map { "\($0)=\(changes[$0]!)" }.joined(separator: "\n"))
         try await proxmox.setConfig(node: side.host, vmid: side.vmid, set: changes, digest: digest)
         // What the running VM has now: Proxmox hot-plugged the lines, or they wait for
         // the reboot (which reboot-target then says why).

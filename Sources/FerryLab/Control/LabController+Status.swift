@@ -8,7 +8,11 @@ extension LabController {
             directory: directory.path, scenario: scenario, pid: getpid(), hosts: [], virtualMachines: [], devices: [],
             nodes: [], faults: [])
         if let homelab = lab.homelab {
-            status.hosts = homelab.hosts.map { .init(name: $0.name, ip: $0.ip, ssh: LabSSH.hostName($0.name)) }
+            var hosts: [LabStatus.Host] = []
+            for host in homelab.hosts {
+                hosts.append(.init(name: host.name, ip: host.ip, ssh: LabSSH.hostName(host.name), power: await homelab.hostPower(host.name).rawValue))
+            }
+            status.hosts = hosts
             for vm in await homelab.virtualMachines {
                 let keys = { (config: VMConfig?) in
                     (config?.values ?? [:]).filter { $0.key.hasPrefix("usb") || $0.key.hasPrefix("hostpci") }

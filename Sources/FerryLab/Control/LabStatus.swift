@@ -17,6 +17,8 @@ public struct LabStatus: Codable, Sendable, Equatable {
         public var ip: String
         /// Its SSH name (`still-fawn.maas`).
         public var ssh: String
+        /// `on`, `shutting down`, `off` or `booting` (a PCI card's move powers hosts off).
+        public var power: String
     }
 
     public struct VirtualMachine: Codable, Sendable, Equatable {

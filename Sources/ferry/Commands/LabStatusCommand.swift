@@ -35,7 +35,7 @@ struct LabStatusCommand: AsyncParsableCommand {
     static func text(_ status: LabStatus) -> String {
         var out = "Lab '\(status.scenario)' in \(status.directory) (pid \(status.pid))\n"
         if !status.hosts.isEmpty {
-            out += "\n" + table([["HOST", "IP", "SSH"]] + status.hosts.map { [$0.name, $0.ip, $0.ssh] })
+            out += "\n" + table([["HOST", "IP", "SSH", "POWER"]] + status.hosts.map { [$0.name, $0.ip, $0.ssh, $0.power] })
         }
         if !status.virtualMachines.isEmpty {
             let rows = status.virtualMachines.map { vm in
