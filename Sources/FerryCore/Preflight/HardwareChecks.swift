@@ -70,17 +70,24 @@ struct HardwareChecks: PreflightCheckGroup {
         do {
             found = try await onTarget.get()
         } catch {
-            return .fail(check, error.description, fix: "check that the Proxmox API can list \(target)'s \(kind.kindName) devices (pvesh get \(kind.listingPath(target)))")
+            let listing = "check that the Proxmox API can list \(target)'s \(kind.kindName) devices (pvesh get \(kind.listingPath(target)))"
+            let mapping = kind.mapping.map { "check resource mapping \($0.name) (pvesh get /cluster/mapping/\($0.kind.rawValue)/\($0.name)), and " }
+            return .fail(check, error.description, fix: (mapping ?? "") + listing)
         }
         if let found {
             if let problem = found.problem { return .fail(check, "\(device.label) is on \(target) (\(found)), but \(problem.reason)", fix: problem.fix) }
             return .pass(check, "\(device.label) is on \(target): \(found)")
         }
-        if let (mappingKind, name) = kind.mapping, let mapping = try? await connections.proxmox.mapping(mappingKind, name),
-            mapping.entry(for: target) == nil {
+        if let (mappingKind, name) = kind.mapping {
             let what = mappingKind == .pci ? "card" : "device"
-            return .fail(check, "\(device.label) is not on \(target): resource mapping \(name) has no entry for \(target)",
-                         fix: "add \(target)'s \(what) to \(name) in Datacenter > Resource Mappings (or `pvesh set /cluster/mapping/\(mappingKind.rawValue)/\(name) --map ...`), then run ferry check again")
+            let fix = "add \(target)'s \(what) to \(name) in Datacenter > Resource Mappings (or `pvesh set /cluster/mapping/\(mappingKind.rawValue)/\(name) --map ...`), then run ferry check again"
+            do {
+                if try await connections.proxmox.mapping(mappingKind, name).entry(for: target) == nil {
+                    return .fail(check, "\(device.label) is not on \(target): resource mapping \(name) has no entry for \(target)", fix: fix)
+                }
+            } catch {
+                return .fail(check, error.description, fix: "check the mapping's name (pvesh get /cluster/mapping/\(mappingKind.rawValue))")
+            }
         }
         guard device.move else {
             return .fail(check, "\(device.label) is not on \(target), and the plan says it has its own (move: false)",
