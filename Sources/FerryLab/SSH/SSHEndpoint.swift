@@ -177,15 +177,19 @@ final class SSHCloseOnError: ChannelInboundHandler, Sendable {
 }
 
 /// A TCP socket bound to 127.0.0.1:PORT that never listens: connections to the port
-/// are refused, and no other socket can bind it (it has no SO_REUSEADDR), so the port
-/// stays this endpoint's while its sshd is "down". Nil when the port cannot be held
-/// (connections of the closed listener still in TIME_WAIT): then it is only closed.
+/// are refused, and a socket that asks for a free port (port 0, as every lab server
+/// does) is never given it, so the port stays this endpoint's while its sshd is
+/// "down". It binds with SO_REUSEADDR: the connections the fault just dropped leave
+/// TIME_WAIT sockets on the port, which refuse a bind without it (CI once lost the
+/// port that way). Nil when the port cannot be held: then it is only closed.
 final class PortHold: Sendable {
     private let descriptor: Int32
 
     init?(port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
+        var reuse: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
