@@ -89,8 +89,8 @@ enum DeviceDiscovery {
             if !gpuUse.isEmpty {
                 line += "; the pods use a GPU through \(gpuUse.joined(separator: ", ")) (see manifestChanges)"
                 let resource = gpuUse.first(where: ExtendedResource.isGPU)
-                let card = cards?.source.first { $0.address == entry.address || $0.slot == entry.address }
-                if let card, let resource {
+                let sourceCard = cards.flatMap { Self.card(of: entry, among: $0.source) }
+                if let card = sourceCard, let resource {
                     line += ". To carry the card to the target host instead (both hosts power off for it, docs/PLAN.md \"PCI devices\"), add the device "
                         + "{name: gpu, type: pci, ids: [\(card.id)], resource: \(resource)\(template["spec"]["runtimeClassName"].stringValue.map { ", runtimeClass: \($0)" } ?? "")} "
                         + "and drop the manifest changes that remove them"
@@ -110,13 +110,26 @@ enum DeviceDiscovery {
     private static func ownGPU(
         for entry: VMConfig.PCIEntry, template: JSON, cards: (source: [HostPCIDevice], target: [HostPCIDevice])
     ) -> (source: HostPCIDevice, target: HostPCIDevice, resource: String)? {
-        guard let address = entry.address,
-            let card = cards.source.first(where: { $0.address == address || $0.slot == address }), card.isDisplay,
-            let resource = gpuResources[card.vendorID],
-            requested(template).contains(resource),
+        guard let (card, resource) = requestedGPU(entry, template: template, sourceCards: cards.source),
             let own = cards.target.first(where: { $0.isDisplay && $0.vendorID == card.vendorID })
         else { return nil }
         return (card, own, resource)
+    }
+
+    /// The source VM's card on this line when it is a GPU whose maker's resource the pods request.
+    private static func requestedGPU(
+        _ entry: VMConfig.PCIEntry, template: JSON, sourceCards: [HostPCIDevice]
+    ) -> (card: HostPCIDevice, resource: String)? {
+        guard let card = card(of: entry, among: sourceCards), card.isDisplay,
+            let resource = gpuResources[card.vendorID], requested(template).contains(resource)
+        else { return nil }
+        return (card, resource)
+    }
+
+    /// The host's card a `hostpciN` line passes (at its address, or its slot for every function).
+    private static func card(of entry: VMConfig.PCIEntry, among cards: [HostPCIDevice]) -> HostPCIDevice? {
+        guard let address = entry.address else { return nil }
+        return cards.first { $0.address == address || $0.slot == address }
     }
 
     /// Applications whose manifests ferry can point at another GPU, or none: Frigate
@@ -130,12 +143,8 @@ enum DeviceDiscovery {
         for entry: VMConfig.PCIEntry, template: JSON, cards: (source: [HostPCIDevice], target: [HostPCIDevice])
     ) -> (card: HostPCIDevice, resource: String)? {
         let images = (template["spec"]["containers"].arrayValue ?? []).compactMap { $0["image"].stringValue }
-        guard !images.contains(where: { image in adaptable.contains { image.contains($0) } }),
-            let address = entry.address,
-            let card = cards.source.first(where: { $0.address == address || $0.slot == address }), card.isDisplay,
-            let resource = gpuResources[card.vendorID], requested(template).contains(resource)
-        else { return nil }
-        return (card, resource)
+        guard !images.contains(where: { image in adaptable.contains { image.contains($0) } }) else { return nil }
+        return requestedGPU(entry, template: template, sourceCards: cards.source)
     }
 
     private static func requested(_ template: JSON) -> Set<String> {

@@ -85,10 +85,7 @@ struct PhysicalMoveStep: MigrationStep {
 
     private func waitFor(_ host: String, from other: String, _ context: StepContext) async throws {
         let port = device.usb?.usb3 == true ? " (a USB 3 port, the blue one)" : ""
-        let how = environment.confirmation == nil
-            ? "ferry goes on as soon as \(host) lists it."
-            : "ferry goes on as soon as \(host) lists it; press Enter to check now, Ctrl-C to stop (`ferry resume` continues)."
-        context.notice("Unplug \(device.label) from \(other) and plug it into \(host)\(port). \(how)")
+        context.notice("Unplug \(device.label) from \(other) and plug it into \(host)\(port). \(goesOn(host))")
         try await awaitDevice(on: host, context)
     }
 
@@ -115,10 +112,7 @@ struct PhysicalMoveStep: MigrationStep {
                                   fix: "shut them down by hand (`shutdown -h now` on each), then `ferry resume`")
             }
         }
-        let how = environment.confirmation == nil
-            ? "ferry goes on as soon as \(host) lists it."
-            : "ferry goes on as soon as \(host) lists it; press Enter to check now, Ctrl-C to stop (`ferry resume` continues)."
-        context.notice("Take \(device.label) out of \(other), put it into \(host), then power both on. \(how)")
+        context.notice("Take \(device.label) out of \(other), put it into \(host), then power both on. \(goesOn(host))")
         try await awaitDevice(on: host, context)
         context.waiting("\(other) and \(host) to be back")
         guard try await environment.poll(timeout, { try await offline(sides).isEmpty }) else {
@@ -127,6 +121,13 @@ struct PhysicalMoveStep: MigrationStep {
                               fix: "power it on (its console, IPMI or power button), then `ferry resume`")
         }
         try await restart(context)
+    }
+
+    /// How the wait for the device ends, as the notice tells the person.
+    private func goesOn(_ host: String) -> String {
+        environment.confirmation == nil
+            ? "ferry goes on as soon as \(host) lists it."
+            : "ferry goes on as soon as \(host) lists it; press Enter to check now, Ctrl-C to stop (`ferry resume` continues)."
     }
 
     /// Starts the VMs that ran before the hosts went down and did not start on boot

@@ -2,6 +2,15 @@ import Foundation
 
 /// The exact text Linux tools print, shared by the VM and host command handlers.
 enum GuestText {
+    /// `lspci [-nn] [-D]` of cards at their addresses (with their domain, `0000:01:00.0`).
+    static func lspci(_ cards: [(address: String, device: Device)], args: [String]) -> CommandResult {
+        let numeric = args.contains { $0.hasPrefix("-") && $0.contains("nn") }
+        let domain = args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("D") }
+        return .ok(cards.map { card in
+            card.device.lspciLine(address: domain ? card.address : String(card.address.dropFirst(5)), numeric: numeric)
+        }.joined(separator: "\n"))
+    }
+
     /// ` 10:15:01 up 3 min,  1 user,  load average: 0.08, 0.03, 0.01`
     static func uptime(since boot: Date, now: Date = Date()) -> String {
         let seconds = max(0, Int(now.timeIntervalSince(boot)))

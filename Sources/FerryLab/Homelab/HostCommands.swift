@@ -54,13 +54,8 @@ public struct HostCommands: Sendable {
                 lines.sort { $0.line < $1.line }
                 return GuestText.lsusb(lines, filter: args)
             case "lspci":
-                let numeric = args.contains { $0.hasPrefix("-") && $0.contains("nn") }
-                let domain = args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("D") }
-                let cards = await homelab.devices(onHost: host).filter { $0.kind == .pci }.sorted { ($0.pciAddress ?? "") < ($1.pciAddress ?? "") }
-                return .ok(cards.map { card in
-                    let address = card.pciAddress ?? "0000:00:00.0"
-                    return card.lspciLine(address: domain ? address : String(address.dropFirst(5)), numeric: numeric)
-                }.joined(separator: "\n"))
+                let cards = await homelab.devices(onHost: host).filter { $0.kind == .pci }.map { (address: $0.pciAddress ?? "0000:00:00.0", device: $0) }
+                return GuestText.lspci(cards.sorted { $0.address < $1.address }, args: args)
             case "ls":
                 let dri = await homelab.devices(onHost: host).contains(where: \.providesDRI)
                 return GuestText.ls(args, entries: dri ? ["/dev/dri": ["by-path", "card0", "renderD128"]] : [:])

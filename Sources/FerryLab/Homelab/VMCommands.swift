@@ -49,11 +49,10 @@ public struct VMCommands: Sendable {
             return GuestText.lsusb(Self.usbLines(visible), filter: args)
         case "lspci" where vm.packages.contains("pciutils"):
             // QEMU puts the passed cards on buses of its own, in the order of the VM's lines.
-            let numeric = args.contains { $0.hasPrefix("-") && $0.contains("nn") }
-            let domain = args.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("D") }
-            return .ok(visible.filter { $0.kind == .pci }.enumerated().map { index, device in
-                device.lspciLine(address: (domain ? "0000:" : "") + String(format: "%02x:00.0", index + 1), numeric: numeric)
-            }.joined(separator: "\n"))
+            let cards = visible.filter { $0.kind == .pci }.enumerated().map { index, device in
+                (address: String(format: "0000:%02x:00.0", index + 1), device: device)
+            }
+            return GuestText.lspci(cards, args: args)
         case "ls": return GuestText.ls(args, entries: Self.devEntries(visible))
         case "nvidia-smi" where vm.packages.contains(where: { $0.hasPrefix("nvidia-driver") }):
             guard let gpu = visible.first(where: { $0.kind == .pci && $0.identity.vendorID == "10de" }) else {
