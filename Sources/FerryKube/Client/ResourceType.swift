@@ -56,4 +56,6 @@ public struct ResourceType: Sendable, Hashable, CustomStringConvertible {
         group: "source.toolkit.fluxcd.io", version: "v1", resource: "gitrepositories", kind: "GitRepository", namespaced: true)
     public static let kustomizations = ResourceType(
         group: "kustomize.toolkit.fluxcd.io", version: "v1", resource: "kustomizations", kind: "Kustomization", namespaced: true)
+    public static let helmReleases = ResourceType(
+        group: "helm.toolkit.fluxcd.io", version: "v2", resource: "helmreleases", kind: "HelmRelease", namespaced: true)
 }
