@@ -53,7 +53,7 @@ import Testing
             _ = try PlanParser.parse(wrong, file: "migration.yaml")
         } catch {
             #expect(error.problems.map(\.description).contains {
-                $0.hasSuffix(#"gitops.pause: "object" is not accepted here: did you mean "objects"? expected one of: kustomization, objects"#)
+                $0.hasSuffix(#"gitops.pause: "object" is not accepted here: did you mean "objects"? expected one of: kustomization, objects, helmRelease"#)
             })
         }
     }

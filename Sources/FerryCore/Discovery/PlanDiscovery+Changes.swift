@@ -22,14 +22,16 @@ extension PlanDiscovery {
         workload: WorkloadFacts, gitops: GitOpsFinding?, source: Node, target: Node, targetEndpoint: MigrationPlan.Endpoint,
         followingDevices: Set<String> = [], followingRuntimeClasses: Set<String> = []
     ) async throws -> ChangeFinding {
-        let template = gitops?.workload.json["spec"]["template"] ?? workload.podTemplate
-        var needed: [(document: GitManifest?, path: [String], edit: MigrationPlan.ManifestChange.Edit, basis: String)] = []
+        let template = gitops?.workload?.json["spec"]["template"] ?? workload.podTemplate
+        typealias Need = (document: GitManifest?, path: [String], edit: MigrationPlan.ManifestChange.Edit, basis: String, values: HelmValues.Need)
+        var needed: [Need] = []
         var finding = ChangeFinding()
         let base = ["spec", "template", "spec"]
 
         if let pinned = template["spec"]["nodeSelector"]["kubernetes.io/hostname"].stringValue, pinned != target.hostnameLabel {
             needed.append((gitops?.workload, base + ["nodeSelector", "kubernetes.io/hostname"], .set(target.hostnameLabel),
-                           "the nodeSelector pins it to kubernetes.io/hostname=\(pinned); \(target.name) is kubernetes.io/hostname=\(target.hostnameLabel)."))
+                           "the nodeSelector pins it to kubernetes.io/hostname=\(pinned); \(target.name) is kubernetes.io/hostname=\(target.hostnameLabel).",
+                           .value(old: pinned, new: target.hostnameLabel)))
         }
         let affinity = template["spec"]["affinity"]["nodeAffinity"].serialized
         if affinity.contains("\"kubernetes.io/hostname\"") {
@@ -39,7 +41,8 @@ extension PlanDiscovery {
 
         if let runtimeClass = template["spec"]["runtimeClassName"].stringValue, !followingRuntimeClasses.contains(runtimeClass) {
             if let problem = try await runtimeClassProblem(runtimeClass, target: target) {
-                needed.append((gitops?.workload, base + ["runtimeClassName"], .remove, "\(runtimeClass): \(problem)"))
+                needed.append((gitops?.workload, base + ["runtimeClassName"], .remove, "\(runtimeClass): \(problem)",
+                               .key("runtimeClassName", value: runtimeClass)))
             } else if target.json["status"]["runtimeHandlers"].isNull {
                 finding.sectionNotes.append(
                     "WARNING: \(target.name) does not report its runtime handlers (status.runtimeHandlers, Kubernetes 1.30 and later): "
@@ -57,7 +60,7 @@ extension PlanDiscovery {
                     let available = allocatable[key].map { $0 != "0" } ?? false
                     guard !available else { continue }
                     needed.append((gitops?.workload, base + ["containers", "name=\(name)", "resources", section, key], .remove,
-                                   "\(target.name) has no \(key) (not in its allocatable resources)."))
+                                   "\(target.name) has no \(key) (not in its allocatable resources).", .key(key, value: nil)))
                 }
             }
         }
@@ -78,7 +81,7 @@ extension PlanDiscovery {
                 let lacks = "\(preset) needs an NVIDIA GPU, which \(target.name) lacks"
                 if dri.present == true {
                     needed.append((document, ["data", key], .replace(from: preset, to: "preset-vaapi"),
-                                   "\(lacks); \(dri.basis), so VA-API (preset-vaapi)."))
+                                   "\(lacks); \(dri.basis), so VA-API (preset-vaapi).", .text(from: preset, to: "preset-vaapi")))
                 } else {
                     finding.sectionNotes.append(
                         "WARNING: \(lacks), and \(dri.basis): edit \(key) to drop \(preset) (software decoding) or pick a preset the target can run.")
@@ -87,6 +90,10 @@ extension PlanDiscovery {
         }
 
         let own = MigrationPlan.LiveObject(kind: workload.kind == .statefulSet ? .statefulSet : .deployment, name: workload.name)
+        if let helm = gitops?.helm {
+            for item in needed { express(item.basis, item.values, in: helm, finding: &finding) }
+            needed = []
+        }
         for item in needed {
             if let document = item.document, gitops != nil {
                 finding.changes.append(MigrationPlan.ManifestChange(file: document.file, document: document.selector, path: item.path, edit: item.edit))
@@ -97,20 +104,46 @@ extension PlanDiscovery {
                 finding.liveNotes.append(item.basis)
             }
         }
-        if gitops == nil, let release = workload.labels["helm.toolkit.fluxcd.io/name"] {
-            let namespace = workload.labels["helm.toolkit.fluxcd.io/namespace"] ?? workload.namespace
+        if gitops == nil, let release = FluxObjectChecks.helmRelease(of: workload.object) {
             finding.sectionNotes.append(
-                "WARNING: Flux HelmRelease \(namespace)/\(release) manages \(workload.kubectlName), and ferry does not pause HelmReleases yet: "
-                    + "it edits the live objects, which helm-controller puts back at its next upgrade (at once with drift detection). "
-                    + "Suspend it for the move (flux suspend helmrelease \(release) -n \(namespace)) and change its values in Git too.")
+                "WARNING: Flux HelmRelease \(release) renders \(workload.kubectlName), and no Kustomization applies the HelmRelease from Git: "
+                    + "ferry edits the live objects, which helm-controller puts back at its next upgrade (at once with drift detection). "
+                    + "Suspend it for the move (flux suspend helmrelease \(release.name) -n \(release.namespace)) and change its values too.")
         } else if gitops == nil, workload.labels["app.kubernetes.io/managed-by"] == "Helm" {
             finding.sectionNotes.append(
                 "WARNING: Helm manages \(workload.kubectlName): ferry edits the live objects, and the next helm upgrade puts back what the chart's values say: change them too.")
         }
-        if needed.isEmpty && finding.sectionNotes.isEmpty {
+        if needed.isEmpty && finding.sectionNotes.isEmpty && finding.changes.isEmpty {
             finding.sectionNotes.append("nothing in the manifests ties the workload to \(source.name) or needs what \(target.name) lacks.")
         }
         return finding
+    }
+
+    /// The edits to the release's values that make the rendered workload what the
+    /// target needs; where no value holds it, a warning that says what to add (the
+    /// chart is not edited, and `ferry check` refuses a node pin left in place).
+    private func express(_ basis: String, _ need: HelmValues.Need, in helm: HelmValues, finding: inout ChangeFinding) {
+        let changes = helm.changes(for: need)
+        guard changes.isEmpty else {
+            for change in changes {
+                finding.changes.append(change)
+                finding.itemNotes.append("\(basis) The release's values hold it: \(change.file).")
+            }
+            return
+        }
+        let searched = helm.sources.map(\.description).joined(separator: ", ")
+        let add: String
+        switch need {
+        case .value(_, let new):
+            add = "add the value the chart reads for its node selector (commonly nodeSelector: {kubernetes.io/hostname: \(new)}) to spec.values"
+        case .key(let key, _):
+            add = "set the value the chart reads for \(key) so that it renders none (commonly \(key): null in spec.values)"
+        case .text(let from, let to):
+            add = "change \(from) to \(to) where the chart takes it from"
+        }
+        finding.sectionNotes.append(
+            "WARNING: \(basis) No value of HelmRelease \(helm.release) holds it (searched \(searched)); it comes from the chart, "
+                + "which ferry does not edit: \(add), commit, and run ferry plan again.")
     }
 
     /// Why the target cannot run pods of this RuntimeClass, or nil when it can or
@@ -133,7 +166,8 @@ extension PlanDiscovery {
 
     /// The ConfigMaps the pod template references: from Git when there is GitOps, else live.
     private func configMapDocuments(workload: WorkloadFacts, template: JSON, gitops: GitOpsFinding?) async throws -> [GitManifest] {
-        if let gitops { return gitops.configMaps }
+        // A chart renders its ConfigMaps from values: the live ones say what it rendered.
+        if let gitops, gitops.helm == nil { return gitops.configMaps }
         var documents: [GitManifest] = []
         for (name, _) in ManifestScan.configMapReferences(template: template) {
             if let object = try await reading("ConfigMap \(workload.namespace)/\(name)", {

@@ -4,30 +4,96 @@ import FerryKube
 import Foundation
 
 /// The workload's GitOps side: the Flux objects, the clone, and the documents in it
-/// that define the workload and the ConfigMaps it references.
+/// that define the workload and the ConfigMaps it references, or the values a
+/// HelmRelease renders it from.
 struct GitOpsFinding: Sendable {
     var gitops: MigrationPlan.GitOps
-    var workload: GitManifest
+    /// The document that defines the workload; nil when a HelmRelease renders it.
+    var workload: GitManifest?
     var configMaps: [GitManifest]
     /// Every document the Kustomization builds from (Secrets left unread).
     var documents: [GitManifest]
+    /// The values a HelmRelease renders the workload from.
+    var helm: HelmValues?
+}
+
+/// A Kustomization, its source and the documents its path builds from in the clone.
+struct FluxSource: Sendable {
+    var kustomization: MigrationPlan.ObjectRef
+    var object: JSON
+    var gitRepository: MigrationPlan.ObjectRef
+    var url: String
+    var branch: String
+    var clone: URL
+    /// `spec.path`, relative to the clone's root ("" for the root).
+    var path: String
+    var scan: ManifestScan.Result
+
+    var pathDescription: String { path.isEmpty ? "the root" : path }
 }
 
 extension PlanDiscovery {
-    /// Follows the labels Flux puts on what it applies (`kustomize.toolkit.fluxcd.io/name`
-    /// and `/namespace`) to the Kustomization, its path and its GitRepository, then
-    /// finds the files in the local clone. Nil, with a note, when Flux does not manage
-    /// the workload.
+    /// Follows the labels Flux puts on what it applies to the controller that applies
+    /// the workload: helm-controller's (`helm.toolkit.fluxcd.io/name`, or Helm's
+    /// `meta.helm.sh/release-name`) to a HelmRelease, kustomize-controller's
+    /// (`kustomize.toolkit.fluxcd.io/name` and `/namespace`) to a Kustomization; then to
+    /// its path, its GitRepository and the files in the local clone. Nil, with a note,
+    /// when Flux does not manage the workload.
     func gitops(of workload: WorkloadFacts, request: PlanRequest, notes: inout PlanNotes) async throws -> GitOpsFinding? {
         let what = "\(workload.kind.rawValue) \(workload.reference)"
-        guard let name = workload.labels["kustomize.toolkit.fluxcd.io/name"] else {
+        if let release = FluxObjectChecks.helmRelease(of: workload.object) {
+            return try await helmGitOps(of: workload, release: release, request: request, notes: &notes)
+        }
+        guard let kustomizationRef = FluxObjectChecks.kustomization(of: workload.object) else {
             notes.add("\(what) has no kustomize.toolkit.fluxcd.io/name label: Flux does not manage it, so ferry edits no manifests.", at: .section("gitops"))
             return nil
         }
-        let namespace = workload.labels["kustomize.toolkit.fluxcd.io/namespace"] ?? workload.namespace
-        let kustomizationRef = MigrationPlan.ObjectRef(namespace: namespace, name: name)
+        let source = try await fluxSource(kustomizationRef, applying: what, request: request, notes: &notes)
+        let grain = FluxGrain.decide(kustomization: source.object, ref: kustomizationRef, namespace: workload.namespace)
+        notes.add(grain.note, at: .field("gitops", "pause"))
+
+        let scan = source.scan
+        let candidates = scan.documents.filter {
+            $0.kind == workload.kind.rawValue && $0.name == workload.name && ($0.namespace == nil || $0.namespace == workload.namespace)
+        }
+        guard let definition = candidates.first else {
+            throw DiscoveryError(
+                .gitops,
+                "no file under \(source.pathDescription) of the clone \(source.clone.path) defines \(what): "
+                    + "is it a clone of \(source.url), and up to date (`git -C \(source.clone.path) pull`)?")
+        }
+        var fileNotes = ["\(definition.file) defines \(what)."]
+        if candidates.count > 1 {
+            fileNotes.append("WARNING: \(candidates.dropFirst().map(\.file).joined(separator: ", ")) define it too; ferry edits \(definition.file).")
+        }
+        var configMaps: [GitManifest] = []
+        for (configMap, how) in ManifestScan.configMapReferences(template: definition.json["spec"]["template"]) {
+            if let document = scan.documents.first(where: {
+                $0.kind == "ConfigMap" && $0.name == configMap && ($0.namespace == nil || $0.namespace == workload.namespace)
+            }) {
+                configMaps.append(document)
+                fileNotes.append("\(document.file) defines ConfigMap \(configMap) (\(how)).")
+            } else {
+                fileNotes.append("ConfigMap \(configMap) (\(how)) is defined in no file under \(source.pathDescription): not edited.")
+            }
+        }
+        fileNotes.forEach { notes.add($0, at: .field("gitops", "files")) }
+        var files: [String] = []
+        for file in [definition.file] + configMaps.map(\.file) where !files.contains(file) { files.append(file) }
+        let gitops = MigrationPlan.GitOps(
+            repo: source.clone.path, branch: source.branch, kustomization: kustomizationRef, pause: grain.pause,
+            gitRepository: source.gitRepository, files: files)
+        return GitOpsFinding(gitops: gitops, workload: definition, configMaps: configMaps, documents: scan.documents)
+    }
+
+    /// The Kustomization that applies `what`, its GitRepository, the clone, and the
+    /// documents its path builds from.
+    func fluxSource(
+        _ kustomizationRef: MigrationPlan.ObjectRef, applying what: String, request: PlanRequest, notes: inout PlanNotes
+    ) async throws -> FluxSource {
+        let name = kustomizationRef.name
         guard let kustomization = try await reading("Flux Kustomization \(kustomizationRef)", {
-            try await kube.find(.kustomizations, name, namespace: namespace)
+            try await kube.find(.kustomizations, name, namespace: kustomizationRef.namespace)
         }) else {
             throw DiscoveryError(
                 .gitops,
@@ -42,7 +108,7 @@ extension PlanDiscovery {
                 "Flux Kustomization \(kustomizationRef) reads a \(sourceRef["kind"].stringValue ?? "source") rather than a GitRepository: "
                     + "ferry edits manifests in Git only; write the plan's gitops section by hand or leave it out")
         }
-        let sourceRefObject = MigrationPlan.ObjectRef(namespace: sourceRef["namespace"].stringValue ?? namespace, name: sourceName)
+        let sourceRefObject = MigrationPlan.ObjectRef(namespace: sourceRef["namespace"].stringValue ?? kustomizationRef.namespace, name: sourceName)
         guard let gitRepository = try await reading("Flux GitRepository \(sourceRefObject)", {
             try await kube.find(.gitRepositories, sourceRefObject.name, namespace: sourceRefObject.namespace)
         }) else {
@@ -52,11 +118,9 @@ extension PlanDiscovery {
         let url = gitRepository["spec"]["url"].stringValue ?? ""
         let branch = gitRepository["spec"]["ref"]["branch"].stringValue ?? "master"
         notes.add(
-            "\(what) carries kustomize.toolkit.fluxcd.io/name=\(name) and /namespace=\(namespace): Flux Kustomization \(kustomizationRef) "
-                + "applies it from \(path) of GitRepository \(sourceRefObject) (\(url)).",
+            "\(what) carries kustomize.toolkit.fluxcd.io/name=\(name) and /namespace=\(kustomizationRef.namespace): "
+                + "Flux Kustomization \(kustomizationRef) applies it from \(path) of GitRepository \(sourceRefObject) (\(url)).",
             at: .section("gitops"))
-        let grain = FluxGrain.decide(kustomization: kustomization, ref: kustomizationRef, namespace: workload.namespace)
-        notes.add(grain.note, at: .field("gitops", "pause"))
 
         let clone = try await locateClone(request: request, url: url, notes: &notes)
         let cloneBranch = try? await GitRepository(directory: clone, runner: connections.runner).currentBranch()
@@ -77,37 +141,9 @@ extension PlanDiscovery {
         }
         let scan = ManifestScan.documents(repository: clone, path: relative)
         for problem in scan.unreadable { notes.add("WARNING: cannot read \(problem)", at: .field("gitops", "files")) }
-        let candidates = scan.documents.filter {
-            $0.kind == workload.kind.rawValue && $0.name == workload.name && ($0.namespace == nil || $0.namespace == workload.namespace)
-        }
-        guard let definition = candidates.first else {
-            throw DiscoveryError(
-                .gitops,
-                "no file under \(relative.isEmpty ? "the root" : relative) of the clone \(clone.path) defines \(what): "
-                    + "is it a clone of \(url), and up to date (`git -C \(clone.path) pull`)?")
-        }
-        var fileNotes = ["\(definition.file) defines \(what)."]
-        if candidates.count > 1 {
-            fileNotes.append("WARNING: \(candidates.dropFirst().map(\.file).joined(separator: ", ")) define it too; ferry edits \(definition.file).")
-        }
-        var configMaps: [GitManifest] = []
-        for (configMap, how) in ManifestScan.configMapReferences(template: definition.json["spec"]["template"]) {
-            if let document = scan.documents.first(where: {
-                $0.kind == "ConfigMap" && $0.name == configMap && ($0.namespace == nil || $0.namespace == workload.namespace)
-            }) {
-                configMaps.append(document)
-                fileNotes.append("\(document.file) defines ConfigMap \(configMap) (\(how)).")
-            } else {
-                fileNotes.append("ConfigMap \(configMap) (\(how)) is defined in no file under \(relative.isEmpty ? "the root" : relative): not edited.")
-            }
-        }
-        fileNotes.forEach { notes.add($0, at: .field("gitops", "files")) }
-        var files: [String] = []
-        for file in [definition.file] + configMaps.map(\.file) where !files.contains(file) { files.append(file) }
-        let gitops = MigrationPlan.GitOps(
-            repo: clone.path, branch: branch, kustomization: kustomizationRef, pause: grain.pause, gitRepository: sourceRefObject,
-            files: files)
-        return GitOpsFinding(gitops: gitops, workload: definition, configMaps: configMaps, documents: scan.documents)
+        return FluxSource(
+            kustomization: kustomizationRef, object: kustomization, gitRepository: sourceRefObject, url: url, branch: branch,
+            clone: clone, path: relative, scan: scan)
     }
 
     /// The clone: `--repo`, else the working directory when it is in a clone; its

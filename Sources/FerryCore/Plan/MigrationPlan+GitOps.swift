@@ -1,7 +1,7 @@
 import Foundation
 
 extension MigrationPlan {
-    /// Where the workload's manifests live and which Flux objects apply them.
+    /// Where the workload's manifests live and which GitOps controller applies them.
     public struct GitOps: Sendable, Hashable {
         /// The local clone as the plan file says it (`~/homelab-gitops`, `../gitops`):
         /// what `MigrationPlan.yaml` writes back, so that a plan kept in Git stays valid
@@ -16,9 +16,15 @@ extension MigrationPlan {
         /// only git can tell at run time (`GitRepository.currentBranch()`), so the plan
         /// keeps "current" rather than a name guessed when it was read.
         public var branch: String?
-        /// The Flux Kustomization that applies the workload.
+        /// What applies the workload from Git, and so what ferry pauses and waits for.
+        public var controller: Controller
+        /// The Flux Kustomization that applies the workload's manifests; with a
+        /// HelmRelease, the one that applies the HelmRelease and its values from Git.
         public var kustomization: ObjectRef
-        /// How Flux is kept off what ferry changes while the move is under way.
+        /// The Flux HelmRelease that renders the workload from its chart and values;
+        /// set when `controller` is `.fluxHelmRelease`.
+        public var helmRelease: ObjectRef?
+        /// How the controller is kept off what ferry changes while the move is under way.
         public var pause: Pause
         /// The Flux GitRepository it reads; reconciled after the push.
         public var gitRepository: ObjectRef
@@ -27,15 +33,18 @@ extension MigrationPlan {
 
         /// `repoDirectory` defaults to `repo` resolved against the working directory and
         /// the current user's home, as for a plan file named without a directory.
+        /// A `helmRelease` makes the controller `.fluxHelmRelease`, paused at the release.
         public init(
-            repo: String, branch: String? = nil, kustomization: ObjectRef, pause: Pause = .kustomization,
+            repo: String, branch: String? = nil, kustomization: ObjectRef, helmRelease: ObjectRef? = nil, pause: Pause? = nil,
             gitRepository: ObjectRef, files: [String], repoDirectory: String? = nil
         ) {
             self.repo = repo
             self.repoDirectory = repoDirectory ?? Self.resolve(repo: repo, directory: "", home: Self.currentHome)
             self.branch = branch
+            self.controller = helmRelease == nil ? .fluxKustomization : .fluxHelmRelease
             self.kustomization = kustomization
-            self.pause = pause
+            self.helmRelease = helmRelease
+            self.pause = pause ?? (helmRelease == nil ? .kustomization : .helmRelease)
             self.gitRepository = gitRepository
             self.files = files
         }
@@ -119,6 +128,16 @@ extension MigrationPlan {
 }
 
 extension MigrationPlan.GitOps {
+    /// The kinds of GitOps controller ferry can pause, wait for and edit the
+    /// manifests of (`GitOpsController`); the plan's `gitops.controller`.
+    public enum Controller: String, Sendable, Hashable, CaseIterable {
+        /// A Flux Kustomization applies the workload's manifests as they are in Git.
+        case fluxKustomization = "flux-kustomization"
+        /// A Flux HelmRelease renders the workload from a chart and the values in Git;
+        /// ferry edits the values, never the chart.
+        case fluxHelmRelease = "flux-helmrelease"
+    }
+
     /// The grain at which Flux is paused for the move.
     ///
     /// Suspending a Kustomization freezes everything it applies: fine for one that
@@ -133,5 +152,10 @@ extension MigrationPlan.GitOps {
         /// The reconcile-disabled mark on the workload, its moved claims and the jobs
         /// paused beside it; the Kustomization keeps reconciling.
         case objects
+        /// `spec.suspend: true` on the HelmRelease: helm-controller neither upgrades
+        /// the release nor corrects drift, while the Kustomization that applies the
+        /// HelmRelease, and every other app, keep reconciling. The reconcile-disabled
+        /// mark means nothing to helm-controller.
+        case helmRelease
     }
 }

@@ -111,8 +111,16 @@ extension MigrationPlan {
                 out.notes(notes[.field("gitops", "branch")], indent: 1)
                 out.field("branch", branch, indent: 1)
             }
+            if gitops.controller != .fluxKustomization {
+                out.notes(notes[.field("gitops", "controller")], indent: 1)
+                out.field("controller", gitops.controller.rawValue, indent: 1)
+            }
             out.notes(notes[.field("gitops", "kustomization")], indent: 1)
             out.field("kustomization", gitops.kustomization.description, indent: 1)
+            if let helmRelease = gitops.helmRelease {
+                out.notes(notes[.field("gitops", "helmRelease")], indent: 1)
+                out.field("helmRelease", helmRelease.description, indent: 1)
+            }
             out.notes(notes[.field("gitops", "pause")], indent: 1)
             out.field("pause", gitops.pause.rawValue, indent: 1)
             out.notes(notes[.field("gitops", "gitRepository")], indent: 1)

@@ -162,12 +162,25 @@ extension PlanParser {
     }
 
     static func readGitOps(_ r: inout PlanReader) -> MigrationPlan.GitOps? {
-        let keys = ["repo", "branch", "kustomization", "pause", "gitRepository", "files"]
+        let keys = ["repo", "branch", "controller", "kustomization", "helmRelease", "pause", "gitRepository", "files"]
         guard r.mapping(["gitops"], keys: keys, required: false) != nil else { return nil }
         let repo = r.string(["gitops", "repo"], PlanParser.nonBlank)
         let branch = r.string(["gitops", "branch"], required: false)
+        let controller = r.choice(["gitops", "controller"], MigrationPlan.GitOps.Controller.self)
         let kustomization = readRef(&r, ["gitops", "kustomization"], required: true)
+        let helm = controller == .fluxHelmRelease
+        let helmRelease = readRef(&r, ["gitops", "helmRelease"], required: helm)
+        if helmRelease != nil, !helm {
+            r.report(.conflict, at: ["gitops", "helmRelease"], "a helmRelease is named, but the controller is \(controller?.rawValue ?? "flux-kustomization")",
+                     hint: "write controller: flux-helmrelease when a HelmRelease renders the workload, or remove helmRelease")
+        }
         let pause = r.choice(["gitops", "pause"], MigrationPlan.GitOps.Pause.self)
+        if let pause, (pause == .helmRelease) != helm {
+            r.report(.conflict, at: ["gitops", "pause"],
+                     helm ? "a HelmRelease is paused whole: pause \(pause.rawValue) does not apply to it"
+                         : "pause helmRelease needs controller: flux-helmrelease",
+                     hint: helm ? "write pause: helmRelease, or leave pause out" : "write pause: kustomization or objects")
+        }
         let gitRepository = r.has(["gitops", "gitRepository"])
             ? readRef(&r, ["gitops", "gitRepository"], required: true) : MigrationPlan.ObjectRef(name: "flux-system")
         var files: [String] = []
@@ -186,9 +199,11 @@ extension PlanParser {
                 }
             }
         }
-        guard let repo, let kustomization, let gitRepository, filesOK, pause != nil || !r.has(["gitops", "pause"]) else { return nil }
+        guard let repo, let kustomization, let gitRepository, filesOK, pause != nil || !r.has(["gitops", "pause"]),
+            controller != nil || !r.has(["gitops", "controller"]), helmRelease != nil || !helm
+        else { return nil }
         return MigrationPlan.GitOps(
-            repo: repo, branch: branch, kustomization: kustomization, pause: pause ?? .kustomization,
+            repo: repo, branch: branch, kustomization: kustomization, helmRelease: helm ? helmRelease : nil, pause: pause,
             gitRepository: gitRepository, files: files)
     }
 

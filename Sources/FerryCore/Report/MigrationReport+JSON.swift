@@ -41,7 +41,8 @@ extension MigrationReport {
                  "verifiedEntries": volume.verifiedEntries.map { .int(Int64($0)) } ?? .null, "state": .string(volume.state)]
             }),
             "flux": flux.map { flux in
-                ["kustomization": .string(flux.kustomization), "suspendedAt": Self.json(flux.suspendedAt),
+                ["kustomization": .string(flux.kustomization), "helmRelease": flux.helmRelease.map(JSON.string) ?? .null,
+                 "suspendedAt": Self.json(flux.suspendedAt),
                  "resumedAt": Self.json(flux.resumedAt), "resumedBy": flux.resumedBy.map(JSON.string) ?? .null]
             } ?? .null,
             "outcome": [

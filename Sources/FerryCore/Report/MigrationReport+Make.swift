@@ -58,7 +58,7 @@ extension MigrationReport {
         changes = System.allCases.compactMap { system in bySystem[system].map { SystemChanges(system: system, changes: $0) } }
 
         volumes = plan.volumes.map { VolumeRecord(volume: $0, plan: plan, journal: journal) }
-        flux = plan.gitops.map { Flux(kustomization: $0.kustomization.description, journal: journal) }
+        flux = plan.gitops.map { Flux(kustomization: $0.kustomization.description, helmRelease: $0.helmRelease?.description, journal: journal) }
         outcome = Outcome(journal: journal, plan: plan)
     }
 }

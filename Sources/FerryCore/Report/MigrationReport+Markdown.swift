@@ -161,7 +161,8 @@ extension MigrationReport {
             ?? "not suspended by ferry"
         let resumed = flux.resumedAt.map { "resumed at \(clock.time($0)) by \(flux.resumedBy ?? "ferry")" }
             ?? (flux.suspendedAt == nil ? "" : "not resumed yet: it stays suspended until `ferry resume` or `ferry rollback`")
-        return ["Kustomization `\(flux.kustomization)`: \(suspended)\(resumed.isEmpty ? "" : "; \(resumed)")."]
+        let object = flux.helmRelease.map { "HelmRelease `\($0)`" } ?? "Kustomization `\(flux.kustomization)`"
+        return ["\(object): \(suspended)\(resumed.isEmpty ? "" : "; \(resumed)")."]
     }
 
     /// A table cell: one line, pipes escaped.

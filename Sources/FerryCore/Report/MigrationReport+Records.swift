@@ -39,9 +39,10 @@ extension MigrationReport.VolumeRecord {
 }
 
 extension MigrationReport.Flux {
-    /// When ferry suspended the Kustomization and who resumed it.
-    init(kustomization: String, journal: Journal) {
+    /// When ferry suspended the Kustomization (or the HelmRelease) and who resumed it.
+    init(kustomization: String, helmRelease: String?, journal: Journal) {
         self.kustomization = kustomization
+        self.helmRelease = helmRelease
         let suspend = journal.entry("suspend-flux")
         let resume = journal.entry("resume-flux")
         suspendedAt = suspend?.status == .alreadyDone ? nil : suspend?.endedAt

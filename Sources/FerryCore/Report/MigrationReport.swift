@@ -130,6 +130,8 @@ public struct MigrationReport: Sendable, Equatable {
 
     public struct Flux: Sendable, Equatable {
         public var kustomization: String
+        /// The HelmRelease ferry suspended instead, when one renders the workload.
+        public var helmRelease: String?
         public var suspendedAt: Date?
         /// When Flux was resumed, by the run (resume-flux) or by the rollback.
         public var resumedAt: Date?

@@ -18,8 +18,9 @@ enum ReportCommands {
         var lines = step.describe().map { (system(ofLine: $0) ?? fallback, $0) }
         switch step.id {
         case "suspend-flux":
-            if let ref = plan.gitops?.kustomization {
-                lines.append((.flux, "flux suspend kustomization \(ref.name) -n \(ref.namespace)   (the same, with the flux CLI)"))
+            if let gitops = plan.gitops, gitops.pause != .objects {
+                let (kind, ref) = gitops.helmRelease.map { ("helmrelease", $0) } ?? ("kustomization", gitops.kustomization)
+                lines.append((.flux, "flux suspend \(kind) \(ref.name) -n \(ref.namespace)   (the same, with the flux CLI)"))
             }
         case "scale-down":
             if let replicas = memory["replicas"] { lines.append((.kubernetes, "# it had \(replicas) replica(s); undo: --replicas=\(replicas)")) }
@@ -104,7 +105,7 @@ enum ReportCommands {
     static func system(ofLine line: String) -> MigrationReport.System? {
         let first = line.split(separator: " ").first.map(String.init) ?? ""
         switch first {
-        case "kubectl": return line.contains(" kustomization ") ? .flux : .kubernetes
+        case "kubectl": return line.contains(" kustomization ") || line.contains(" helmrelease ") ? .flux : .kubernetes
         case "qm", "pvesh": return .proxmox
         case "flux": return .flux
         case "git", "edit": return .git

@@ -74,7 +74,7 @@ extension MigrationScripts {
                 "kubectl -n \"$KUSTOMIZATION_NS\" annotate --overwrite kustomization \"$KUSTOMIZATION\" \"reconcile.fluxcd.io/requestedAt=$now\"",
                 "applied() { kubectl -n \"$KUSTOMIZATION_NS\" get kustomization \"$KUSTOMIZATION\" -o jsonpath='{.status.lastAppliedRevision}' | grep -q \"$commit\"; }",
                 "wait_for \(plan.timeouts.reconcile.seconds) \"Flux to apply $commit\" applied",
-            ]))
+            ] + helmReleaseResume(plan)))
         if let cronJobs = cronJobsResume(plan) { blocks.append(cronJobs) }
         return ShellScript(
             name: "50-gitops.sh", purpose: "GitOps: edit the manifests, commit and push; resume Flux and wait until it applied the commit.",

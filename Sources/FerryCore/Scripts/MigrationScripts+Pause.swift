@@ -20,6 +20,13 @@ extension MigrationScripts {
                     "kubectl -n \"$NAMESPACE\" annotate --overwrite \($0.type.resource) \(q($0.name)) "
                         + "\(FluxPause.reconcileAnnotation)=disabled \"\(FluxPause.reasonAnnotation)=migration scripts $MIGRATION\""
                 })
+        case .helmRelease:
+            return .init(
+                "Suspend the Flux HelmRelease, so helm-controller neither upgrades the release nor puts back what moves;",
+                "the Kustomization that applies it keeps reconciling. The annotation says who suspended it.", body: [
+                    "kubectl -n \"$HELMRELEASE_NS\" annotate --overwrite helmrelease \"$HELMRELEASE\" \"ferry.dev/suspended-by=migration scripts $MIGRATION\"",
+                    "kubectl -n \"$HELMRELEASE_NS\" patch helmrelease \"$HELMRELEASE\" --type merge -p '{\"spec\":{\"suspend\":true}}'",
+                ])
         }
     }
 
@@ -36,7 +43,27 @@ extension MigrationScripts {
             return FluxPause.targets(plan).map {
                 "kubectl -n \"$NAMESPACE\" annotate \($0.type.resource) \(q($0.name)) \(FluxPause.reconcileAnnotation)- \(FluxPause.reasonAnnotation)-"
             }
+        case .helmRelease?:
+            // After the Kustomization has applied the commit (the values), so the
+            // release's first reconcile is of them.
+            return []
         }
+    }
+
+    /// 50-gitops.sh and 90-rollback.sh: a suspended HelmRelease resumed once the
+    /// Kustomization applied the values, and released.
+    static func helmReleaseResume(_ plan: MigrationPlan) -> [String] {
+        guard plan.gitops?.pause == .helmRelease else { return [] }
+        return [
+            "requested=$(date +%s)",
+            "kubectl -n \"$HELMRELEASE_NS\" annotate --overwrite helmrelease \"$HELMRELEASE\" ferry.dev/suspended-by- \"reconcile.fluxcd.io/requestedAt=$requested\"",
+            "kubectl -n \"$HELMRELEASE_NS\" patch helmrelease \"$HELMRELEASE\" --type merge -p '{\"spec\":{\"suspend\":false}}'",
+            "released() {",
+            "  [ \"$(kubectl -n \"$HELMRELEASE_NS\" get helmrelease \"$HELMRELEASE\" -o jsonpath='{.status.lastHandledReconcileAt}')\" = \"$requested\" ] &&",
+            "    kubectl -n \"$HELMRELEASE_NS\" get helmrelease \"$HELMRELEASE\" -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True",
+            "}",
+            "wait_for \(plan.timeouts.reconcile.seconds) \"HelmRelease $HELMRELEASE to be released\" released",
+        ]
     }
 
     /// 10-source.sh: the CronJobs beside the workload suspended, each one's `spec.suspend` saved first.

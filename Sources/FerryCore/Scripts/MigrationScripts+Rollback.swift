@@ -80,7 +80,7 @@ extension MigrationScripts {
         if plan.gitops != nil {
             blocks.append(.init("Lift Flux's pause for good and let it reconcile the reverted manifests.", body: fluxResume(plan) + [
                 "kubectl -n \"$KUSTOMIZATION_NS\" annotate --overwrite kustomization \"$KUSTOMIZATION\" \"reconcile.fluxcd.io/requestedAt=$(date +%s)\"",
-            ]))
+            ] + helmReleaseResume(plan)))
         }
         return ShellScript(
             name: "90-rollback.sh", purpose: "Rollback: revert the commit, move the label, the passthrough and the device back, rebind the original volumes, scale up, resume Flux.",

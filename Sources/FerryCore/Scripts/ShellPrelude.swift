@@ -18,6 +18,9 @@ enum ShellPrelude {
         if let label = plan.nodeLabel { lines.append("LABEL_KEY=\(q(label.key)) LABEL_VALUE=\(q(label.value))") }
         if let gitops = plan.gitops {
             lines.append("KUSTOMIZATION=\(q(gitops.kustomization.name)) KUSTOMIZATION_NS=\(q(gitops.kustomization.namespace))")
+            if let release = gitops.helmRelease {
+                lines.append("HELMRELEASE=\(q(release.name)) HELMRELEASE_NS=\(q(release.namespace))")
+            }
             lines.append("GIT_SOURCE=\(q(gitops.gitRepository.name)) GIT_SOURCE_NS=\(q(gitops.gitRepository.namespace))")
             // `~` stays the home of whoever runs the script, not of whoever generated it.
             let repo = gitops.repo.hasPrefix("~/") ? "\"$HOME\"/" + q(String(gitops.repo.dropFirst(2))) : q(gitops.repoDirectory)

@@ -70,21 +70,15 @@ struct EditManifestsStep: MigrationStep {
     }
 
     private func applyRevert(_ context: StepContext, commit: String, revert: String) async throws {
-        let kustomization = gitops.kustomization
-        let suspend = FluxPause(environment: environment, gitops: gitops)
-        // Paused first, so what Flux has applied cannot change under the look below
-        // (resume-flux's undo paused it already; a rollback stopped half-way may not have).
-        // The undo of suspend-flux, the first step, lifts the pause once everything else is back.
-        try await suspend.pause(context)
-        let object = try await environment.kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
-        // A suspended Kustomization has applied ferry's commit only if it says so. One
-        // paused at the objects' grain kept reconciling, may have applied the revert to
-        // everything but the marked objects already, and says nothing of those: they
-        // are given the revert in any case.
-        guard gitops.pause == .objects || FluxReconciler.revision(object["status"]["lastAppliedRevision"].stringValue ?? "", matches: commit)
-        else { return }
-        try await FluxReconciler(environment: environment, kustomization: kustomization).resume(context, commit: revert)
-        try await suspend.pause(context)
+        let controller = gitops.controller(plan: environment.plan, kube: environment.kube)
+        // Paused first, so what the controller has applied cannot change under the look
+        // below (resume-flux's undo paused it already; a rollback stopped half-way may
+        // not have). The undo of suspend-flux, the first step, lifts the pause once
+        // everything else is back.
+        try await controller.pause(context)
+        guard try await controller.mayHaveApplied(commit) else { return }
+        try await controller.resume(context, commit: revert)
+        try await controller.pause(context)
     }
 
     func describe() -> [String] {

@@ -2,50 +2,36 @@ import FerryJSON
 import FerryKube
 import Foundation
 
-/// Lifts the pause of the start (the Kustomization's suspension or the objects'
-/// marks) and waits until Flux has applied the commit the GitOps step pushed, so the
-/// workload comes back from Git as Git now says, on the target node.
+/// Lifts the pause of the start and waits until the GitOps controller has applied
+/// the commit the GitOps step pushed, so the workload comes back from Git as Git now
+/// says, on the target node.
 struct ResumeFluxStep: MigrationStep {
     let environment: MigrationEnvironment
     let gitops: MigrationPlan.GitOps
 
-    var kustomization: MigrationPlan.ObjectRef { gitops.kustomization }
+    var controller: any GitOpsController { gitops.controller(plan: environment.plan, kube: environment.kube) }
     var id: String { "resume-flux" }
-    var title: String {
-        gitops.pause == .kustomization
-            ? "Resume Flux Kustomization \(kustomization) and reconcile" : "Unmark the objects and reconcile Flux Kustomization \(kustomization)"
-    }
+    var title: String { controller.resumeTitle }
     var phase: MigrationPhase { .deploy }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        let object = try await environment.kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
         let commit = await context.recall("commit", of: EditManifestsStep.id)
-        let marked = try await FluxPause(environment: environment, gitops: gitops).isMarked()
-        return FluxReconciler.isApplied(object, commit: commit, requestedAt: nil) && !marked
-            ? .done : .pending(reason: "\(kustomization) is paused or has not applied the pushed commit")
+        return try await controller.isResumed(commit: commit)
+            ? .done : .pending(reason: "the GitOps controller is paused or has not applied the pushed commit")
     }
 
     func apply(_ context: StepContext) async throws {
         let commit = await context.recall("commit", of: EditManifestsStep.id)
-        try await FluxReconciler(environment: environment, kustomization: kustomization).resume(context, commit: commit)
+        try await controller.resume(context, commit: commit)
     }
 
     /// Pauses again, so the steps undone after this one (the Git revert, the volumes)
-    /// are not raced by Flux; undoing the first pause lifts it for good.
+    /// are not raced by the controller; undoing the first pause lifts it for good.
     func undo(_ context: StepContext) async throws {
-        try await FluxPause(environment: environment, gitops: gitops).pause(context)
+        try await controller.pause(context)
     }
 
-    func describe() -> [String] {
-        var lines = FluxPause(environment: environment, gitops: gitops).describeUnmark()
-        if gitops.pause == .kustomization { lines.append("flux resume kustomization \(kustomization.name) -n \(kustomization.namespace)") }
-        if let source = environment.plan.gitops?.gitRepository {
-            lines.append("flux reconcile source git \(source.name) -n \(source.namespace)")
-        }
-        lines.append("flux reconcile kustomization \(kustomization.name) -n \(kustomization.namespace)")
-        lines.append("wait until status.lastAppliedRevision is the pushed commit and Ready=True")
-        return lines
-    }
+    func describe() -> [String] { controller.describeResume() }
 }
 
 /// Waits for the workload's pods Ready on the target node.

@@ -2,33 +2,32 @@ import FerryJSON
 import FerryKube
 import Foundation
 
-/// Keeps Flux from scaling the workload back up, or re-creating what ferry moves,
-/// while the move is under way: the Kustomization suspended, or the objects ferry
-/// changes marked, at the plan's grain (`FluxPause`).
+/// Keeps the GitOps controller from scaling the workload back up, or re-creating
+/// what ferry moves, while the move is under way, at the plan's grain
+/// (`GitOpsController.pause`). The id predates other controllers; journals keep it.
 struct SuspendFluxStep: MigrationStep {
     static let id = "suspend-flux"
     let environment: MigrationEnvironment
     let gitops: MigrationPlan.GitOps
 
-    var pause: FluxPause { FluxPause(environment: environment, gitops: gitops) }
+    var controller: any GitOpsController { gitops.controller(plan: environment.plan, kube: environment.kube) }
     var id: String { Self.id }
-    var title: String { pause.summary }
+    var title: String { controller.pauseTitle }
     var phase: MigrationPhase { .source }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        try await pause.isPaused() ? .done : .pending(reason: gitops.pause == .kustomization
-            ? "\(gitops.kustomization) is not suspended" : "not every object carries \(FluxPause.reconcileAnnotation): disabled")
+        try await controller.isPaused() ? .done : .pending(reason: controller.notPausedReason)
     }
 
     func apply(_ context: StepContext) async throws {
-        try await pause.pause(context)
+        try await controller.pause(context)
     }
 
-    /// Lifts the pause for good and has Flux apply what Git says now (after a
-    /// rollback's revert: the workload as it was).
+    /// Lifts the pause for good and has the controller apply what Git says now (after
+    /// a rollback's revert: the workload as it was).
     func undo(_ context: StepContext) async throws {
-        try await FluxReconciler(environment: environment, kustomization: gitops.kustomization).resume(context)
+        try await controller.resume(context, commit: nil)
     }
 
-    func describe() -> [String] { pause.describePause() }
+    func describe() -> [String] { controller.describePause() }
 }

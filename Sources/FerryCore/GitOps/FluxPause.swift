@@ -3,9 +3,10 @@ import FerryKube
 import Foundation
 
 /// Keeps Flux off what ferry changes while the move is under way, at the plan's grain
-/// (`gitops.pause`): the Kustomization suspended whole, or only the objects ferry
+/// (`gitops.pause`): the Kustomization suspended whole, only the objects ferry
 /// changes marked `kustomize.toolkit.fluxcd.io/reconcile: disabled` so that every other
-/// app the Kustomization applies keeps reconciling.
+/// app the Kustomization applies keeps reconciling, or the HelmRelease that renders the
+/// workload suspended (one release is one app).
 ///
 /// Both grains carry `ferry.dev/suspended-by` with the reason, so a pause forgotten
 /// after a failure says who left it in `kubectl describe`.
@@ -16,10 +17,16 @@ struct FluxPause: Sendable {
     /// someone wanted them left alone, and resuming must not undo that.
     static let alreadyMarkedKey = "alreadyMarked"
 
-    let environment: MigrationEnvironment
+    let plan: MigrationPlan
+    let kube: KubeClient
     let gitops: MigrationPlan.GitOps
 
     var kustomization: MigrationPlan.ObjectRef { gitops.kustomization }
+    /// The object suspended at the Kustomization's or the HelmRelease's grain.
+    var suspended: (type: ResourceType, ref: MigrationPlan.ObjectRef) {
+        if gitops.pause == .helmRelease, let release = gitops.helmRelease { return (.helmReleases, release) }
+        return (.kustomizations, kustomization)
+    }
 
     /// One object the mark goes on.
     struct Target: Sendable, Hashable, CustomStringConvertible {
@@ -31,7 +38,7 @@ struct FluxPause: Sendable {
     /// The workload (ferry scales it down, and Flux would scale it back up), the
     /// claims ferry replaces (Flux would re-create a deleted claim from Git, empty) and
     /// the CronJobs it pauses (Flux would apply Git's `suspend` over ferry's).
-    var targets: [Target] { Self.targets(environment.plan) }
+    var targets: [Target] { Self.targets(plan) }
 
     static func targets(_ plan: MigrationPlan) -> [Target] {
         var targets = [Target(type: plan.workload.kind == .statefulSet ? .statefulSets : .deployments, name: plan.workload.name)]
@@ -41,8 +48,8 @@ struct FluxPause: Sendable {
     }
 
     var reason: String {
-        "ferry migration \(environment.plan.name): moving \(environment.workload.namespace)/\(environment.workload.name) "
-            + "from \(environment.plan.source.node) to \(environment.plan.target.node)"
+        "ferry migration \(plan.name): moving \(plan.workload.namespace)/\(plan.workload.name) "
+            + "from \(plan.source.node) to \(plan.target.node)"
     }
 
     /// What the step titles say.
@@ -50,14 +57,15 @@ struct FluxPause: Sendable {
         switch gitops.pause {
         case .kustomization: "Suspend Flux Kustomization \(kustomization)"
         case .objects: "Keep Flux Kustomization \(kustomization) off \(targets.map(\.description).joined(separator: ", "))"
+        case .helmRelease: "Suspend Flux HelmRelease \(suspended.ref)"
         }
     }
 
     func isPaused() async throws -> Bool {
         switch gitops.pause {
-        case .kustomization:
-            let object = try await environment.kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
-            return object["spec"]["suspend"].boolValue == true
+        case .kustomization, .helmRelease:
+            let (type, ref) = suspended
+            return try await kube.get(type, ref.name, namespace: ref.namespace)["spec"]["suspend"].boolValue == true
         case .objects:
             for target in targets {
                 guard let object = try await find(target) else { continue }
@@ -80,9 +88,9 @@ struct FluxPause: Sendable {
         var patch = JSON.object([:])
         patch[path: ["metadata", "annotations", Self.reasonAnnotation]] = .string(reason)
         switch gitops.pause {
-        case .kustomization:
+        case .kustomization, .helmRelease:
             patch[path: ["spec", "suspend"]] = .bool(true)
-            try await environment.kube.patch(.kustomizations, kustomization.name, namespace: kustomization.namespace, patch)
+            try await kube.patch(suspended.type, suspended.ref.name, namespace: suspended.ref.namespace, patch)
         case .objects:
             patch[path: ["metadata", "annotations", Self.reconcileAnnotation]] = .string("disabled")
             var already = await alreadyMarked(context)
@@ -94,7 +102,7 @@ struct FluxPause: Sendable {
                     already.append(target.description)
                     try await context.remember(Self.alreadyMarkedKey, already.joined(separator: ","))
                 }
-                try await environment.kube.patch(target.type, target.name, namespace: environment.workload.namespace, patch)
+                try await kube.patch(target.type, target.name, namespace: plan.workload.namespace, patch)
             }
         }
     }
@@ -112,21 +120,22 @@ struct FluxPause: Sendable {
                 patch[path: ["metadata", "annotations", Self.reconcileAnnotation]] = .some(.null)
             }
             guard try await find(target) != nil else { continue }
-            try await environment.kube.patch(target.type, target.name, namespace: environment.workload.namespace, patch)
+            try await kube.patch(target.type, target.name, namespace: plan.workload.namespace, patch)
         }
     }
 
     /// The equivalent commands, for `--dry-run` and `ferry scripts`.
     func describePause() -> [String] {
         switch gitops.pause {
-        case .kustomization:
+        case .kustomization, .helmRelease:
             let patch = #"{"spec":{"suspend":true},"metadata":{"annotations":{"ferry.dev/suspended-by":"ferry migration NAME"}}}"#
-                .replacingOccurrences(of: "NAME", with: environment.plan.name)
-            return ["kubectl -n \(kustomization.namespace) patch kustomization \(kustomization.name) --type merge -p '\(patch)'"]
+                .replacingOccurrences(of: "NAME", with: plan.name)
+            let (type, ref) = suspended
+            return ["kubectl -n \(ref.namespace) patch \(type.kind.lowercased()) \(ref.name) --type merge -p '\(patch)'"]
         case .objects:
             return targets.map {
-                "kubectl -n \(environment.workload.namespace) annotate \($0.type.resource) \($0.name) --overwrite "
-                    + "\(Self.reconcileAnnotation)=disabled '\(Self.reasonAnnotation)=ferry migration \(environment.plan.name)'"
+                "kubectl -n \(plan.workload.namespace) annotate \($0.type.resource) \($0.name) --overwrite "
+                    + "\(Self.reconcileAnnotation)=disabled '\(Self.reasonAnnotation)=ferry migration \(plan.name)'"
             }
         }
     }
@@ -134,7 +143,7 @@ struct FluxPause: Sendable {
     func describeUnmark() -> [String] {
         guard gitops.pause == .objects else { return [] }
         return targets.map {
-            "kubectl -n \(environment.workload.namespace) annotate \($0.type.resource) \($0.name) \(Self.reconcileAnnotation)- \(Self.reasonAnnotation)-"
+            "kubectl -n \(plan.workload.namespace) annotate \($0.type.resource) \($0.name) \(Self.reconcileAnnotation)- \(Self.reasonAnnotation)-"
         }
     }
 
@@ -143,6 +152,6 @@ struct FluxPause: Sendable {
     }
 
     private func find(_ target: Target) async throws -> JSON? {
-        try await environment.kube.find(target.type, target.name, namespace: environment.workload.namespace)
+        try await kube.find(target.type, target.name, namespace: plan.workload.namespace)
     }
 }

@@ -9,10 +9,14 @@ import Foundation
 /// the wait is for the revision itself: the GitRepository's artifact and the
 /// Kustomization's `lastAppliedRevision` both on the expected commit, and Ready.
 struct FluxReconciler: Sendable {
-    let environment: MigrationEnvironment
+    let plan: MigrationPlan
+    let kube: KubeClient
     let kustomization: MigrationPlan.ObjectRef
 
-    var gitRepository: MigrationPlan.ObjectRef? { environment.plan.gitops?.gitRepository }
+    var gitRepository: MigrationPlan.ObjectRef? { plan.gitops?.gitRepository }
+    /// Set to a new value to ask a Flux controller for a reconcile now; it echoes the
+    /// value in `status.lastHandledReconcileAt` once done.
+    static let requestedAt = "reconcile.fluxcd.io/requestedAt"
 
     /// Lifts ferry's pause (the objects' marks, or the suspension and its annotation),
     /// requests a reconcile of the source and the Kustomization, and waits until
@@ -20,17 +24,16 @@ struct FluxReconciler: Sendable {
     /// Kustomization is Ready. A Kustomization paused at the objects' grain was never
     /// suspended by ferry, and its `spec.suspend` is left as it is.
     func resume(_ context: StepContext, commit: String? = nil) async throws {
-        let kube = environment.kube
-        let pause = environment.plan.gitops?.pause ?? .kustomization
-        if let gitops = environment.plan.gitops { try await FluxPause(environment: environment, gitops: gitops).unmark(context) }
+        let pause = plan.gitops?.pause ?? .kustomization
+        if let gitops = plan.gitops { try await FluxPause(plan: plan, kube: kube, gitops: gitops).unmark(context) }
         let now = Self.timestamp()
         if let gitRepository {
             var request = JSON.object([:])
-            request[path: ["metadata", "annotations", "reconcile.fluxcd.io/requestedAt"]] = .string(now)
+            request[path: ["metadata", "annotations", Self.requestedAt]] = .string(now)
             try await kube.patch(.gitRepositories, gitRepository.name, namespace: gitRepository.namespace, request)
         }
         var resume = JSON.object([:])
-        resume[path: ["metadata", "annotations", "reconcile.fluxcd.io/requestedAt"]] = .string(now)
+        resume[path: ["metadata", "annotations", Self.requestedAt]] = .string(now)
         if pause == .kustomization {
             resume[path: ["metadata", "annotations", FluxPause.reasonAnnotation]] = .some(.null)
             resume[path: ["spec", "suspend"]] = .bool(false)
@@ -44,10 +47,10 @@ struct FluxReconciler: Sendable {
     func waitApplied(_ context: StepContext, commit: String?, requestedAt: String?) async throws {
         let what = commit.map { "Flux to apply commit \($0.prefix(7)) (\(kustomization))" } ?? "Flux to reconcile \(kustomization)"
         context.waiting(what)
-        let timeout = environment.plan.timeouts.reconcile.duration
+        let timeout = plan.timeouts.reconcile.duration
         let name = kustomization.name
         do {
-            _ = try await environment.kube.waitFor(
+            _ = try await kube.waitFor(
                 .kustomizations, name, namespace: kustomization.namespace, timeout: timeout, waitingFor: what
             ) { object in
                 guard let object else { return false }
@@ -55,11 +58,11 @@ struct FluxReconciler: Sendable {
             }
         } catch {
             guard isTimeout(error) else { throw error }
-            let object = try? await environment.kube.get(.kustomizations, name, namespace: kustomization.namespace)
+            let object = try? await kube.get(.kustomizations, name, namespace: kustomization.namespace)
             let ready = object.flatMap { Self.condition($0, "Ready") }
             let message = ready?["message"].stringValue ?? "no Ready condition"
             throw StepFailure(
-                "Flux did not apply \(commit.map { "commit \($0.prefix(7))" } ?? "the source") within \(environment.plan.timeouts.reconcile): \(message)",
+                "Flux did not apply \(commit.map { "commit \($0.prefix(7))" } ?? "the source") within \(plan.timeouts.reconcile): \(message)",
                 fix: "flux get kustomizations -n \(kustomization.namespace) \(name); fix what it reports, then `ferry resume`")
         }
     }
