@@ -104,7 +104,7 @@ extension PlanDiscovery {
                 finding.liveNotes.append(item.basis)
             }
         }
-        if gitops == nil, let release = FluxObjectChecks.helmRelease(of: workload.object) {
+        if gitops == nil, workload.labels[FluxObjectChecks.helmName] != nil, let release = FluxObjectChecks.helmRelease(of: workload.object) {
             finding.sectionNotes.append(
                 "WARNING: Flux HelmRelease \(release) renders \(workload.kubectlName), and no Kustomization applies the HelmRelease from Git: "
                     + "ferry edits the live objects, which helm-controller puts back at its next upgrade (at once with drift detection). "

@@ -15,6 +15,13 @@ extension PlanDiscovery {
         guard let release = try await reading("Flux HelmRelease \(ref)", {
             try await kube.find(.helmReleases, ref.name, namespace: ref.namespace)
         }) else {
+            guard workload.labels[FluxObjectChecks.helmName] != nil else {
+                // Helm's annotations alone: a release `helm install` made, which Flux does not manage.
+                notes.add(
+                    "\(what) belongs to Helm release \(ref) (meta.helm.sh annotations), and no Flux HelmRelease of that name exists: "
+                        + "Flux does not manage it, so ferry edits no manifests.", at: .section("gitops"))
+                return nil
+            }
             throw DiscoveryError(
                 .gitops,
                 "\(what) is labelled as rendered by Flux HelmRelease \(ref), which does not exist: check `flux get helmreleases -A`; "

@@ -9,9 +9,11 @@ import Foundation
 /// nor corrects drift (with `driftDetection`, it would scale the workload straight
 /// back up), while the Kustomization, and every other app, keep reconciling. To
 /// resume, the Kustomization applies ferry's commit (the new values reach the
-/// HelmRelease's spec), then the suspension is lifted with a reconcile request, and
-/// the release counts as done when helm-controller has answered that request for the
-/// HelmRelease's current generation, Ready, its newest release `deployed`.
+/// HelmRelease's spec), then the suspension is lifted with a forced reconcile
+/// (`flux reconcile helmrelease --force`): ferry scaled the workload down itself, and
+/// without new values helm-controller would not upgrade, so nothing would bring it
+/// back. The release counts as done when helm-controller has answered that request for
+/// the HelmRelease's current generation, Ready, its newest release `deployed`.
 struct FluxHelmReleaseController: GitOpsController {
     let plan: MigrationPlan
     let kube: KubeClient
@@ -33,6 +35,7 @@ struct FluxHelmReleaseController: GitOpsController {
         let now = FluxReconciler.timestamp()
         var patch = JSON.object([:])
         patch[path: ["metadata", "annotations", FluxReconciler.requestedAt]] = .string(now)
+        patch[path: ["metadata", "annotations", Self.forceAt]] = .string(now)
         patch[path: ["metadata", "annotations", FluxPause.reasonAnnotation]] = .some(.null)
         patch[path: ["spec", "suspend"]] = .bool(false)
         try await kube.patch(.helmReleases, release.name, namespace: release.namespace, patch)
@@ -52,6 +55,10 @@ struct FluxHelmReleaseController: GitOpsController {
                 fix: "flux get helmreleases -n \(release.namespace) \(release.name); fix what it reports (the values in Git, the chart), then `ferry resume`")
         }
     }
+
+    /// With `requestedAt` of the same value, asks helm-controller for one upgrade even
+    /// when neither the chart nor the values changed.
+    static let forceAt = "reconcile.fluxcd.io/forceAt"
 
     func isResumed(commit: String?) async throws -> Bool {
         let kustomization = try await kube.get(.kustomizations, gitops.kustomization.name, namespace: gitops.kustomization.namespace)
@@ -86,6 +93,7 @@ struct FluxHelmReleaseController: GitOpsController {
             "flux reconcile kustomization \(kustomization.name) -n \(kustomization.namespace)",
             "wait until its status.lastAppliedRevision is the pushed commit and Ready=True",
             "flux resume helmrelease \(release.name) -n \(release.namespace)",
+            "flux reconcile helmrelease \(release.name) -n \(release.namespace) --force",
             "wait until the HelmRelease has answered the request, Ready=True, status.history[0].status deployed",
         ]
     }

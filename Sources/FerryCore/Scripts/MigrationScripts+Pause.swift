@@ -56,7 +56,7 @@ extension MigrationScripts {
         guard plan.gitops?.pause == .helmRelease else { return [] }
         return [
             "requested=$(date +%s)",
-            "kubectl -n \"$HELMRELEASE_NS\" annotate --overwrite helmrelease \"$HELMRELEASE\" ferry.dev/suspended-by- \"reconcile.fluxcd.io/requestedAt=$requested\"",
+            "kubectl -n \"$HELMRELEASE_NS\" annotate --overwrite helmrelease \"$HELMRELEASE\" ferry.dev/suspended-by- \"reconcile.fluxcd.io/requestedAt=$requested\" \"reconcile.fluxcd.io/forceAt=$requested\"",
             "kubectl -n \"$HELMRELEASE_NS\" patch helmrelease \"$HELMRELEASE\" --type merge -p '{\"spec\":{\"suspend\":false}}'",
             "released() {",
             "  [ \"$(kubectl -n \"$HELMRELEASE_NS\" get helmrelease \"$HELMRELEASE\" -o jsonpath='{.status.lastHandledReconcileAt}')\" = \"$requested\" ] &&",

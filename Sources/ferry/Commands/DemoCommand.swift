@@ -23,10 +23,13 @@ struct DemoCommand: AsyncParsableCommand {
 
             --scenario ollama-gpu moves Ollama instead, with the NVIDIA card VM 105 passes: \
             still-fawn has no such card, so the plan carries it, and the run powers both \
-            hosts off for the move and back on (the lab's hands move the card).
+            hosts off for the move and back on (the lab's hands move the card). \
+            --scenario frigate-helm moves Frigate released by a Flux HelmRelease from a \
+            chart in the repository: ferry edits the release's values, never the chart, \
+            and suspends the release, not the Kustomization, for the move.
             """)
 
-    @Option(help: "The lab to migrate in: frigate-coral (the Coral USB TPU), frigate-bootstrap (a root flux-system), ollama-gpu (a PCIe GPU).")
+    @Option(help: "The lab to migrate in: frigate-coral (the Coral USB TPU), frigate-bootstrap (a root flux-system), ollama-gpu (a PCIe GPU), frigate-helm (a HelmRelease).")
     var scenario: String = LabScenario.frigateCoral.rawValue
 
     @Option(help: "Keep the lab's state in this directory instead of a temporary one (it is kept afterwards).")
@@ -112,6 +115,14 @@ struct DemoCommand: AsyncParsableCommand {
             }
             print("  \(device.name):     in \(plan.target.host) at \(found?.address ?? "?"), passed to VM \(plan.target.vmid); "
                 + "\(plan.source.host) and \(plan.target.host) were powered off for the move and are back")
+        }
+        if let release = plan.gitops?.helmRelease,
+            let object = try? await connections.kube.get(.helmReleases, release.name, namespace: release.namespace) {
+            let newest = object["status"]["history"].arrayValue?.first
+            let version = newest?["version"].intValue.map { "v\($0)" } ?? "?"
+            let suspended = object["spec"]["suspend"].boolValue == true ? "suspended" : "not suspended"
+            print("  release: HelmRelease \(release) \(version) \(newest?["status"].stringValue ?? "?"), \(suspended); "
+                + "the commit changed its values only")
         }
         if let downtime = Downtime(journal) {
             print("  downtime: \(RunPrinter.seconds(downtime.withoutMove)) without the physical move "
