@@ -22,13 +22,17 @@ public enum LabScenario: String, Sendable, CaseIterable {
     /// model in its local-path volume. still-fawn has no NVIDIA card: the migration
     /// carries it, powering both hosts off.
     case ollamaGPU = "ollama-gpu"
+    /// `frigate-coral`'s homelab and Frigate, released by helm-controller from a chart
+    /// in the GitOps repository (`charts/frigate`): the HelmRelease `frigate/frigate`
+    /// holds the node, runtime and GPU in its values, with drift detection on.
+    case frigateHelm = "frigate-helm"
 
     /// The workload the scenario's migration moves (namespace, name), from
     /// k3s-vm-pumped-piglet-gpu to k3s-vm-still-fawn; nil for the bare homelab.
     public var workload: (namespace: String, name: String)? {
         switch self {
         case .homelab: nil
-        case .frigateCoral, .frigateBootstrap: ("frigate", "frigate")
+        case .frigateCoral, .frigateBootstrap, .frigateHelm: ("frigate", "frigate")
         case .ollamaGPU: ("ollama", "ollama")
         }
     }
@@ -74,6 +78,7 @@ public enum LabScenario: String, Sendable, CaseIterable {
             case .frigateCoral: try await FrigateCoralScenario.seed(lab, directory: directory, layout: .perApp)
             case .frigateBootstrap: try await FrigateCoralScenario.seed(lab, directory: directory, layout: .bootstrap)
             case .ollamaGPU: try await OllamaGPUScenario.seed(lab, directory: directory)
+            case .frigateHelm: try await FrigateHelmScenario.seed(lab, directory: directory)
             }
             return lab
         } catch {
