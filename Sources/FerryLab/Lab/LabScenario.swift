@@ -17,15 +17,15 @@ public enum LabScenario: String, Sendable, CaseIterable {
     /// beside another app (Mosquitto's config in namespace `mqtt`). Suspending it would
     /// freeze every app's GitOps, which is what `gitops.pause: objects` is for.
     case frigateBootstrap = "frigate-bootstrap"
+    /// `frigate-coral`'s homelab and Frigate, released by helm-controller from a chart
+    /// in the GitOps repository (`charts/frigate`): the HelmRelease `frigate/frigate`
+    /// holds the node, runtime and GPU in its values, with drift detection on.
+    case frigateHelm = "frigate-helm"
     /// `homelab` plus the GitOps repository, Flux, and Ollama on pumped-piglet with
     /// the NVIDIA card VM 105 passes (`nvidia.com/gpu`, RuntimeClass `nvidia`) and a
     /// model in its local-path volume. still-fawn has no NVIDIA card: the migration
     /// carries it, powering both hosts off.
     case ollamaGPU = "ollama-gpu"
-    /// `frigate-coral`'s homelab and Frigate, released by helm-controller from a chart
-    /// in the GitOps repository (`charts/frigate`): the HelmRelease `frigate/frigate`
-    /// holds the node, runtime and GPU in its values, with drift detection on.
-    case frigateHelm = "frigate-helm"
 
     /// The workload the scenario's migration moves (namespace, name), from
     /// k3s-vm-pumped-piglet-gpu to k3s-vm-still-fawn; nil for the bare homelab.
