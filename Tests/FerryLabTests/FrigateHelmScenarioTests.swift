@@ -42,6 +42,24 @@ struct FrigateHelmScenarioTests {
         await lab.shutdown()
     }
 
+    /// With the device plugin, the TPU request goes into the HelmRelease's values, and
+    /// the chart renders it beside the GPU limit.
+    @Test func withTheDevicePluginTheReleaseRequestsTheTPU() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-scenario-\(UUID().uuidString)")
+        let lab = try await LabScenario.frigateHelm.start(directory: directory, addons: .devicePlugin)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        do {
+            let pod = try #require(await FrigateCoralScenarioTests.frigatePod(lab) { $0.isReady })
+            let limits = pod["spec"]["containers"].arrayValue?.first?["resources"]["limits"]
+            #expect(limits?[DevicePlugin.resource] != .null, "\(limits ?? .null)")
+            #expect(limits?["nvidia.com/gpu"] != .null)
+        } catch {
+            await lab.shutdown()
+            throw error
+        }
+        await lab.shutdown()
+    }
+
     /// The chart with the homelab's values renders what frigate-coral's tree holds (but
     /// the Coral label in the nodeSelector), so the lab's Frigate behaves the same.
     @Test func theChartRendersFrigateCoralsObjects() throws {
