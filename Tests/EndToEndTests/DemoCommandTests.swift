@@ -22,6 +22,6 @@ struct DemoCommandTests {
     func unknownScenario() async throws {
         let result = try await BenchCommandTests.ferry(["demo", "--scenario", "homelab"])
         #expect(result.status == 64)
-        #expect(result.stderr.hasPrefix("Error: Unknown scenario 'homelab'. Choose one of: frigate-coral, frigate-bootstrap, ollama-gpu.\n"), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("Error: Unknown scenario 'homelab'. Choose one of: frigate-coral, frigate-bootstrap, frigate-helm, ollama-gpu.\n"), "\(result.stderr)")
     }
 }

@@ -27,7 +27,7 @@ struct LabHelpTests {
             """
         let scenario = try await run(["lab", "up", "--dir", "/nonexistent/lab", "--scenario", "datacenter"])
         #expect(scenario.status == 64)
-        #expect(scenario.stderr == "Error: Unknown scenario 'datacenter'. Choose one of: homelab, frigate-coral, frigate-bootstrap, ollama-gpu.\n" + usage)
+        #expect(scenario.stderr == "Error: Unknown scenario 'datacenter'. Choose one of: homelab, frigate-coral, frigate-bootstrap, frigate-helm, ollama-gpu.\n" + usage)
         let addon = try await run(["lab", "up", "--dir", "/nonexistent/lab", "--addon", "gpu-operator"])
         #expect(addon.status == 64)
         #expect(addon.stderr == "Error: Unknown addon 'gpu-operator'. Choose from: node-feature-discovery, device-plugin.\n" + usage)
@@ -99,8 +99,8 @@ struct LabHelpTests {
                                       kubeconfig, ssh_config, proxmox.env, the GitOps
                                       repository and control.json.
               --scenario <scenario>   Which homelab to stand up: homelab, frigate-coral,
-                                      frigate-bootstrap, ollama-gpu. (default:
-                                      frigate-coral)
+                                      frigate-bootstrap, frigate-helm, ollama-gpu.
+                                      (default: frigate-coral)
               --port-base <port-base> Port for the Kubernetes API; the Proxmox VE API
                                       listens on the next one (0 picks free ports).
                                       (default: 0)

@@ -35,8 +35,8 @@ struct DiscoveryTests {
         #expect(list["apiVersion"] == "v1")
         let names = list["groups"].arrayValue?.compactMap { $0["name"].stringValue } ?? []
         #expect(names == [
-            "apps", "storage.k8s.io", "node.k8s.io", "source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "coordination.k8s.io",
-            "batch", "discovery.k8s.io", "apiextensions.k8s.io", "networking.k8s.io", "rbac.authorization.k8s.io",
+            "apps", "storage.k8s.io", "node.k8s.io", "source.toolkit.fluxcd.io", "kustomize.toolkit.fluxcd.io", "helm.toolkit.fluxcd.io",
+            "coordination.k8s.io", "batch", "discovery.k8s.io", "apiextensions.k8s.io", "networking.k8s.io", "rbac.authorization.k8s.io",
         ])
         let apps = list["groups"].arrayValue?.first
         #expect(apps?["preferredVersion"] == ["groupVersion": "apps/v1", "version": "v1"])
@@ -106,14 +106,14 @@ struct DiscoveryTests {
         ])
     }
 
-    @Test("short names resolve what people type: ns, no, pvc, pv, cm, svc, sa, ev, sc, sts, ks, gitrepo")
+    @Test("short names resolve what people type: ns, no, pvc, pv, cm, svc, sa, ev, sc, sts, ks, gitrepo, hr")
     func shortNames() {
         let expected: [(String, String, String, String)] = [
             ("", "v1", "namespaces", "ns"), ("", "v1", "nodes", "no"), ("", "v1", "persistentvolumeclaims", "pvc"),
             ("", "v1", "persistentvolumes", "pv"), ("", "v1", "configmaps", "cm"), ("", "v1", "services", "svc"),
             ("", "v1", "serviceaccounts", "sa"), ("", "v1", "events", "ev"), ("storage.k8s.io", "v1", "storageclasses", "sc"),
             ("apps", "v1", "statefulsets", "sts"), ("apps", "v1", "replicasets", "rs"), ("kustomize.toolkit.fluxcd.io", "v1", "kustomizations", "ks"),
-            ("source.toolkit.fluxcd.io", "v1", "gitrepositories", "gitrepo"),
+            ("source.toolkit.fluxcd.io", "v1", "gitrepositories", "gitrepo"), ("helm.toolkit.fluxcd.io", "v2", "helmreleases", "hr"),
         ]
         for (group, version, resource, short) in expected {
             let e = entry(Discovery.resources(group: group, version: version), resource)

@@ -10,10 +10,29 @@ import Synchronization
 /// no longer has are removed (a three-way merge standing in for server-side apply's
 /// field ownership). Lists are replaced whole.
 struct FluxApplier: Sendable {
-    /// The Kustomization whose objects these are (its labels go on every object).
+    /// Whose objects these are: a Kustomization, or a HelmRelease (see
+    /// `FluxApplier.Owner+Helm`). The owner's labels and annotations go on every object;
+    /// its `identity` labels find them again for pruning.
     struct Owner: Sendable {
-        var name: String
-        var namespace: String
+        var labels: [String: String]
+        var annotations: [String: String] = [:]
+        /// The label keys that say an object is this owner's (the prune selector).
+        var identity: [String]
+        /// Where an object without a namespace goes (kubectl's `default`, or a Helm release's namespace).
+        var defaultNamespace = "default"
+        /// An object this says to leave alone, live or desired, is neither applied nor pruned.
+        var leavesAlone: @Sendable (JSON) -> Bool = { _ in false }
+        /// An object this says to keep is not pruned.
+        var keeps: @Sendable (JSON) -> Bool = { _ in false }
+
+        /// kustomize-controller's labels, and its `reconcile: disabled` and `prune: disabled` marks.
+        static func kustomization(name: String, namespace: String) -> Owner {
+            Owner(
+                labels: [FluxStatus.nameLabel: name, FluxStatus.namespaceLabel: namespace],
+                identity: [FluxStatus.nameLabel, FluxStatus.namespaceLabel],
+                leavesAlone: FluxApplier.isDisabled,
+                keeps: { $0.labels[FluxStatus.pruneKey] == "disabled" || $0.annotations[FluxStatus.pruneKey] == "disabled" })
+        }
     }
 
     struct Change: Sendable {
@@ -50,10 +69,10 @@ struct FluxApplier: Sendable {
             throw Failure(description: "\(id) dry-run failed: no matches for kind \"\(kindName)\" in version \"\(apiVersion)\"")
         }
         var desired = input
-        let namespace = kind.namespaced ? (input.namespace.isEmpty ? "default" : input.namespace) : ""
+        let namespace = kind.namespaced ? (input.namespace.isEmpty ? owner.defaultNamespace : input.namespace) : ""
         if kind.namespaced { desired[path: ["metadata", "namespace"]] = .string(namespace) }
-        desired.labels[FluxStatus.nameLabel] = owner.name
-        desired.labels[FluxStatus.namespaceLabel] = owner.namespace
+        for (key, value) in owner.labels { desired.labels[key] = value }
+        for (key, value) in owner.annotations { desired.annotations[key] = value }
         let key = ObjectKey(kind, namespace: namespace, name: input.name)
         let id = FluxStatus.objectID(kind: kind.kind, namespace: namespace, name: input.name)
         let admission = Admission(store: store)
@@ -66,7 +85,7 @@ struct FluxApplier: Sendable {
             }
             // Flux leaves an object marked `reconcile: disabled` (in the cluster or in
             // Git) as it is: neither applied nor pruned, still in the inventory.
-            if Self.isDisabled(live) || Self.isDisabled(desired) { return Change(key: key, id: id, action: "skipped") }
+            if owner.leavesAlone(live) || owner.leavesAlone(desired) { return Change(key: key, id: id, action: "skipped") }
             var merged = Self.merge(live: live, last: applied.last(for: key), desired: desired)
             Self.applyDefaults(&merged, kind: kind)
             if Self.withoutStatus(merged) == Self.withoutStatus(live) {
@@ -83,16 +102,15 @@ struct FluxApplier: Sendable {
         }
     }
 
-    /// Deletes what carries this Kustomization's labels but is not in `keep`, except
-    /// objects marked `kustomize.toolkit.fluxcd.io/prune: disabled`.
+    /// Deletes what carries the owner's identity labels but is not in `keep`, except
+    /// objects the owner keeps or leaves alone (for a Kustomization, those marked
+    /// `kustomize.toolkit.fluxcd.io/prune: disabled` or `reconcile: disabled`).
     func prune(keeping keep: Set<ObjectKey>, owner: Owner) async -> [Change] {
         var changes: [Change] = []
         for kind in await ResourceCatalog.served(by: store) where kind != ResourceCatalog.events {
             for object in await store.list(kind) where !object.isDeleting {
-                guard object.labels[FluxStatus.nameLabel] == owner.name,
-                    object.labels[FluxStatus.namespaceLabel] == owner.namespace,
-                    object.labels[FluxStatus.pruneKey] != "disabled", object.annotations[FluxStatus.pruneKey] != "disabled",
-                    !Self.isDisabled(object)
+                guard owner.identity.allSatisfy({ object.labels[$0] == owner.labels[$0] }),
+                    !owner.keeps(object), !owner.leavesAlone(object)
                 else { continue }
                 let key = ObjectKey(kind, namespace: object.namespace, name: object.name)
                 guard !keep.contains(key) else { continue }

@@ -1,13 +1,14 @@
 import FerryJSON
 import Foundation
 
-/// Flux in the lab: source-controller (GitRepository) and kustomize-controller
-/// (Kustomization) as one controller of the lab's loop.
+/// Flux in the lab: source-controller (GitRepository), kustomize-controller
+/// (Kustomization) and helm-controller (HelmRelease) as one controller of the lab's loop.
 ///
 /// Like Flux, it does not act on every change in the cluster. An object is
 /// reconciled when it is new to the controller, when its generation changed, when a
 /// `reconcile.fluxcd.io/requestedAt` is not yet answered, when (for a Kustomization)
-/// its source has a revision it has not attempted, and otherwise every
+/// its source has a revision it has not attempted (for a HelmRelease: its chart's
+/// GitRepository), and otherwise every
 /// `spec.interval` (scaled by `LabConfiguration.Timing.fluxIntervalScale`); the
 /// controller asks the loop to wake it when the next interval is due. That interval
 /// is what reverts drift such as a manual `kubectl scale`. A suspended object is
@@ -16,11 +17,14 @@ actor FluxController: Controller {
     private let store: ObjectStore
     private let sources: GitRepositoryReconciler
     private let kustomizations: KustomizationReconciler
+    private let helmReleases: HelmReleaseReconciler
     private let scale: Double
     private let loop: ControllerLoop
     private let clock = ContinuousClock()
     /// When each object is next due for its interval run.
     private var nextRun: [ObjectKey: ContinuousClock.Instant] = [:]
+    /// The chart source's revision each HelmRelease was last reconciled with.
+    private var chartRevisions: [ObjectKey: String] = [:]
     /// The earliest wake-up already asked of the loop.
     private var wakeAt: ContinuousClock.Instant?
 
@@ -28,7 +32,9 @@ actor FluxController: Controller {
         let storage = ArtifactStorage(labDirectory: directory)
         self.store = store
         self.sources = GitRepositoryReconciler(store: store, storage: storage)
-        self.kustomizations = KustomizationReconciler(store: store, storage: storage, applied: AppliedConfigurations())
+        let applied = AppliedConfigurations()
+        self.kustomizations = KustomizationReconciler(store: store, storage: storage, applied: applied)
+        self.helmReleases = HelmReleaseReconciler(store: store, storage: storage, applied: applied)
         self.scale = timing.fluxIntervalScale
         self.loop = loop
     }
@@ -59,7 +65,21 @@ actor FluxController: Controller {
             await kustomizations.reconcile(current)
             schedule(key, current)
         }
+        // Releases last, so that a HelmRelease a Kustomization just changed is released in the same round.
+        for release in await store.list(ResourceCatalog.helmReleases) where !release.isDeleting {
+            let key = ObjectKey(ResourceCatalog.helmReleases, namespace: release.namespace, name: release.name)
+            guard !isSuspended(release) else { continue }
+            live.insert(key)
+            let revision = await helmReleases.sourceRevision(of: release)
+            let newRevision = revision != nil && revision != chartRevisions[key]
+            guard newRevision || isDue(key, release) else { continue }
+            guard let current = await store.find(key) else { continue }
+            await helmReleases.reconcile(current)
+            chartRevisions[key] = revision
+            schedule(key, current)
+        }
         nextRun = nextRun.filter { live.contains($0.key) }
+        chartRevisions = chartRevisions.filter { live.contains($0.key) }
         requestWake()
     }
 

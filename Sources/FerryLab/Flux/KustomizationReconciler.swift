@@ -58,7 +58,7 @@ struct KustomizationReconciler: Sendable {
             return await fail(kustomization, revision: revision, reason: kustomization["spec"]["decryption"] != .null
                 ? "DecryptionFailed" : "ReconciliationFailed", message: Self.sopsFailure(encrypted, kustomization: kustomization))
         }
-        let owner = FluxApplier.Owner(name: kustomization.name, namespace: kustomization.namespace)
+        let owner = FluxApplier.Owner.kustomization(name: kustomization.name, namespace: kustomization.namespace)
         var changes: [FluxApplier.Change]
         do {
             changes = try await applier.apply(

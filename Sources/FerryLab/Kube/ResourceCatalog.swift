@@ -1,5 +1,5 @@
 /// The kinds the lab serves: what a migration meets, and what `kubectl` needs to
-/// resolve the names people type (`po`, `deploy`, `pvc`, `ks`).
+/// resolve the names people type (`po`, `deploy`, `pvc`, `ks`, `hr`).
 public enum ResourceCatalog {
     public static let namespaces = ResourceKind(
         group: "", version: "v1", kind: "Namespace", resource: "namespaces", namespaced: false,
@@ -52,6 +52,12 @@ public enum ResourceCatalog {
         group: "kustomize.toolkit.fluxcd.io", version: "v1", kind: "Kustomization", resource: "kustomizations",
         namespaced: true, shortNames: ["ks"], categories: ["fluxcd", "all"], subresources: ["status"],
         supportsStrategicMerge: false)
+    /// helm-controller's kind: a chart from a GitRepository path, rendered and applied
+    /// as a Helm release (see `HelmReleaseReconciler`).
+    public static let helmReleases = ResourceKind(
+        group: "helm.toolkit.fluxcd.io", version: "v2", kind: "HelmRelease", resource: "helmreleases",
+        namespaced: true, shortNames: ["hr"], categories: ["fluxcd", "all"], subresources: ["status"],
+        supportsStrategicMerge: false)
 
     /// Run-to-completion work and its schedules (backups, maintenance) in homelab trees.
     public static let jobs = ResourceKind(
@@ -96,7 +102,7 @@ public enum ResourceCatalog {
     public static let all: [ResourceKind] = [
         namespaces, nodes, pods, persistentVolumeClaims, persistentVolumes, secrets, configMaps, events,
         serviceAccounts, services, deployments, replicaSets, statefulSets, storageClasses, runtimeClasses,
-        gitRepositories, kustomizations, leases,
+        gitRepositories, kustomizations, helmReleases, leases,
         jobs,
         cronJobs,
         endpoints,

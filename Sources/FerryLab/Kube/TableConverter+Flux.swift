@@ -53,6 +53,9 @@ extension TableConverter {
         }
     )
 
+    /// HelmRelease's CRD prints the same columns as Kustomization's.
+    static let helmReleasePrinter = kustomizationPrinter
+
     static let kustomizationPrinter = Printer(
         columns: [
             .name,

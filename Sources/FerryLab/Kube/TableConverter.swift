@@ -124,6 +124,7 @@ public enum TableConverter {
         case ("node.k8s.io", "RuntimeClass"): return runtimeClassPrinter
         case ("source.toolkit.fluxcd.io", "GitRepository"): return gitRepositoryPrinter
         case ("kustomize.toolkit.fluxcd.io", "Kustomization"): return kustomizationPrinter
+        case ("helm.toolkit.fluxcd.io", "HelmRelease"): return helmReleasePrinter
         case ("batch", "Job"): return jobPrinter
         case ("batch", "CronJob"): return cronJobPrinter
         case ("", "Endpoints"): return endpointsPrinter

@@ -17,6 +17,10 @@ public enum LabScenario: String, Sendable, CaseIterable {
     /// beside another app (Mosquitto's config in namespace `mqtt`). Suspending it would
     /// freeze every app's GitOps, which is what `gitops.pause: objects` is for.
     case frigateBootstrap = "frigate-bootstrap"
+    /// `frigate-coral`'s homelab and Frigate, released by helm-controller from a chart
+    /// in the GitOps repository (`charts/frigate`): the HelmRelease `frigate/frigate`
+    /// holds the node, runtime and GPU in its values, with drift detection on.
+    case frigateHelm = "frigate-helm"
     /// `homelab` plus the GitOps repository, Flux, and Ollama on pumped-piglet with
     /// the NVIDIA card VM 105 passes (`nvidia.com/gpu`, RuntimeClass `nvidia`) and a
     /// model in its local-path volume. still-fawn has no NVIDIA card: the migration
@@ -28,7 +32,7 @@ public enum LabScenario: String, Sendable, CaseIterable {
     public var workload: (namespace: String, name: String)? {
         switch self {
         case .homelab: nil
-        case .frigateCoral, .frigateBootstrap: ("frigate", "frigate")
+        case .frigateCoral, .frigateBootstrap, .frigateHelm: ("frigate", "frigate")
         case .ollamaGPU: ("ollama", "ollama")
         }
     }
@@ -74,6 +78,7 @@ public enum LabScenario: String, Sendable, CaseIterable {
             case .frigateCoral: try await FrigateCoralScenario.seed(lab, directory: directory, layout: .perApp)
             case .frigateBootstrap: try await FrigateCoralScenario.seed(lab, directory: directory, layout: .bootstrap)
             case .ollamaGPU: try await OllamaGPUScenario.seed(lab, directory: directory)
+            case .frigateHelm: try await FrigateHelmScenario.seed(lab, directory: directory)
             }
             return lab
         } catch {

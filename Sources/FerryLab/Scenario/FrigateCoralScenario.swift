@@ -25,20 +25,31 @@ enum FrigateCoralScenario {
         if lab.homelab?.addons.contains(.devicePlugin) == true { files = requestingTheTPU(files) }
         let repository = try await GitOpsRepository.create(
             in: directory, files: files, message: "frigate: Coral TPU on pumped-piglet")
+        try await labelTheCoralNode(lab)
+        try await bootstrapFlux(kube, repository: repository)
+        try await waitForFrigate(kube, scenario: "frigate-coral")
+        try await writeVolumeData(kube)
+    }
+
+    /// The Coral's label on the source node: from a NodeFeatureRule with the NFD addon,
+    /// set by hand otherwise.
+    static func labelTheCoralNode(_ lab: Lab) async throws {
         if let homelab = lab.homelab, homelab.addons.contains(.nodeFeatureDiscovery) {
-            try await kube.create(coralRule)
+            try await lab.kube.create(coralRule)
             await homelab.syncAllNodes()
         } else {
-            await kube.store.modify(ObjectKey(ResourceCatalog.nodes, name: source)) { $0.labels[label.0] = label.1 }
+            await lab.kube.store.modify(ObjectKey(ResourceCatalog.nodes, name: source)) { $0.labels[label.0] = label.1 }
         }
-        try await bootstrapFlux(kube, repository: repository)
+    }
+
+    /// Returns once a Frigate pod is Ready; throws naming `scenario` after 60 s.
+    static func waitForFrigate(_ kube: KubeLab, scenario: String) async throws {
         let ready = await kube.waitUntil(ResourceCatalog.pods, namespace: "frigate", timeout: .seconds(60)) { pods in
             pods.first { $0.condition("Ready")?["status"].stringValue == "True" }
         }
         guard ready != nil else {
-            throw LabError(description: "the frigate-coral scenario did not come up: Frigate was not Ready on \(source) within 60s")
+            throw LabError(description: "the \(scenario) scenario did not come up: Frigate was not Ready on \(source) within 60s")
         }
-        try await writeVolumeData(kube)
     }
 
     /// What `flux bootstrap` leaves: the GitRepository `flux-system` on the repository
@@ -61,10 +72,9 @@ enum FrigateCoralScenario {
     }
 
     /// Frigate as a homelab with a device plugin deploys it: its container requests
-    /// one `coral.ai/tpu` beside the GPU.
-    static func requestingTheTPU(_ files: [String: String]) -> [String: String] {
+    /// one `coral.ai/tpu` beside the GPU (in the file at `path` that sets the GPU limit).
+    static func requestingTheTPU(_ files: [String: String], in path: String = "apps/frigate/deployment.yaml") -> [String: String] {
         var files = files
-        let path = "apps/frigate/deployment.yaml"
         guard let text = files[path], let line = text.split(separator: "\n").first(where: { $0.hasSuffix("nvidia.com/gpu: 1") }) else { return files }
         let indent = line.prefix { $0 == " " }
         files[path] = text.replacingOccurrences(of: line + "\n", with: line + "\n" + indent + "\(DevicePlugin.resource): 1\n")
