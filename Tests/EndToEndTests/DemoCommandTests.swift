@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// `ferry demo`, as a newcomer runs it, in the scenario that carries a PCIe card: it
-/// ends with the workload on the target, computing on the card there, and says the
-/// hosts went down for the move and came back.
+/// `ferry demo`, as a newcomer runs it, in the scenarios beyond the reference one: a
+/// PCIe card carried (the hosts go down and come back) and a HelmRelease (its values
+/// edited, the release resumed); each ends with the workload on the target.
 @Suite("ferry demo")
 struct DemoCommandTests {
     @Test("demo --scenario ollama-gpu carries the GPU and ends with Ollama on still-fawn, its log naming the card")
@@ -16,6 +16,21 @@ struct DemoCommandTests {
         #expect(out.contains("library=cuda") && out.contains("NVIDIA GeForce RTX 3090"), "\(out)")
         #expect(out.contains("gpu:     in still-fawn at 0000:01:00.0, passed to VM 108; pumped-piglet and still-fawn were powered off for the move and are back"), "\(out)")
         #expect(out.contains("  downtime: "), "\(out)")
+    }
+
+    @Test("demo --scenario frigate-helm edits the release's values only and ends with Frigate on still-fawn, the release resumed")
+    func frigateHelm() async throws {
+        let result = try await BenchCommandTests.ferry(["demo", "--scenario", "frigate-helm"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let out = result.stdout
+        #expect(out.contains("      controller: flux-helmrelease\n") && out.contains("      helmRelease: frigate/frigate\n"), "\(out)")
+        #expect(out.contains("Suspend Flux HelmRelease frigate/frigate"), "\(out)")
+        #expect(out.contains("Migration frigate-piglet-to-fawn: completed."), "\(out)")
+        #expect(out.contains("Frigate now runs on k3s-vm-still-fawn"), "\(out)")
+        #expect(out.contains("TPU found"), "\(out)")
+        #expect(out.contains("clusters/homelab/frigate/helmrelease.yaml |") && out.contains("clusters/homelab/frigate/values.yaml |"), "\(out)")
+        #expect(!out.contains("           charts/"), "the commit leaves the chart alone: \(out)")
+        #expect(out.contains("release: HelmRelease frigate/frigate v2 deployed, not suspended"), "\(out)")
     }
 
     @Test("demo --scenario with a name that has no workload is a usage error listing the ones that do")

@@ -68,7 +68,7 @@ import Testing
             let moved = try await Self.helmRelease(lab)
             #expect(moved["spec"]["suspend"].boolValue != true)
             #expect(moved["metadata"]["annotations"]["ferry.dev/suspended-by"].isNull)
-            #expect(moved["status"]["history"][0]["status"].stringValue == "deployed", "\(moved["status"])")
+            #expect(moved["status"]["history"].arrayValue?.first?["status"].stringValue == "deployed", "\(moved["status"])")
             #expect(moved["spec"]["values"]["nodeSelector"]["kubernetes.io/hostname"].stringValue == Self.target)
             let git = GitRepository(directory: lab.clone)
             let changed = try await git.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n").map(String.init)
@@ -82,7 +82,7 @@ import Testing
             #expect(restored["spec"]["suspend"].boolValue != true)
             #expect(restored["spec"]["values"]["nodeSelector"]["kubernetes.io/hostname"].stringValue == Self.source)
             #expect(restored["spec"]["values"]["runtimeClassName"].stringValue == "nvidia")
-            #expect(restored["status"]["history"][0]["status"].stringValue == "deployed")
+            #expect(restored["status"]["history"].arrayValue?.first?["status"].stringValue == "deployed")
         }
     }
 
@@ -139,7 +139,7 @@ import Testing
             try await lab.requestReconcile(stamp: "pin-in-chart")
             _ = try await lab.kube.waitFor(.helmReleases, "frigate", namespace: "frigate", timeout: .seconds(60),
                                            waitingFor: "the release of the new chart") { object in
-                object?["status"]["history"][0]["version"].intValue == 2 && object?["status"]["history"][0]["status"] == "deployed"
+                object?["status"]["history"].arrayValue?.first?["version"].intValue == 2 && object?["status"]["history"].arrayValue?.first?["status"] == "deployed"
             }
 
             let (yaml, plan) = try await Self.discover(lab)

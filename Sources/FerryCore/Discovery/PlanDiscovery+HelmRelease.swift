@@ -33,14 +33,14 @@ extension PlanDiscovery {
                     + "no Kustomization applies it from Git, so ferry edits no values.", at: .section("gitops"))
             return nil
         }
-        let source = try await fluxSource(kustomizationRef, applying: "HelmRelease \(ref)", request: request, notes: &notes)
         let chart = release["spec"]["chart"]["spec"]
         let chartName = chart["chart"].stringValue ?? "?"
         let chartSource = "\(chart["sourceRef"]["kind"].stringValue ?? "source") \(chart["sourceRef"]["name"].stringValue ?? "?")"
         notes.add(
-            "\(what) carries helm.toolkit.fluxcd.io/name=\(ref.name): Flux HelmRelease \(ref) renders it from chart \(chartName) "
+            "\(what) is rendered by Flux HelmRelease \(ref) (its Helm labels say so) from chart \(chartName) "
                 + "(\(chartSource)). ferry edits the release's values in Git, never the chart.",
             at: .section("gitops"))
+        let source = try await fluxSource(kustomizationRef, applying: "HelmRelease \(ref)", request: request, notes: &notes)
         notes.add(
             "HelmRelease \(ref) is one app: ferry suspends it for the move (helm-controller then neither upgrades it nor puts back "
                 + "what moves), and Kustomization \(kustomizationRef) and every other app keep reconciling.",
@@ -94,7 +94,8 @@ extension PlanDiscovery {
         // spec.values last: Helm merges it over valuesFrom.
         sources.append(HelmValues.Source(document: document, place: .inline(["spec", "values"]), values: document.json["spec"]["values"]))
         fileNotes.forEach { notes.add($0, at: .field("gitops", "files")) }
-        notes.add("helm-controller renders the workload from these values; ferry commits the edits below to them.", at: .field("gitops", "controller"))
+        notes.add("a Flux HelmRelease renders the workload: ferry edits its values in the files below, suspends it for the move, "
+            + "and waits for its upgrade.", at: .field("gitops", "controller"))
         let gitops = MigrationPlan.GitOps(
             repo: source.clone.path, branch: source.branch, kustomization: kustomizationRef, helmRelease: ref,
             gitRepository: source.gitRepository, files: files)

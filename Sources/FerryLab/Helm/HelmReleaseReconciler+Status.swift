@@ -15,6 +15,9 @@ extension HelmReleaseReconciler {
             var status = object["status"]
             if let history { status["history"] = .array(history.snapshots) }
             if let action { status["lastAttemptedReleaseAction"] = .string(action.rawValue) }
+            if Self.isForced(release), let force = release.annotations[Self.forceAtAnnotation] {
+                status["lastHandledForceAt"] = .string(force)
+            }
             status["storageNamespace"] = .string(plan.releaseNamespace)
             Self.attempted(&status, of: release, chart: plan.chart.metadata, configDigest: plan.configDigest)
             FluxStatus.finish(&status, of: release, ready: ready, reason: reason, message: message, extra: released ? ["Released"] : [])

@@ -7,7 +7,9 @@ import Foundation
 ///
 /// A new release happens on install and when the chart's files or the values changed
 /// (the plan's digest); objects the previous release had and this one does not are
-/// deleted. Otherwise a reconcile changes nothing, unless `spec.driftDetection.mode` is
+/// deleted; so does a forced one (`reconcile.fluxcd.io/forceAt` with the same value as
+/// `requestedAt`, as `flux reconcile hr --force` writes them, answered in
+/// `status.lastHandledForceAt`). Otherwise a reconcile changes nothing, unless `spec.driftDetection.mode` is
 /// `enabled`: then the rendered objects are applied again, reverting edits made in the
 /// cluster. Status is written once, at the end, as Flux writes it: `history`, the
 /// `lastAttempted*` fields, Ready and Released, `observedGeneration`.
@@ -38,7 +40,7 @@ struct HelmReleaseReconciler: Sendable {
                               configDigest: error.configDigest, released: error.reason.hasSuffix("Failed") && error.reason != "ArtifactFailed")
         }
         var history = HelmReleaseHistory(release["status"])
-        if let latest = history.latest, latest["digest"] == .string(plan.digest) {
+        if let latest = history.latest, latest["digest"] == .string(plan.digest), !Self.isForced(release) {
             if latest["status"] == "deployed" { return await keep(release, plan: plan, latest: latest) }
             // A failed release is not retried until the HelmRelease changes or is asked to.
             if !FluxStatus.hasNewGeneration(release) && !FluxStatus.hasPendingRequest(release) {
@@ -68,6 +70,15 @@ struct HelmReleaseReconciler: Sendable {
         let message = "Helm \(action.rawValue) succeeded for release \(releaseID).v\(version) with chart \(chartID)"
         await write(release, plan: plan, history: history, action: action, ready: true, reason: "\(action.word)Succeeded", message: message)
         await events.record(release, kind: ResourceCatalog.helmReleases, reason: "\(action.word)Succeeded", message: message)
+    }
+
+    static let forceAtAnnotation = "reconcile.fluxcd.io/forceAt"
+
+    /// Asked for one release whatever the digest: `forceAt` set, equal to
+    /// `requestedAt` (helm-controller acts on the pair only), and not answered yet.
+    static func isForced(_ release: JSON) -> Bool {
+        guard let force = release.annotations[forceAtAnnotation] else { return false }
+        return force == release.annotations[FluxStatus.requestedAtAnnotation] && force != release["status"]["lastHandledForceAt"].stringValue
     }
 
     /// Nothing to release: with drift detection on, apply the release's objects again
