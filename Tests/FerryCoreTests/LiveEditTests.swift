@@ -116,13 +116,27 @@ import Testing
             let home = try await lab.kube.list(.pods, namespace: "frigate", labelSelector: "app=frigate").items.map(Pod.init(json:))
             #expect(home.filter(\.isReady).map(\.nodeName) == [Self.source])
 
-            // Rendered by a Flux HelmRelease instead: the plan says what ferry cannot pause.
+            // Labelled as rendered by a Flux HelmRelease that does not exist: refused, as
+            // for a missing Kustomization.
             try await lab.kube.patch(.deployments, "frigate", namespace: "frigate", [
-                "metadata": ["labels": ["helm.toolkit.fluxcd.io/name": "frigate", "helm.toolkit.fluxcd.io/namespace": "nvr"]],
+                "metadata": ["labels": ["helm.toolkit.fluxcd.io/name": "frigate", "helm.toolkit.fluxcd.io/namespace": "frigate"]],
             ])
-            let charted = try await PlanDiscovery(connections: lab.connections).discover(
-                PlanRequest(namespace: "frigate", name: "frigate", targetNode: Self.target, repo: lab.clone, workingDirectory: lab.directory))
-            #expect(charted.yaml.contains("# WARNING: Flux HelmRelease nvr/frigate manages deployment/frigate, and ferry does not pause HelmReleases yet"),
+            let request = PlanRequest(namespace: "frigate", name: "frigate", targetNode: Self.target, repo: lab.clone, workingDirectory: lab.directory)
+            await #expect {
+                try await PlanDiscovery(connections: lab.connections).discover(request)
+            } throws: { error in
+                "\(error)".contains("Deployment frigate/frigate is labelled as rendered by Flux HelmRelease frigate/frigate, which does not exist")
+            }
+            // One that no Kustomization applies: nothing in Git reaches it, so the edits
+            // are live, and the plan says helm-controller would put them back.
+            let release: JSON = [
+                "apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease", "metadata": ["name": "frigate", "namespace": "frigate"],
+                "spec": ["interval": "10m", "suspend": true, "chart": ["spec": ["chart": "./charts/frigate", "sourceRef": ["kind": "GitRepository", "name": "flux-system", "namespace": "flux-system"]]]],
+            ]
+            _ = try await lab.kube.create(.helmReleases, release, namespace: "frigate")
+            let charted = try await PlanDiscovery(connections: lab.connections).discover(request)
+            #expect(charted.yaml.contains(
+                "# WARNING: Flux HelmRelease frigate/frigate renders deployment/frigate, and no Kustomization applies the HelmRelease from Git"),
                     "\(charted.yaml)")
         }
     }

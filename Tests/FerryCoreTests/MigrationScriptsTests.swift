@@ -30,8 +30,9 @@ import Testing
     }
 
     /// Flux paused by its Kustomization; at the objects' grain with CronJobs paused
-    /// beside the workload; and no GitOps at all, the edits made live.
-    @Test(arguments: ["kustomization", "objects", "live"])
+    /// beside the workload; by the HelmRelease that renders it; and no GitOps at all,
+    /// the edits made live.
+    @Test(arguments: ["kustomization", "objects", "helmRelease", "live"])
     func everyScriptParsesAndPassesShellcheck(shape: String) async throws {
         let shellcheck = "/usr/bin/shellcheck"
         try #require(FileManager.default.isExecutableFile(atPath: shellcheck),
@@ -43,6 +44,11 @@ import Testing
             plan.devices[0].resource = "coral.ai/tpu"
             plan.gitops?.pause = .objects
             plan.cronJobs = [.init(name: "frigate-healthcheck"), .init(name: "frigate.backup")]
+        }
+        if shape == "helmRelease" {
+            plan.gitops?.controller = .fluxHelmRelease
+            plan.gitops?.helmRelease = MigrationPlan.ObjectRef(namespace: "frigate", name: "frigate")
+            plan.gitops?.pause = .helmRelease
         }
         if shape == "live" {
             plan.liveChanges = plan.manifestChanges.map { change in
@@ -66,6 +72,16 @@ import Testing
             #expect(parsed.status == 0, "bash -n \(name): \(parsed.stderr)")
             let checked = try await TestProcess.run(shellcheck, ["-x", file.path], scratch: FileManager.default.temporaryDirectory)
             #expect(checked.status == 0, "shellcheck \(name):\n\(String(decoding: checked.stdout, as: UTF8.self))")
+        }
+        if shape == "helmRelease" {
+            let source = try String(contentsOf: directory.appendingPathComponent("10-source.sh"), encoding: .utf8)
+            #expect(source.contains(#"kubectl -n "$HELMRELEASE_NS" patch helmrelease "$HELMRELEASE" --type merge -p '{"spec":{"suspend":true}}'"#), "\(source)")
+            #expect(!source.contains("patch kustomization"), "the Kustomization keeps reconciling: \(source)")
+            let gitops = try String(contentsOf: directory.appendingPathComponent("50-gitops.sh"), encoding: .utf8)
+            let applied = try #require(gitops.range(of: "wait_for 300 \"Flux to apply $commit\" applied"), "\(gitops)")
+            let resumed = try #require(gitops.range(of: #"patch helmrelease "$HELMRELEASE" --type merge -p '{"spec":{"suspend":false}}'"#), "\(gitops)")
+            #expect(applied.upperBound < resumed.lowerBound, "the release is resumed once the Kustomization applied the values")
+            #expect(gitops.contains("reconcile.fluxcd.io/forceAt=$requested"))
         }
         if shape == "live" {
             let live = try String(contentsOf: directory.appendingPathComponent("50-gitops.sh"), encoding: .utf8)
