@@ -121,4 +121,51 @@ import Testing
         let argo = helm.replacingOccurrences(of: "flux-helmrelease", with: "argocd-application")
         #expect(problems(argo).contains { $0.contains("gitops.controller") && $0.contains("flux-kustomization, flux-helmrelease") })
     }
+
+    @Test("a values file a configMapGenerator reads is found from the kustomization and edited by path")
+    func generatedValues() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-gen-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let app = root.appendingPathComponent("apps/frigate")
+        try FileManager.default.createDirectory(at: app, withIntermediateDirectories: true)
+        try Data("""
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            namespace: frigate
+            resources:
+              - ./helmrelease.yaml
+            configMapGenerator:
+              - name: frigate-values
+                files:
+                  - values.yaml=./helm-values.yaml
+              - name: frigate-extra
+                files:
+                  - ../../../outside.yaml
+                  - ./extra.yaml
+            configurations:
+              - ./kustomizeconfig.yaml
+
+            """.utf8).write(to: app.appendingPathComponent("kustomization.yaml"))
+        try Data(Self.release.utf8).write(to: app.appendingPathComponent("helmrelease.yaml"))
+        let valuesText = "nodeSelector:\n  kubernetes.io/hostname: k3s-vm-pumped-piglet-gpu\n"
+        try Data(valuesText.utf8).write(to: app.appendingPathComponent("helm-values.yaml"))
+
+        let scan = ManifestScan.documents(repository: root, path: "apps/frigate")
+        #expect(scan.unreadable.isEmpty, "\(scan.unreadable)")
+        let generated = try #require(scan.generatedConfigMaps.first)
+        #expect(generated.name == "frigate-values" && generated.namespace == "frigate" && generated.kustomization == "apps/frigate/kustomization.yaml")
+        #expect(generated.files.map { "\($0.key)=\($0.file)" } == ["values.yaml=apps/frigate/helm-values.yaml"])
+        #expect(scan.generatedConfigMaps[1].files.map(\.key) == ["extra.yaml"], "a file outside the root is left out")
+
+        let values = try JSON.parseYAML(valuesText)
+        let helm = HelmValues(release: MigrationPlan.ObjectRef(namespace: "frigate", name: "frigate"), sources: [
+            HelmValues.Source(
+                document: GitManifest(file: "apps/frigate/helm-values.yaml", documentsInFile: 1, json: values),
+                place: .file(configMap: "frigate-values"), values: values),
+        ])
+        #expect(helm.changes(for: .value(old: "k3s-vm-pumped-piglet-gpu", new: "k3s-vm-still-fawn")) == [
+            .init(file: "apps/frigate/helm-values.yaml", path: ["nodeSelector", "kubernetes.io/hostname"], edit: .set("k3s-vm-still-fawn")),
+        ])
+        #expect(helm.sources[0].description == "apps/frigate/helm-values.yaml (generated into ConfigMap frigate-values, valuesFrom)")
+    }
 }

@@ -16,6 +16,8 @@ struct HelmValues: Sendable {
             case inline([String])
             /// A YAML text under this key of a ConfigMap's `data` (`valuesFrom`).
             case text(key: String, text: String)
+            /// A plain values file a `configMapGenerator` of this ConfigMap reads.
+            case file(configMap: String)
         }
 
         var document: GitManifest
@@ -26,6 +28,7 @@ struct HelmValues: Sendable {
             switch place {
             case .inline: "spec.values of HelmRelease \(document.name) (\(document.file))"
             case .text(let key, _): "\(key) of ConfigMap \(document.name) (\(document.file), valuesFrom)"
+            case .file(let configMap): "\(document.file) (generated into ConfigMap \(configMap), valuesFrom)"
             }
         }
     }
@@ -53,6 +56,10 @@ struct HelmValues: Sendable {
             case .inline(let base):
                 return Self.edits(in: source.values, need).map {
                     MigrationPlan.ManifestChange(file: file, document: document, path: base + $0.path, edit: $0.edit)
+                }
+            case .file:
+                return Self.edits(in: source.values, need).map {
+                    MigrationPlan.ManifestChange(file: file, document: nil, path: $0.path, edit: $0.edit)
                 }
             case .text(let key, let text):
                 return Self.textEdits(in: text, values: source.values, need).map {

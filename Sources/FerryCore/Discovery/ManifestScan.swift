@@ -27,6 +27,19 @@ enum ManifestScan {
     struct Result: Sendable {
         var documents: [GitManifest] = []
         var unreadable: [String] = []
+        /// ConfigMaps a kustomization.yaml generates (`configMapGenerator`): a
+        /// HelmRelease's values often live in a plain file one of them reads.
+        var generatedConfigMaps: [GeneratedConfigMap] = []
+    }
+
+    /// One `configMapGenerator` entry: the ConfigMap's name as written (kustomize adds
+    /// a hash and rewrites the references) and its keys' files, relative to the root.
+    struct GeneratedConfigMap: Sendable {
+        var name: String
+        var namespace: String?
+        /// The kustomization.yaml that lists it.
+        var kustomization: String
+        var files: [(key: String, file: String)]
     }
 
     static let kustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
@@ -84,6 +97,7 @@ enum ManifestScan {
             let text = try String(contentsOf: try CloneFile.resolve(kustomization, in: root), encoding: .utf8)
             let json = try JSON.parseYAML(text)
             resources = ((json["resources"].arrayValue ?? []) + (json["bases"].arrayValue ?? [])).compactMap(\.stringValue)
+            result.generatedConfigMaps += generators(json, kustomization: kustomization, directory: directory)
         } catch {
             result.unreadable.append("\(kustomization): \(error)")
             return
@@ -103,6 +117,23 @@ enum ManifestScan {
             } else if !files.contains(relative) {
                 files.append(relative)
             }
+        }
+    }
+
+    /// `files:` entries are `path` (the key is its base name) or `key=path`, relative
+    /// to the kustomization's directory; one that climbs out of the root is left out.
+    private static func generators(_ json: JSON, kustomization: String, directory: String) -> [GeneratedConfigMap] {
+        (json["configMapGenerator"].arrayValue ?? []).compactMap { entry in
+            guard let name = entry["name"].stringValue else { return nil }
+            let files: [(key: String, file: String)] = (entry["files"].arrayValue ?? []).compactMap(\.stringValue).compactMap { item in
+                let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+                let path = parts.count == 2 ? parts[1] : parts[0]
+                guard let file = normalized(join(directory, path)) else { return nil }
+                let key = parts.count == 2 ? parts[0] : String(path.split(separator: "/").last ?? "")
+                return (key, file)
+            }
+            return GeneratedConfigMap(
+                name: name, namespace: entry["namespace"].stringValue ?? json["namespace"].stringValue, kustomization: kustomization, files: files)
         }
     }
 

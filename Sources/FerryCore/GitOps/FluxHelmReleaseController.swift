@@ -119,9 +119,10 @@ struct FluxHelmReleaseController: GitOpsController {
         else { return nil }
         let moved = plan.manifestChanges.contains { change in
             switch change.edit {
-            case .set(let value): change.path.starts(with: ["spec", "values"]) && value != pinned
+            // Any value set but a CronJob's pin: discovery sets values for the hostname only.
+            case .set(let value): !change.path.starts(with: ["spec", "jobTemplate"]) && value != pinned
             case .replace(let from, _): change.path.first == "data" && from == pinned
-            case .remove: change.path.starts(with: ["spec", "values"]) && change.path.last == "kubernetes.io/hostname"
+            case .remove: change.path.last == "kubernetes.io/hostname"
             }
         }
         guard !moved else { return nil }
