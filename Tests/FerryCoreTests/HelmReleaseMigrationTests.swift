@@ -86,6 +86,70 @@ import Testing
         }
     }
 
+    /// The layout of the common Flux cluster templates: the values in a plain file a
+    /// `configMapGenerator` reads, the HelmRelease's reference rewritten to the hashed
+    /// name by a `configurations` nameReference. ferry edits that file.
+    @Test("values in a file a configMapGenerator reads: planned and edited there, and the move completes")
+    func generatedValues() async throws {
+        try await PreflightLab.with(.frigateHelm) { lab in
+            let directory = lab.clone.appendingPathComponent("clusters/homelab/frigate")
+            let configMap = try JSON.parseYAML(String(contentsOf: directory.appendingPathComponent("values.yaml"), encoding: .utf8))
+            let values = try #require(configMap["data"]["values.yaml"].stringValue)
+            try FileManager.default.removeItem(at: directory.appendingPathComponent("values.yaml"))
+            try Data(("# Frigate's config.yml, as values of the chart.\n" + values).utf8).write(to: directory.appendingPathComponent("helm-values.yaml"))
+            try Data("""
+                nameReference:
+                  - kind: ConfigMap
+                    version: v1
+                    fieldSpecs:
+                      - path: spec/valuesFrom/name
+                        kind: HelmRelease
+
+                """.utf8).write(to: directory.appendingPathComponent("kustomizeconfig.yaml"))
+            let kustomization = directory.appendingPathComponent("kustomization.yaml")
+            var text = try String(contentsOf: kustomization, encoding: .utf8)
+            #expect(text.contains("  - values.yaml\n"))
+            text = text.replacingOccurrences(of: "  - values.yaml\n", with: "") + """
+                configMapGenerator:
+                  - name: frigate-values
+                    files:
+                      - values.yaml=./helm-values.yaml
+                configurations:
+                  - ./kustomizeconfig.yaml
+
+                """
+            try Data(text.utf8).write(to: kustomization)
+            let git = GitRepository(directory: lab.clone)
+            _ = try await git.git(["add", "-A"])
+            _ = try await git.git(["commit", "-qm", "frigate: values from a generated ConfigMap"])
+            _ = try await git.git(["push", "-q", "origin", "HEAD"])
+            try await lab.requestReconcile(stamp: "generated-values")
+            _ = try await lab.kube.waitFor(.helmReleases, "frigate", namespace: "frigate", timeout: .seconds(60),
+                                           waitingFor: "the release with the generated values") { object in
+                guard let object, let name = object["spec"]["valuesFrom"].arrayValue?.first?["name"].stringValue else { return false }
+                return name.hasPrefix("frigate-values-") && object["status"]["observedGeneration"] == object["metadata"]["generation"]
+                    && object["status"]["history"].arrayValue?.first?["status"] == "deployed"
+            }
+
+            let (yaml, plan) = try await Self.discover(lab)
+            #expect(plan.gitops?.files == ["clusters/homelab/frigate/helmrelease.yaml", "clusters/homelab/frigate/helm-values.yaml"], "\(yaml)")
+            #expect(plan.manifestChanges.contains(.init(
+                file: "clusters/homelab/frigate/helm-values.yaml", path: ["config"], edit: .replace(from: "preset-nvidia-h264", to: "preset-vaapi"))),
+                    "\(yaml)")
+            let report = try await lab.check(plan)
+            #expect(!report.blocks, "\(report.table)")
+            let (planFile, steps) = try lab.migration(plan)
+            let journal = try await Runner(store: JournalStore.beside(plan: planFile), observer: LabHands(homelab: lab.homelab))
+                .run(steps, migration: plan.name, plan: planFile.path, planText: plan.yaml)
+            try #require(journal.status == .completed)
+            #expect(try await Self.frigatePod(lab)?.nodeName == Self.target)
+            let release = try await Self.helmRelease(lab)
+            let generated = try #require(release["spec"]["valuesFrom"].arrayValue?.first?["name"].stringValue)
+            let live = try await lab.kube.get(.configMaps, generated, namespace: "frigate")
+            #expect(live["data"]["values.yaml"].stringValue?.contains("preset-vaapi") == true, "the release reads the edited file")
+        }
+    }
+
     /// helm-controller with drift detection puts back a scale-down it did not make;
     /// suspended by ferry first, it leaves the workload down for the move.
     @Test("helm-controller reverts a scale-down while it runs; after ferry suspends the release, the workload stays down")
