@@ -74,6 +74,10 @@ import Testing
             let changed = try await git.git(["show", "--name-only", "--format=", "HEAD"]).split(separator: "\n").map(String.init)
             #expect(changed == ["clusters/homelab/frigate/helmrelease.yaml", "clusters/homelab/frigate/values.yaml"])
 
+            let record = try await MigrationReport.make(plan: plan, planFile: planFile, planText: plan.yaml, journal: journal).markdown()
+            #expect(record.contains("HelmRelease `frigate/frigate`: suspended at "), "\(record)")
+            #expect(record.contains("flux suspend helmrelease frigate -n frigate"), "\(record)")
+
             let undone = try await runner.rollback(steps, migration: plan.name)
             #expect(undone.status == .rolledBack)
             let back = try #require(try await Self.frigatePod(lab))

@@ -34,12 +34,15 @@ extension PlanDiscovery {
                     + "no Kustomization applies it from Git, so ferry edits no values.", at: .section("gitops"))
             return nil
         }
+        // `spec.chart` names a chart in a source; `spec.chartRef` (Flux 2.3) an OCIRepository or HelmChart.
         let chart = release["spec"]["chart"]["spec"]
-        let chartName = chart["chart"].stringValue ?? "?"
-        let chartSource = "\(chart["sourceRef"]["kind"].stringValue ?? "source") \(chart["sourceRef"]["name"].stringValue ?? "?")"
+        let chartRef = release["spec"]["chartRef"]
+        let from = chart["chart"].stringValue.map { name in
+            "chart \(name) (\(chart["sourceRef"]["kind"].stringValue ?? "source") \(chart["sourceRef"]["name"].stringValue ?? "?"))"
+        } ?? "\(chartRef["kind"].stringValue ?? "chart") \(chartRef["name"].stringValue ?? "?")"
         notes.add(
-            "\(what) is rendered by Flux HelmRelease \(ref) (its Helm labels say so) from chart \(chartName) "
-                + "(\(chartSource)). ferry edits the release's values in Git, never the chart.",
+            "\(what) is rendered by Flux HelmRelease \(ref) (its Helm labels say so) from \(from). "
+                + "ferry edits the release's values in Git, never the chart.",
             at: .section("gitops"))
         let source = try await fluxSource(kustomizationRef, applying: "HelmRelease \(ref)", request: request, notes: &notes)
         notes.add(
