@@ -26,6 +26,7 @@ struct FluxHelmReleaseController: GitOpsController {
     var pauseTitle: String { flux.summary }
     var resumeTitle: String { "Resume Flux HelmRelease \(release) and wait for its upgrade" }
     var notPausedReason: String { "\(release) is not suspended" }
+    var notResumedReason: String { "\(release) is suspended or has not released the values of the pushed commit" }
 
     func isPaused() async throws -> Bool { try await flux.isPaused() }
     func pause(_ context: StepContext) async throws { try await flux.pause(context) }

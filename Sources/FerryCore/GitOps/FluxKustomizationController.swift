@@ -21,6 +21,8 @@ struct FluxKustomizationController: GitOpsController {
         gitops.pause == .kustomization ? "\(kustomization) is not suspended" : "not every object carries \(FluxPause.reconcileAnnotation): disabled"
     }
 
+    var notResumedReason: String { "\(kustomization) is paused or has not applied the pushed commit" }
+
     func isPaused() async throws -> Bool { try await flux.isPaused() }
     func pause(_ context: StepContext) async throws { try await flux.pause(context) }
     func resume(_ context: StepContext, commit: String?) async throws { try await reconciler.resume(context, commit: commit) }

@@ -18,6 +18,8 @@ protocol GitOpsController: Sendable {
     var resumeTitle: String { get }
     /// Why `isPaused` is false, for `ferry status`.
     var notPausedReason: String { get }
+    /// Why `isResumed` is false, for `ferry status`.
+    var notResumedReason: String { get }
 
     func isPaused() async throws -> Bool
     func pause(_ context: StepContext) async throws

@@ -17,7 +17,7 @@ struct ResumeFluxStep: MigrationStep {
     func inspect(_ context: StepContext) async throws -> StepState {
         let commit = await context.recall("commit", of: EditManifestsStep.id)
         return try await controller.isResumed(commit: commit)
-            ? .done : .pending(reason: "the GitOps controller is paused or has not applied the pushed commit")
+            ? .done : .pending(reason: controller.notResumedReason)
     }
 
     func apply(_ context: StepContext) async throws {
