@@ -3,9 +3,12 @@ import Foundation
 
 /// The part of `kustomize build` the lab does: at a path of an artifact, read
 /// `kustomization.yaml` and collect its `resources` (manifest files, and directories
-/// with their own kustomization.yaml), applying its `namespace`; without a
-/// kustomization.yaml, take every `.yaml`/`.yml` file below the path, as Flux does when
-/// it generates one. Any other kustomize feature is refused by name, never ignored.
+/// with their own kustomization.yaml) and what its `configMapGenerator` and
+/// `secretGenerator` make (see `KustomizeGenerators.swift`), apply its `namespace`, and
+/// rewrite references to generated names (built-in and `configurations:` name
+/// references, see `KustomizeNameReference`); without a kustomization.yaml, take every
+/// `.yaml`/`.yml` file below the path, as Flux does when it generates one. Any other
+/// kustomize feature is refused by name, never ignored.
 struct KustomizeBuild {
     /// A failed build, with the reason kustomize-controller reports for it.
     struct Failure: Error, CustomStringConvertible {
@@ -14,7 +17,10 @@ struct KustomizeBuild {
         var description: String
     }
 
-    static let supportedFields: Set<String> = ["apiVersion", "kind", "metadata", "resources", "namespace"]
+    static let supportedFields: Set<String> = [
+        "apiVersion", "kind", "metadata", "resources", "namespace",
+        "configMapGenerator", "secretGenerator", "generatorOptions", "configurations",
+    ]
     static let kustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
 
     /// The artifact's root directory.
@@ -33,17 +39,24 @@ struct KustomizeBuild {
                 description: "kustomization path not found: stat \(directory.path): no such file or directory")
         }
         do {
-            return try objects(in: directory)
+            return try objects(in: directory).resources.map(\.object)
         } catch {
             throw Failure(reason: "BuildFailed", description: "kustomize build failed: \(error.description)")
         }
     }
 
-    private struct BuildError: Error, CustomStringConvertible {
+    struct BuildError: Error, CustomStringConvertible {
         var description: String
     }
 
-    private func objects(in directory: URL) throws(BuildError) -> [JSON] {
+    /// What a directory builds to: its objects, and the name references its
+    /// kustomization and those below it configure (kustomize merges them upwards).
+    private struct Level {
+        var resources: [KustomizeResource] = []
+        var references: [KustomizeNameReference] = []
+    }
+
+    private func objects(in directory: URL) throws(BuildError) -> Level {
         guard let file = Self.kustomizationFiles.map({ directory.appendingPathComponent($0) })
             .first(where: { FileManager.default.fileExists(atPath: $0.path) })
         else { return try generated(directory) }
@@ -56,10 +69,11 @@ struct KustomizeBuild {
         let unsupported = Set((kustomization.objectValue ?? [:]).keys).subtracting(Self.supportedFields).sorted()
         if !unsupported.isEmpty {
             throw BuildError(
-                description: "\(relative(file)): the lab's kustomize supports only resources and namespace, "
+                description: "\(relative(file)): the lab's kustomize supports only resources, namespace, "
+                    + "configMapGenerator, secretGenerator, generatorOptions and configurations, "
                     + "not \(unsupported.joined(separator: ", "))")
         }
-        var result: [JSON] = []
+        var level = Level(references: try configurations(kustomization, in: directory, file: file))
         for entry in kustomization["resources"].arrayValue ?? [] {
             guard let name = entry.stringValue else { throw BuildError(description: "\(relative(file)): a resource is not a string") }
             let target = directory.appendingPathComponent(name).standardizedFileURL
@@ -80,31 +94,40 @@ struct KustomizeBuild {
                         description: "accumulating resources: unable to find one of 'kustomization.yaml', "
                             + "'kustomization.yml' or 'Kustomization' in directory '\(target.path)'")
                 }
-                result += try objects(in: target)
+                let below = try objects(in: target)
+                level.resources += below.resources
+                level.references += below.references
             } else {
-                result += try manifests(target)
+                level.resources += try manifests(target).map { KustomizeResource(object: $0) }
             }
         }
+        // Generated objects first, so that a ConfigMap is applied before what reads it.
+        level.resources = try generatorObjects(kustomization, in: directory, file: file) + level.resources
         if let namespace = kustomization["namespace"].stringValue, !namespace.isEmpty {
-            result = result.map { Self.settingNamespace(namespace, on: $0) }
+            level.resources = level.resources.map {
+                KustomizeResource(object: Self.settingNamespace(namespace, on: $0.object), generatorName: $0.generatorName)
+            }
         }
-        return result
+        level.resources = KustomizeNameReference.rewrite(level.resources, with: KustomizeNameReference.builtIn + level.references)
+        return level
     }
 
     /// What Flux generates when the path has no kustomization.yaml: every manifest
     /// file below it, and sub-directories that have one as a whole.
-    private func generated(_ directory: URL) throws(BuildError) -> [JSON] {
+    private func generated(_ directory: URL) throws(BuildError) -> Level {
         let entries = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
             .filter { !$0.hasPrefix(".") }.sorted()
-        var result: [JSON] = []
+        var result = Level()
         for entry in entries {
             let url = directory.appendingPathComponent(entry)
             var isDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
             if isDirectory.boolValue {
-                result += try objects(in: url)
+                let below = try objects(in: url)
+                result.resources += below.resources
+                result.references += below.references
             } else if entry.hasSuffix(".yaml") || entry.hasSuffix(".yml") {
-                result += try manifests(url)
+                result.resources += try manifests(url).map { KustomizeResource(object: $0) }
             }
         }
         return result
@@ -132,13 +155,13 @@ struct KustomizeBuild {
         return object
     }
 
-    private func contains(_ url: URL) -> Bool {
+    func contains(_ url: URL) -> Bool {
         let base = root.standardizedFileURL.path
         let path = url.standardizedFileURL.path
         return path == base || path.hasPrefix(base.hasSuffix("/") ? base : base + "/")
     }
 
-    private func relative(_ file: URL) -> String {
+    func relative(_ file: URL) -> String {
         let base = root.standardizedFileURL.path
         let path = file.standardizedFileURL.path
         return path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : path
