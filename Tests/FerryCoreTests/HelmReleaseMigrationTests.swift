@@ -114,6 +114,7 @@ import Testing
             var text = try String(contentsOf: kustomization, encoding: .utf8)
             #expect(text.contains("  - values.yaml\n"))
             text = text.replacingOccurrences(of: "  - values.yaml\n", with: "") + """
+                namespace: frigate
                 configMapGenerator:
                   - name: frigate-values
                     files:
