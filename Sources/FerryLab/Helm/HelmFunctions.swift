@@ -26,7 +26,8 @@ enum HelmFunctions {
             }
             return arguments.count == 2 && isTrue(arguments[1]) ? arguments[1] : arguments[0]
         case "quote":
-            return .string(arguments.filter { $0 != .null }.map { goQuoted(printed($0)) }.joined(separator: " "))
+            // sprig's `quote` is Go's `%q` (`goQuote`, as the apiserver's messages use it).
+            return .string(arguments.filter { $0 != .null }.map { goQuote(printed($0)) }.joined(separator: " "))
         default:
             throw Failure(description: "function \"\(name)\" not defined")
         }
@@ -77,27 +78,6 @@ enum HelmFunctions {
         case .object(let fields):
             "map[" + fields.sorted { $0.key < $1.key }.map { "\($0.key):\(printed($0.value))" }.joined(separator: " ") + "]"
         }
-    }
-
-    /// Go's `%q` (strconv.Quote), which sprig's `quote` uses.
-    static func goQuoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += String(format: "\\x%02x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// The Go type a value has once Helm has read it from YAML, for error messages.
