@@ -68,8 +68,8 @@ struct VolumeLab: Sendable {
         return steps
     }
 
-    func run(_ steps: [any MigrationStep]) async throws -> Journal {
-        try await Runner(store: store).run(steps, migration: "m", plan: "migration.yaml", planText: PlanFixtures.frigate)
+    func run(_ steps: [any MigrationStep], observer: any RunObserver = SilentObserver()) async throws -> Journal {
+        try await Runner(store: store, observer: observer).run(steps, migration: "m", plan: "migration.yaml", planText: PlanFixtures.frigate)
     }
 
     func resume(_ steps: [any MigrationStep]) async throws -> Journal {

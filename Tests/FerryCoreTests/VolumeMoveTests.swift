@@ -114,6 +114,58 @@ struct FaultStep: MigrationStep {
         }
     }
 
+    /// The first copy, made while the workload runs, already gives every entry its
+    /// time to the nanosecond, directories included: the final pass copies only what
+    /// changed, so a time the first copy got wrong would stay wrong.
+    @Test func theFirstCopyKeepsEveryTimeToTheNanosecond() async throws {
+        try await VolumeLab.with { lab in
+            let pv = try await lab.volume(try #require(try await lab.claim("frigate-media").volumeName))
+            let media = try lab.directory(of: pv, on: VolumeLab.source)
+            // 300 files in 30 directories, two levels down, and times with nanoseconds.
+            let made = try await TestProcess.run("/bin/sh", ["-ec", """
+                cd "$1"
+                for d in $(seq 1 30); do
+                  mkdir -p "clips/cam$d"
+                  for f in $(seq 1 10); do printf 'clip %s %s\\n' "$d" "$f" > "clips/cam$d/$f.jpg"; done
+                  touch -d "2025-06-0$((d % 9 + 1)) 10:1$((d % 10)):00.$d$d$d$d$d$d$d" "clips/cam$d"/*.jpg "clips/cam$d"
+                done
+                ln -s clips/cam1/1.jpg latest.jpg
+                """, "sh", media.path], scratch: lab.directory)
+            try #require(made.status == 0, "\(made.stderr)")
+            let before = try await snapshot(lab)
+            let events = EventLog()
+            let move = VolumeMove(environment: lab.environment, claim: "frigate-media")
+            let seen = Mutex<String>("")
+            let look = FaultStep(id: "look") {
+                let copy = try await lab.volume(try #require(try await lab.claim(move.targetClaim).volumeName))
+                let stamps = try Self.stamps(lab.directory(of: copy, on: VolumeLab.target))
+                seen.withLock { $0 = stamps }
+            }
+            var steps = lab.steps()
+            steps.insert(look, at: try #require(steps.firstIndex { $0.id == "scale-down" }))
+            #expect(try await lab.run(steps, observer: events).status == .completed)
+            let copied = seen.withLock { $0 }
+            #expect(copied == (try Self.stamps(media)), "after the first copy, every time as the original's")
+            #expect(copied.contains(".1111111000 "), "nanoseconds: \(copied.prefix(300))")
+            let warnings = events.all.compactMap { if case .warning(_, let message) = $0 { message } else { nil } }
+            #expect(warnings.isEmpty, "\(warnings)")
+            try await expectMoved(lab, from: before)
+        }
+    }
+
+    /// Each entry's path, modification time to the nanosecond, mode and owner (GNU find).
+    static func stamps(_ root: URL) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/find")
+        process.arguments = [root.path, "-mindepth", "1", "-not", "-path", "*/\(HelperScripts.cacheDirectory)*", "-printf", "%P %T@ %m %U:%G %y\n"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").sorted().joined(separator: "\n")
+    }
+
     @Test func aReceiverKilledMidCopyStopsBeforeTheSwitchAndResumeFinishes() async throws {
         try await VolumeLab.with { lab in
             // A large sparse file arrives after the first pass, so the final pass has

@@ -129,6 +129,8 @@ struct RsyncCopy: Sendable {
                 "RECEIVER": .string(Self.host(ip)), "FERRY_STAGES": .string(sender.stages.map(\.word).joined(separator: " ")),
                 "FERRY_RECEIVER_WAIT": .string(String(timeouts.podReady.seconds)),
             ]
+            // A receiver that served a sender already listens: the sender does not ask.
+            if serving != nil || index > 0 { env["FERRY_RECEIVER_SERVING"] = "1" }
             // After a verification found a difference rsync's size-and-time check misses
             // (a corrupted byte), compare contents.
             if sender.checksum { env["FERRY_RSYNC_FLAGS"] = "--checksum" }

@@ -40,6 +40,9 @@ final class EventTimes: RunObserver, Sendable {
         }
     }
 
+    /// The `final-copy` step, start to finish.
+    var finalPass: Duration? { Self.span(started("final-copy"), finished("final-copy")) }
+
     /// From `from` to `to`, when both happened.
     static func span(_ from: ContinuousClock.Instant?, _ to: ContinuousClock.Instant?) -> Duration? {
         guard let from, let to else { return nil }

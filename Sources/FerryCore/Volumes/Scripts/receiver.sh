@@ -5,7 +5,8 @@
 # `pre-xfer exec` runs when a sender connects, the target's half of the sender's
 # checks: `room` (free and used KiB) and `sums`, `sums-last`, `sums-fresh`,
 # `sums-now`, `sums-of` (the target's manifest, from manifest.sh; sender.sh says
-# which stage fetches which).
+# which stage fetches which). `sums-of` ends the final pass: it removes the caches
+# and gives the root back the time of the `stamp` the sender put beside them.
 #
 # The receiver serves the volume on its pod IP only (in the lab, pods share one
 # loopback network, each with its own address); `uid`/`gid` are its own, so as
@@ -30,7 +31,7 @@ exit_missing_tool=@EXIT_MISSING_TOOL@
 
 # What this script and the manifest it serves need (the manifest checks again).
 missing=""
-for tool in awk cat cp cut date df du find id mkdir mktemp mv rm rsync sh sha256sum sleep sort stat tail tr xargs; do
+for tool in awk cat cp cut date df du find id mkdir mktemp mv rm rsync sh sha256sum sleep sort stat tail touch tr xargs; do
   command -v "$tool" > /dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then echo "ferry: the helper image lacks:$missing" >&2; exit "$exit_missing_tool"; fi
@@ -61,7 +62,7 @@ printf '%s\n' 'socket options = TCP_NODELAY' 'use chroot = no' 'reverse lookup =
   '[sums-now]' "path = $w/out" 'read only = yes' \
   "pre-xfer exec = mkdir -p $c && if [ -e $c/paths ]; then echo written; else echo untouched; fi > $w/out/copy && sh $w/manifest.sh $mount $c/target '' '' $w/out/misses > $w/out/manifest" \
   '[sums-of]' "path = $w/out" 'read only = yes' \
-  "pre-xfer exec = sh $w/manifest.sh $mount '' '' $c/paths > $w/out/manifest && rm -rf $c" \
+  "pre-xfer exec = sh $w/manifest.sh $mount '' '' $c/paths > $w/out/manifest && touch -m -r $c/stamp $w/stamp && rm -rf $c && touch -m -r $w/stamp $mount" \
   > "$w/rsyncd.conf"
 rsync --daemon --no-detach --config="$w/rsyncd.conf" --address="$POD_IP" --port="$port" --log-file=/dev/stdout &
 daemon=$!

@@ -8,6 +8,7 @@
 #   FERRY_RSYNC_SECRET   the pass's secret, which the receiver's daemon asks for
 #   FERRY_STAGES         the stages to do, in order (below; RsyncCopy.Stage)
 #   FERRY_RECEIVER_WAIT  seconds to wait for the receiver's daemon to listen (120)
+#   FERRY_RECEIVER_SERVING  set when the receiver served an earlier sender: no wait
 #   FERRY_SPARSE         `detect`: look for holes before copying (below)
 #   FERRY_STREAMS        rsyncs at once for a first copy's large files (1)
 #   FERRY_RSYNC_FLAGS    more flags for the copy's rsync (`-c` compares contents)
@@ -58,7 +59,7 @@ exit_missing_tool=@EXIT_MISSING_TOOL@
 
 # What this script and the manifest it runs need (the manifest checks again).
 missing=""
-for tool in awk cat cp cut date du find grep head mkdir mkfifo mktemp rm rsync sed sh sha256sum sleep sort stat tr wc xargs; do
+for tool in awk cat cp cut date du find grep head mkdir mkfifo mktemp rm rsync sed sh sha256sum sleep sort stat touch tr wc xargs; do
   command -v "$tool" > /dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then echo "ferry: the helper image lacks:$missing" >&2; exit "$exit_missing_tool"; fi
@@ -84,10 +85,11 @@ fi
 # The sender starts beside the receiver, which has its address before its daemon
 # listens: wait for the daemon while the connection is refused, until a deadline
 # (a count of tries would stretch with each try's own time). Any other failure is no
-# reason to wait: rsync's own message and status, at once.
+# reason to wait: rsync's own message and status, at once. A receiver that served
+# an earlier pass (FERRY_RECEIVER_SERVING) listens already: no connection to ask.
 FERRY_RECEIVER_WAIT=${FERRY_RECEIVER_WAIT:-120}
 deadline=$(($(date +%s) + FERRY_RECEIVER_WAIT))
-while :; do
+while [ -z "${FERRY_RECEIVER_SERVING:-}" ]; do
   code=0
   rsync -q "$r/" > /dev/null 2> "$w/probe" || code=$?
   if [ "$code" = 0 ]; then break; fi
@@ -255,7 +257,13 @@ for stage in $FERRY_STAGES; do
     # The paths tell the receiver that the copy is being written (see above).
     # With their directories, whose times the entries coming and going change.
     awk '!seen[$0]++ { print } { p = $0; while (sub(/\/[^\/]*$/, "", p)) if (!seen[p]++) print p }' "$w/paths" > "$w/listed"
-    rsync -q "$w/listed" "$r/vol/$cache_dir/paths" || exit "$exit_receiver_check"
+    # With them, in the same connection, the root's time as an empty file's: the
+    # receiver gives it back to the root once the caches are gone from under it.
+    mkdir "$w/up"
+    cp "$w/listed" "$w/up/paths"
+    : > "$w/up/stamp"
+    touch -m -r "$mount" "$w/up/stamp"
+    rsync -rqt "$w/up/" "$r/vol/$cache_dir/" || exit "$exit_receiver_check"
     # Symlinks (their lines quote the path), and lines of no known shape (the rest
     # of a name with a newline in it) go by a whole pass.
     if awk '!/^[fdoh] / { odd = 1; exit } END { exit !odd }' "$w/diff"; then
@@ -280,7 +288,6 @@ for stage in $FERRY_STAGES; do
     # sorts them: the same lines).
     awk "$pathof"' FILENAME == ARGV[1] { listed[$0] = 1; next } !(pathof($0) in listed)' "$w/listed" "$w/now/manifest" > "$w/kept"
     LC_ALL=C sort -m "$w/kept" "$w/relisted" > "$w/target"
-    root_time
     compare
     ;;
   esac
