@@ -188,12 +188,16 @@ copy_all() {
   rsync $flags --delete "$mount"/ "$r/vol/" || exit $?
   if [ -n "$vanished" ]; then exit "$vanished"; fi
 }
-# Both listings' line counts and digests, and the first lines that differ.
+# Both listings' line counts and digests, and the first lines that differ: none
+# when the digests are equal (looking for them took 1.3 s for 100,000 files).
 compare() {
-  for side in source target; do
-    echo "$summary_prefix$side $(wc -l < "$w/$side") $(sha256sum < "$w/$side" | cut -d' ' -f1)"
-  done
-  only_one "$w/source" "$w/target" | head -n 10 | tr -d '\t' | sed "s/^/$differs_prefix/"
+  sum_source=$(sha256sum < "$w/source" | cut -d' ' -f1)
+  sum_target=$(sha256sum < "$w/target" | cut -d' ' -f1)
+  echo "${summary_prefix}source $(wc -l < "$w/source") $sum_source"
+  echo "${summary_prefix}target $(wc -l < "$w/target") $sum_target"
+  if [ "$sum_source" != "$sum_target" ]; then
+    only_one "$w/source" "$w/target" | head -n 10 | tr -d '\t' | sed "s/^/$differs_prefix/"
+  fi
 }
 # Removing the caches from the copy's root directory changed its time: the
 # original's again.
