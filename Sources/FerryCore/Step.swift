@@ -58,7 +58,7 @@ extension MigrationStep {
 /// the volumes needs the workload stopped and the target node up (not rebooting), not
 /// the Coral moved or checked in the VM, the driver or the GitOps commit. So it runs
 /// from the scale-down on, beside the physical move (minutes for a person, which the
-/// copy no longer adds to). The runner starts a lane's
+/// copy no longer adds to); so does the GitOps commit. The runner starts a lane's
 /// steps (in their order among themselves) where the list reaches them and goes on
 /// with the main steps that say they may run `alongside` that lane; the first main
 /// step that does not waits for the lane to end. A failure on either side lets the
@@ -68,6 +68,14 @@ public enum StepLane: String, Sendable, Hashable {
     case main
     /// The final copy and the switch of the volumes.
     case volumes
+    /// The commit of the edited manifests and its push (a second over the network to
+    /// a Git host): Flux is suspended until resume-flux, which waits for every lane,
+    /// so the commit changes nothing in the cluster before then.
+    case gitops
+
+    /// Every lane beside the main one: what a main step names as `alongside` when it
+    /// disturbs none of them.
+    public static let sides: Set<StepLane> = [.volumes, .gitops]
 }
 
 /// The blueprint's phases, in order.

@@ -64,11 +64,13 @@ struct KillPoint: Sendable, CustomStringConvertible {
 /// The kills of one `run`, `resume`, `resume`... sequence, in the order the run
 /// reaches them; each process after the first is a `ferry resume`.
 ///
-/// Past reboot-target the volumes' lane (final copy, switch) runs beside the main
-/// steps up to edit-manifests (`StepLane`), and how far one side gets while the other
-/// reaches a kill point is a race. So past that point a sequence kills on one side
-/// only, where each kill point surely comes after the one before: the volume steps'
-/// in `everyWait` and `inTheVolumeLane`, the main steps' in `otherMoments`.
+/// Past scale-down the volumes' lane (final copy, switch) and the GitOps commit's
+/// run beside the main steps up to resume-flux (`StepLane`), and how far one side gets
+/// while another reaches a kill point is a race. So past that point a sequence kills
+/// where each kill point surely comes after the one before: the volume steps' in
+/// `everyWait` and `inTheVolumeLane` (after the physical move, which waits for a
+/// person), and in `otherMoments` the commit's, then the reboot, which waits for the
+/// volumes' lane.
 struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConvertible {
     var name: String
     var kills: [KillPoint]
@@ -93,19 +95,21 @@ struct KillSequence: Sendable, CustomTestStringConvertible, CustomStringConverti
 
     /// The other moments a wait or a boundary can be caught in.
     static let otherMoments = KillSequence(name: "at the other moments", kills: [
+        .waiting("preinstall-libedgetpu"),  // apt-get in the VM through the guest agent, the workload up
         .waiting("pre-copy-frigate-config", "checksums of"),  // the first listing, its caches half written
         .waiting("pre-copy-frigate-media", "the rsync receiver"),  // the receiver alone
         .finished("scale-down"),  // a boundary: the pods gone
-        .waiting("move-coral", movedFirst: true),  // the Coral on still-fawn, not journaled
-        .waiting("reboot-target", "VM 108"),  // the reboot task being requested
-        .waiting("driver-libedgetpu"),  // apt-get in the VM through the guest agent
         .started("edit-manifests"),  // updating or editing the clone, nothing committed
         .waiting("edit-manifests", "git push"),  // committed, not pushed
         .finished("edit-manifests"),  // a boundary: pushed, Flux still suspended
+        .waiting("reboot-target", "VM 108"),  // the reboot task being requested
     ])
 
     /// The volume lane's other waits.
     static let inTheVolumeLane = KillSequence(name: "in the volume lane", kills: [
+        // First: any process that waits for the move at another kill point has the
+        // lab's hands move the Coral.
+        .waiting("move-coral", movedFirst: true),  // the Coral on still-fawn, not journaled
         .waiting("final-copy", "rsync and checksums of frigate-media"),  // the last pass's senders, beside the first copy's receivers
         .waiting("switch", "PVC frigate/frigate-media"),  // the claims re-created, one or both bound
     ])

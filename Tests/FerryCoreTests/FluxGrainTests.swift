@@ -131,7 +131,11 @@ import Testing
 }
 
 /// The person at the physical move who, before plugging the Coral in, pushes a change
-/// to another app of the same root Kustomization and watches it reach the cluster.
+/// to another app of the same root Kustomization and watches it reach the cluster. The
+/// person commits in ferry's clone once ferry's own commit is pushed (the GitOps lane
+/// pushes it in the first second of the downtime, long before a person walks to a host),
+/// so Flux then applies the person's commit, with ferry's in it: resume-flux takes that
+/// as ferry's commit applied (`PushedCommit`).
 final class CommitDuringMove: RunObserver, @unchecked Sendable {
     struct Seen: Sendable {
         var otherAppApplied: Bool
@@ -152,6 +156,10 @@ final class CommitDuringMove: RunObserver, @unchecked Sendable {
     }
 
     func event(_ event: RunEvent) {
+        if case .stepFinished(let step, _, _, _, _) = event, step == "edit-manifests" {
+            let pushed = self.pushed
+            Task { await pushed.set() }
+        }
         guard case .waiting(let step, _) = event, step == "move-coral" else { return hands.event(event) }
         let first = lock.withLock { () -> Bool in
             defer { started = true }
@@ -161,11 +169,15 @@ final class CommitDuringMove: RunObserver, @unchecked Sendable {
         let lab = self.lab
         let seen = self.seen
         let hands = self.hands
+        let pushed = self.pushed
         Task {
+            await pushed.wait()
             await seen.set(await Self.commitToMosquitto(lab))
             hands.event(event)
         }
     }
+
+    private let pushed = Latch()
 
     static func commitToMosquitto(_ lab: PreflightLab) async -> Seen {
         do {
@@ -210,5 +222,22 @@ actor SeenOnce {
             if let result { return result }
             return await withCheckedContinuation { waiters.append($0) }
         }
+    }
+}
+
+/// Set once; `wait` returns once it is.
+actor Latch {
+    private var isSet = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func set() {
+        isSet = true
+        for waiter in waiters { waiter.resume() }
+        waiters = []
+    }
+
+    func wait() async {
+        if isSet { return }
+        await withCheckedContinuation { waiters.append($0) }
     }
 }

@@ -361,6 +361,7 @@ import Glibc
             "exit_no_room": HelperScripts.Exit.noRoom, "exit_receiver_check": HelperScripts.Exit.receiverCheck,
             "exit_source_listing": HelperScripts.Exit.sourceListing, "exit_reserved_name": HelperScripts.Exit.reservedName,
             "exit_receiver_unreachable": HelperScripts.Exit.receiverUnreachable, "exit_missing_tool": HelperScripts.Exit.missingTool,
+            "exit_cannot_wait": HelperScripts.Exit.cannotWait,
         ].mapValues { "\($0)" }
         let common = ["mount": HelperPods.mountPath, "port": "\(RsyncCopy.port)", "cache_dir": HelperScripts.cacheDirectory]
         #expect(Self.constants(HelperScripts.manifest) == ["cache_dir": HelperScripts.cacheDirectory, "exit_missing_tool": "96"])

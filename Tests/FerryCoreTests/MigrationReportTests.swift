@@ -31,8 +31,8 @@ import Testing
             #expect(text.contains("qm set 108 --usb2 host=18d1:9302,usb3=1   (on still-fawn)"))
             #expect(text.contains("kubectl patch pv pvc-old-config -p"))
             #expect(text.contains("| `frigate-config` | move | `pvc-old-config` (was Delete) | `pvc-new-config` | 42 |"))
-            #expect(text.contains("suspended at 10:00:02"))
-            #expect(text.contains("resumed at 10:00:28 by ferry run (resume-flux)"))
+            #expect(text.contains("suspended at 10:00:03"), "after pre-flight and the driver's preinstall")
+            #expect(text.contains("resumed at 10:00:29 by ferry run (resume-flux)"))
             #expect(text.contains("No step failed."))
             #expect(!text.contains(#"{"metadata":{"name":"frigate-config"}}"#), "the claim the switch journaled is not printed")
         }
@@ -71,7 +71,7 @@ import Testing
             #expect(text.contains("still failed: fix it, then `ferry resume`"))
             #expect(text.contains("|  | Wait for frigate Ready on k3s-vm-still-fawn (`wait-ready`) |  | not reached |"))
             #expect(text.contains("there is no downtime to give yet"))
-            #expect(!text.contains("```diff"), "no commit was made")
+            #expect(text.contains("```diff"), "the GitOps lane committed beside the device's steps, before the reboot")
             #expect(report.document["outcome"]["failedStep"].stringValue == "reboot-target")
         }
     }

@@ -14,10 +14,11 @@ import Testing
 /// meanwhile) and one failed that changed nothing, and rollback undoes them all (the
 /// failed one must be safe to undo unapplied).
 ///
-/// Every step boundary would be ~24 lab runs; these eight cover every distinct undo
+/// Every step boundary would be ~24 lab runs; these seven cover every distinct undo
 /// path, because a rollback from a boundary runs the undo of every step before it,
 /// and the boundaries left out add no undo that behaves differently:
-/// - after preflight: nothing to undo. After retain-volumes and the pre-copies: their
+/// - after preflight and the driver's preinstall: nothing to undo (a driver stays
+///   installed). After retain-volumes and the pre-copies: their
 ///   undos run (with the workload up) in every later case; scale-down is the first
 ///   boundary where the workload is down.
 /// - after remove-passthrough: its undo (lines back, source VM rebooted with the
@@ -25,11 +26,13 @@ import Testing
 /// - after verify-host and add-passthrough: no-op / config lines removed; the same
 ///   lines are removed after reboot-target, where the target VM also holds the Coral.
 /// - after verify-vm and the driver: no-op undos, covered by label-target.
-/// - the volumes' lane (final copy, then switch) runs from the scale-down beside the
-///   device's steps up to edit-manifests (`StepLane`): after scale-down its first
-///   step is the one that fails; the scenario's target reboots, so after
-///   reboot-target both are done (the reboot waited for them), and the switch's undo
-///   copies both claims back, as after edit-manifests.
+/// - the volumes' lane (final copy, then switch) and the GitOps commit's run from the
+///   scale-down beside the device's steps up to resume-flux (`StepLane`): after
+///   scale-down the volumes' first step is the one that fails; the scenario's target
+///   reboots, so after reboot-target both volume steps are done (the reboot waited
+///   for them), and the switch's undo copies both claims back. After label-target,
+///   resume-flux fails, which waits for every lane: the commit is pushed, and its
+///   undo reverts it.
 /// - after resume-flux, wait-ready, verify: Flux has applied the edited manifests and
 ///   Frigate ran on the target (it may have written there); the completed run covers
 ///   that (its extra steps have no-op undos).
@@ -40,8 +43,7 @@ import Testing
 
     /// The last step done before the stop; nil for a completed run.
     static let boundaries: [String?] = [
-        "suspend-flux", "scale-down", "unlabel-source", "move-coral", "reboot-target", "label-target",
-        "edit-manifests", nil,
+        "suspend-flux", "scale-down", "unlabel-source", "move-coral", "reboot-target", "label-target", nil,
     ]
 
     @Test("rollback ends with Frigate Ready on pumped-piglet, the Coral and the data back", arguments: boundaries)

@@ -54,7 +54,8 @@ struct VolumeLab: Sendable {
 
     /// Suspend Flux, retain, pre-copy, scale down, `between` (a fault), final copy
     /// and verify, switch: the volume part of a run.
-    func steps(between: [any MigrationStep] = []) -> [any MigrationStep] {
+    func steps(between: [any MigrationStep] = [], environment: MigrationEnvironment? = nil) -> [any MigrationStep] {
+        let environment = environment ?? self.environment
         let gitops = environment.plan.gitops!
         var steps: [any MigrationStep] = [
             SuspendFluxStep(environment: environment, gitops: gitops),

@@ -94,22 +94,63 @@ struct FaultStep: MigrationStep {
         }
     }
 
-    /// The first copy leaves its receiver serving: the final pass, in the downtime,
-    /// starts only its sender. Every receiver seen from the scale-down on was there
-    /// before it.
-    @Test func theFinalPassUsesTheReceiverStartedBeforeTheScaleDown() async throws {
+    /// The first copy leaves its receiver serving and starts the final pass's sender,
+    /// which waits for ferry's word: the final pass, in the downtime, starts no pod.
+    /// Every helper pod seen from the scale-down on was there before it. A stranger on
+    /// the pod network (here through the same pod proxy) without the word is refused,
+    /// and the sender waits on.
+    @Test func theFinalPassStartsNoPodInTheDowntime() async throws {
         try await VolumeLab.with { lab in
             let before = try await snapshot(lab)
-            let receivers = ReceiverWatch(kube: lab.kube)
-            // Just before the scale-down: the receivers there, then every one seen after.
-            let look = FaultStep(id: "look") { try await receivers.start() }
+            let helpers = HelperPodWatch(kube: lab.kube)
+            let refused = Mutex<[(Int, String)]>([])
+            // Just before the scale-down: the helper pods there, then every one seen after.
+            let look = FaultStep(id: "look") {
+                for claim in VolumeLab.claims {
+                    let armed = VolumeMove(environment: lab.environment, claim: claim).podName(HelperPods.armedRole)
+                    var answer = (status: 503, text: "")
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    while answer.status == 503, ContinuousClock.now < deadline {
+                        answer = try await lab.kube.podProxyPost(pod: armed, namespace: "frigate", port: RsyncCopy.wordPort, path: "/", text: "go\n")
+                    }
+                    refused.withLock { $0.append((answer.status, answer.text)) }
+                }
+                try await helpers.start()
+            }
             var steps = lab.steps()
             steps.insert(look, at: try #require(steps.firstIndex { $0.id == "scale-down" }))
-            let journal = try await lab.run(steps)
-            let (there, after) = await receivers.stop()
+            let events = EventLog()
+            let journal = try await lab.run(steps, observer: events)
+            let (there, after) = await helpers.stop()
             #expect(journal.status == .completed)
-            #expect(there.count == 2, "both first copies left their receiver serving")
-            #expect(!after.isEmpty && after.isSubset(of: there), "receivers after the scale-down: \(after), before it: \(there)")
+            #expect(refused.withLock { $0.map(\.0) } == [403, 403], "\(refused.withLock { $0 })")
+            #expect(there.filter { $0.hasPrefix("receiver ") }.count == 2, "both first copies left their receiver serving: \(there)")
+            #expect(there.filter { $0.hasPrefix("armed ") }.count == 2, "both first copies started the final pass's sender: \(there)")
+            #expect(!after.isEmpty && after.isSubset(of: there), "helper pods after the scale-down: \(after), before it: \(there)")
+            let notices = events.all.compactMap { if case .notice(_, let message) = $0 { message } else { nil } }
+            #expect(notices.isEmpty, "\(notices)")
+            try await expectMoved(lab, from: before)
+        }
+    }
+
+    /// An image whose `nc` cannot listen and run a program (here this machine's tools:
+    /// no BusyBox `nc`) cannot wait for the word: the final pass says so and starts its
+    /// own sender, and the move ends as usual.
+    @Test func aSenderThatCannotWaitForTheWordLeavesTheFinalPassToStartOne() async throws {
+        try await VolumeLab.with { lab in
+            var plan = lab.environment.plan
+            plan.volumes = plan.volumes.map { .init(claim: $0.claim, image: "registry.home.lan:5000/tools/rsync:gnu") }
+            let environment = MigrationEnvironment(plan: plan, planFile: lab.environment.planFile, connections: lab.connections)
+            let before = try await snapshot(lab)
+            let events = EventLog()
+            #expect(try await lab.run(lab.steps(environment: environment), observer: events).status == .completed)
+            let notices = events.all.compactMap { if case .notice(_, let message) = $0 { message } else { nil } }
+            #expect(notices.count == 2, "\(notices)")
+            for notice in notices {
+                #expect(notice.contains("before the scale-down did not take ferry's word (it ended with exit status 97"), "\(notice)")
+                #expect(notice.contains("nc cannot run a program per connection"), "\(notice)")
+                #expect(notice.hasSuffix("starting one now"), "\(notice)")
+            }
             try await expectMoved(lab, from: before)
         }
     }
@@ -186,9 +227,10 @@ struct FaultStep: MigrationStep {
                 let copy = try await lab.volume(try #require(try await lab.claim(VolumeMove(environment: lab.environment, claim: "frigate-media").targetClaim).volumeName))
                 let arriving = try lab.directory(of: copy, on: VolumeLab.target).appendingPathComponent("recordings/2025-12-13")
                 Task {
-                    // Both running: the sender starts beside the receiver and waits for its daemon.
+                    // Both running: the first copy left the receiver serving and the final
+                    // pass's sender waiting for ferry's word.
                     _ = try await kube.waitUntil(
-                        .pods, namespace: "frigate", labelSelector: "ferry.dev/volume=frigate-media,ferry.dev/role in (sender,receiver)",
+                        .pods, namespace: "frigate", labelSelector: "ferry.dev/volume=frigate-media,ferry.dev/role in (armed,receiver)",
                         timeout: .seconds(60), waitingFor: "the sender and the receiver to run") { pods in
                         pods.count == 2 && pods.allSatisfy { $0["status"]["phase"].stringValue == "Running" } ? true : nil
                     }
@@ -623,7 +665,9 @@ extension Sequence where Element: Sendable {
 
 /// The helper receivers of the lab's migration, by uid: those there when `start` is
 /// called, and every one seen from then until `stop`.
-actor ReceiverWatch {
+/// The helper pods of the move seen while it watches, as `ROLE UID`: those there when it
+/// started, and every one seen after.
+actor HelperPodWatch {
     let kube: KubeClient
     private var there: Set<String> = []
     private var seen: Set<String> = []
@@ -650,7 +694,9 @@ actor ReceiverWatch {
     private func add(_ now: Set<String>) { seen.formUnion(now) }
 
     private func current() async throws -> Set<String> {
-        let selector = "ferry.dev/migration=frigate-piglet-to-fawn,ferry.dev/role=receiver"
-        return Set(try await kube.list(.pods, namespace: "frigate", labelSelector: selector).items.compactMap { $0["metadata"]["uid"].stringValue })
+        let selector = "ferry.dev/migration=frigate-piglet-to-fawn,ferry.dev/role"
+        return Set(try await kube.list(.pods, namespace: "frigate", labelSelector: selector).items.map { pod in
+            "\(pod["metadata"]["labels"][VolumeMove.roleLabel].stringValue ?? "") \(pod["metadata"]["uid"].stringValue ?? "")"
+        })
     }
 }

@@ -31,7 +31,7 @@ struct FluxHelmReleaseController: GitOpsController {
     func isPaused() async throws -> Bool { try await flux.isPaused() }
     func pause(_ context: StepContext) async throws { try await flux.pause(context) }
 
-    func resume(_ context: StepContext, commit: String?) async throws {
+    func resume(_ context: StepContext, commit: PushedCommit?) async throws {
         try await reconciler.resume(context, commit: commit)
         let now = FluxReconciler.timestamp()
         var patch = JSON.object([:])
@@ -61,10 +61,10 @@ struct FluxHelmReleaseController: GitOpsController {
     /// when neither the chart nor the values changed.
     static let forceAt = "reconcile.fluxcd.io/forceAt"
 
-    func isResumed(commit: String?) async throws -> Bool {
+    func isResumed(commit: PushedCommit?) async throws -> Bool {
         let kustomization = try await kube.get(.kustomizations, gitops.kustomization.name, namespace: gitops.kustomization.namespace)
         let object = try await kube.get(.helmReleases, release.name, namespace: release.namespace)
-        return FluxReconciler.isApplied(kustomization, commit: commit, requestedAt: nil) && Self.isReleased(object, requestedAt: nil)
+        return try await reconciler.isApplied(kustomization, commit: commit, requestedAt: nil) && Self.isReleased(object, requestedAt: nil)
     }
 
     /// The values reach the HelmRelease when the Kustomization applies the commit;

@@ -25,12 +25,12 @@ struct FluxKustomizationController: GitOpsController {
 
     func isPaused() async throws -> Bool { try await flux.isPaused() }
     func pause(_ context: StepContext) async throws { try await flux.pause(context) }
-    func resume(_ context: StepContext, commit: String?) async throws { try await reconciler.resume(context, commit: commit) }
+    func resume(_ context: StepContext, commit: PushedCommit?) async throws { try await reconciler.resume(context, commit: commit) }
 
-    func isResumed(commit: String?) async throws -> Bool {
+    func isResumed(commit: PushedCommit?) async throws -> Bool {
         let object = try await kube.get(.kustomizations, kustomization.name, namespace: kustomization.namespace)
         let marked = try await flux.isMarked()
-        return FluxReconciler.isApplied(object, commit: commit, requestedAt: nil) && !marked
+        return try await reconciler.isApplied(object, commit: commit, requestedAt: nil) && !marked
     }
 
     /// A suspended Kustomization has applied a commit only if it says so. One paused at

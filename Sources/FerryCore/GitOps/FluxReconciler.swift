@@ -20,10 +20,10 @@ struct FluxReconciler: Sendable {
 
     /// Lifts ferry's pause (the objects' marks, or the suspension and its annotation),
     /// requests a reconcile of the source and the Kustomization, and waits until
-    /// `commit` (or, when nil, whatever the source fetches) is applied and the
-    /// Kustomization is Ready. A Kustomization paused at the objects' grain was never
-    /// suspended by ferry, and its `spec.suspend` is left as it is.
-    func resume(_ context: StepContext, commit: String? = nil) async throws {
+    /// `commit` (or a commit on top of it; when nil, whatever the source fetches) is
+    /// applied and the Kustomization is Ready. A Kustomization paused at the objects'
+    /// grain was never suspended by ferry, and its `spec.suspend` is left as it is.
+    func resume(_ context: StepContext, commit: PushedCommit? = nil) async throws {
         let pause = plan.gitops?.pause ?? .kustomization
         if let gitops = plan.gitops { try await FluxPause(plan: plan, kube: kube, gitops: gitops).unmark(context) }
         let now = Self.timestamp()
@@ -43,18 +43,33 @@ struct FluxReconciler: Sendable {
     }
 
     /// Waits until the Kustomization has handled the request `requestedAt` and applied
-    /// `commit` (a prefix of the revision's SHA is enough), Ready=True.
-    func waitApplied(_ context: StepContext, commit: String?, requestedAt: String?) async throws {
-        let what = commit.map { "Flux to apply commit \($0.prefix(7)) (\(kustomization))" } ?? "Flux to reconcile \(kustomization)"
+    /// `commit` (a prefix of the revision's SHA is enough) or a commit on top of it,
+    /// Ready=True. Flux may first report the revision it had (flux2 #479): a revision
+    /// that is neither is asked about once (`PushedCommit.isIn`) and waited past.
+    func waitApplied(_ context: StepContext, commit: PushedCommit?, requestedAt: String?) async throws {
+        let what = commit.map { "Flux to apply commit \($0.sha.prefix(7)) (\(kustomization))" } ?? "Flux to reconcile \(kustomization)"
         context.waiting(what)
         let timeout = plan.timeouts.reconcile.duration
         let name = kustomization.name
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var before: Set<String> = []
         do {
-            _ = try await kube.waitFor(
-                .kustomizations, name, namespace: kustomization.namespace, timeout: timeout, waitingFor: what
-            ) { object in
-                guard let object else { return false }
-                return Self.isApplied(object, commit: commit, requestedAt: requestedAt)
+            while true {
+                let seen = before
+                let object = try await kube.waitFor(
+                    .kustomizations, name, namespace: kustomization.namespace, timeout: max(.zero, deadline - clock.now), waitingFor: what
+                ) { object in
+                    guard let object, Self.isApplied(object, commit: nil, requestedAt: requestedAt) else { return false }
+                    guard let commit else { return true }
+                    let sha = Self.sha(object)
+                    return Self.revision(sha, matches: commit.sha) || !seen.contains(sha)
+                }
+                guard let commit, let object else { return }
+                let sha = Self.sha(object)
+                if Self.revision(sha, matches: commit.sha) { return }
+                if await commit.isIn(sha) { return }
+                before.insert(sha)
             }
         } catch {
             guard isTimeout(error) else { throw error }
@@ -62,9 +77,24 @@ struct FluxReconciler: Sendable {
             let ready = object.flatMap { Self.condition($0, "Ready") }
             let message = ready?["message"].stringValue ?? "no Ready condition"
             throw StepFailure(
-                "Flux did not apply \(commit.map { "commit \($0.prefix(7))" } ?? "the source") within \(plan.timeouts.reconcile): \(message)",
+                "Flux did not apply \(commit.map { "commit \($0.sha.prefix(7)) (or a commit on top of it)" } ?? "the source") within \(plan.timeouts.reconcile): \(message)"
+                    + (before.isEmpty ? "" : "; it applied \(before.sorted().map { String($0.prefix(7)) }.joined(separator: ", ")), which origin does not have on top of it"),
                 fix: "flux get kustomizations -n \(kustomization.namespace) \(name); fix what it reports, then `ferry resume`")
         }
+    }
+
+    /// `isApplied`, where a revision other than `commit`'s counts when it contains it.
+    func isApplied(_ object: JSON, commit: PushedCommit?, requestedAt: String?) async throws -> Bool {
+        guard Self.isApplied(object, commit: nil, requestedAt: requestedAt) else { return false }
+        guard let commit else { return true }
+        let sha = Self.sha(object)
+        return Self.revision(sha, matches: commit.sha) ? true : await commit.isIn(sha)
+    }
+
+    /// The SHA of the revision a Kustomization applied last ("" for none).
+    static func sha(_ object: JSON) -> String {
+        let revision = object["status"]["lastAppliedRevision"].stringValue ?? ""
+        return revision.split(whereSeparator: { $0 == ":" || $0 == "/" }).last.map(String.init) ?? revision
     }
 
     static func isApplied(_ object: JSON, commit: String?, requestedAt: String?) -> Bool {

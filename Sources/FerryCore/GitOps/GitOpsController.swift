@@ -25,9 +25,9 @@ protocol GitOpsController: Sendable {
     func pause(_ context: StepContext) async throws
     /// Lifts the pause, asks for a reconcile, and waits until `commit` (nil: whatever
     /// Git has now) is applied and what the controller applies is healthy.
-    func resume(_ context: StepContext, commit: String?) async throws
+    func resume(_ context: StepContext, commit: PushedCommit?) async throws
     /// Whether the pause is lifted and `commit` applied and healthy.
-    func isResumed(commit: String?) async throws -> Bool
+    func isResumed(commit: PushedCommit?) async throws -> Bool
     /// Whether `commit` may have reached the cluster, so that undoing it needs the
     /// revert applied too (with the pause in place, it may not have).
     func mayHaveApplied(_ commit: String) async throws -> Bool

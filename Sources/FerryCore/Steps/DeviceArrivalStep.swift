@@ -34,7 +34,7 @@ struct DeviceArrivalStep: MigrationStep {
     }
 
     var phase: MigrationPhase { .target }
-    var alongside: Set<StepLane> { [.volumes] }
+    var alongside: Set<StepLane> { StepLane.sides }
 
     private var node: String { environment.plan.target.node }
 

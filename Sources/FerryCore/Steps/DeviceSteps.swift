@@ -17,7 +17,7 @@ struct PhysicalMoveStep: MigrationStep {
     var title: String { "Move \(device.label) from \(plan.source.host) to \(plan.target.host)" }
     var phase: MigrationPhase { .move }
     /// The volumes' last copy goes on while the person moves the device.
-    var alongside: Set<StepLane> { [.volumes] }
+    var alongside: Set<StepLane> { StepLane.sides }
     private var proxmox: ProxmoxClient { environment.connections.proxmox }
     /// How long a VM that ran before its host went down may take to start on boot.
     static let onbootWait = Duration.seconds(30)
@@ -196,7 +196,7 @@ struct VerifyHostDeviceStep: MigrationStep {
     var id: String { "verify-host-\(device.name)" }
     var title: String { "Verify \(device.label) on \(host)" }
     var phase: MigrationPhase { .target }
-    var alongside: Set<StepLane> { [.volumes] }
+    var alongside: Set<StepLane> { StepLane.sides }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let kind = device.kind
@@ -326,7 +326,7 @@ struct VerifyVMDeviceStep: MigrationStep {
     var title: String { "Verify \(device.label) inside \(side.vm)" }
     var phase: MigrationPhase { .target }
     /// It only reads the VM; the volumes' copy does not touch the device.
-    var alongside: Set<StepLane> { [.volumes] }
+    var alongside: Set<StepLane> { StepLane.sides }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let kind = device.kind
@@ -342,51 +342,4 @@ struct VerifyVMDeviceStep: MigrationStep {
     var undoes: Bool { false }
     func undo(_ context: StepContext) async throws {}
     func describe() -> [String] { ["\(device.kind.listCommand) in \(side.vm) (SSH, else guest agent): expect \(device.label)"] }
-}
-
-/// Installs a driver in the target VM when the plan's check says it is missing.
-struct DriverStep: MigrationStep {
-    let environment: MigrationEnvironment
-    let driver: MigrationPlan.Driver
-
-    var side: MigrationPlan.Endpoint { environment.plan.target }
-    var id: String { "driver-\(driver.name)" }
-    var title: String { "Driver \(driver.name) in \(side.vm)" }
-    var phase: MigrationPhase { .target }
-    /// A package install in the VM leaves its pods running. Should a plan's install
-    /// restart the node after all, the copy fails with the originals untouched and
-    /// `ferry resume` copies again.
-    var alongside: Set<StepLane> { [.volumes] }
-
-    func inspect(_ context: StepContext) async throws -> StepState {
-        let output = try await environment.run(driver.check, in: environment.targetShell, context)
-        if output.exitCode == 0 { return .done }
-        guard driver.install != nil else {
-            return .blocked(reason: "`\(driver.check)` fails in \(side.vm) and the plan gives no install command: install \(driver.name) by hand, then `ferry resume`")
-        }
-        return .pending(reason: "`\(driver.check)` exited \(output.exitCode)")
-    }
-
-    func apply(_ context: StepContext) async throws {
-        guard let install = driver.install else { return }
-        context.waiting("\(driver.name) to install in \(side.vm)")
-        let output = try await environment.run(install, in: environment.targetShell, context)
-        let check = try await environment.run(driver.check, in: environment.targetShell, context)
-        guard check.exitCode == 0 else {
-            let tail = (output.stderrText + output.stdoutText).split(separator: "\n").suffix(3).joined(separator: " | ")
-            throw StepFailure(
-                "installing \(driver.name) in \(side.vm) did not make `\(driver.check)` pass (install exited \(output.exitCode): \(tail))",
-                fix: "install it by hand in \(side.vm), then `ferry resume`")
-        }
-    }
-
-    /// Left installed: a driver does no harm on a VM without the device.
-    var undoes: Bool { false }
-    func undo(_ context: StepContext) async throws {}
-
-    func describe() -> [String] {
-        var lines = ["in \(side.vm): \(driver.check)"]
-        if let install = driver.install { lines.append("in \(side.vm), if that fails: \(install)") }
-        return lines
-    }
 }

@@ -14,9 +14,8 @@ struct EditManifestsStep: MigrationStep {
     var id: String { Self.id }
     var title: String { "Edit \(Set(environment.plan.manifestChanges.map(\.file)).count) manifest(s) in \(gitops.repo), commit and push" }
     var phase: MigrationPhase { .gitops }
-    /// Flux is suspended until resume-flux, which waits for the volumes: the commit
-    /// changes nothing in the cluster before they are switched.
-    var alongside: Set<StepLane> { [.volumes] }
+    /// From the scale-down on, beside the device's steps and the volumes' (`StepLane.gitops`).
+    var lane: StepLane { .gitops }
 
     var repository: GitRepository { GitRepository(directory: environment.repositoryURL) }
 
@@ -77,7 +76,7 @@ struct EditManifestsStep: MigrationStep {
         // everything else is back.
         try await controller.pause(context)
         guard try await controller.mayHaveApplied(commit) else { return }
-        try await controller.resume(context, commit: revert)
+        try await controller.resume(context, commit: PushedCommit(revert, in: repository))
         try await controller.pause(context)
     }
 

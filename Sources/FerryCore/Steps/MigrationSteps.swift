@@ -10,14 +10,19 @@ public enum MigrationSteps {
         let plan = environment.plan
         var steps: [any MigrationStep] = []
         if preflight { steps.append(PreflightStep(environment: environment)) }
+        // Installs need neither the device nor the workload down: not in the downtime.
+        steps += plan.drivers.compactMap { PreinstallDriverStep(environment: environment, driver: $0) }
         if let gitops = plan.gitops { steps.append(SuspendFluxStep(environment: environment, gitops: gitops)) }
         if !plan.cronJobs.isEmpty { steps.append(PauseCronJobsStep(environment: environment)) }
         steps += VolumeSteps.beforeScaleDown(environment)
         steps.append(ScaleDownStep(environment: environment))
         // The workload is down: the volumes' last copy and switch run in their lane,
-        // beside the device's move up to the GitOps commit; a reboot of the target
-        // waits for them (`RebootTargetStep.mayRun`).
+        // and the GitOps commit in its own, beside the device's move; a reboot of the
+        // target waits for them (`RebootTargetStep.mayRun`), resume-flux too.
         steps += VolumeSteps.afterScaleDown(environment)
+        if let gitops = plan.gitops, !plan.manifestChanges.isEmpty {
+            steps.append(EditManifestsStep(environment: environment, gitops: gitops))
+        }
         // Devices the target host has of its own (`move: false`) stay in the source VM.
         let moved = plan.devices.filter(\.move)
         steps += moved.map { RemovePassthroughStep(environment: environment, device: $0) }
@@ -41,7 +46,6 @@ public enum MigrationSteps {
                 environment: environment, label: label, node: plan.target.node, change: label.setBy == .ferry ? .add : .awaitNFD))
         }
         if let gitops = plan.gitops {
-            if !plan.manifestChanges.isEmpty { steps.append(EditManifestsStep(environment: environment, gitops: gitops)) }
             steps.append(ResumeFluxStep(environment: environment, gitops: gitops))
         } else {
             steps.append(LiveEditStep(environment: environment))

@@ -26,7 +26,7 @@ struct NodeLabelStep: MigrationStep {
     var phase: MigrationPhase { change == .remove ? .source : .target }
     /// The workload is stopped while the volumes move: a label schedules nothing yet,
     /// and the helper pods are pinned by hostname.
-    var alongside: Set<StepLane> { [.volumes] }
+    var alongside: Set<StepLane> { StepLane.sides }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let value = try await current()

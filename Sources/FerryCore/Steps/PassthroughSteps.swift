@@ -16,7 +16,7 @@ struct RemovePassthroughStep: MigrationStep {
     var title: String { "Remove \(device.label) passthrough from VM \(side.vmid) on \(side.host)" }
     var phase: MigrationPhase { .source }
     /// The source VM keeps running (a hot-unplug at most): the copy reads on.
-    var alongside: Set<StepLane> { [.volumes] }
+    var alongside: Set<StepLane> { StepLane.sides }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let entries = try await entries(in: try await config())
@@ -92,7 +92,7 @@ struct AddPassthroughStep: MigrationStep {
     var title: String { "Pass \(device.label) through to VM \(side.vmid) on \(side.host)" }
     var phase: MigrationPhase { .target }
     /// A config change, hot-plugged at most: the target VM keeps running.
-    var alongside: Set<StepLane> { [.volumes] }
+    var alongside: Set<StepLane> { StepLane.sides }
 
     func inspect(_ context: StepContext) async throws -> StepState {
         let missing = try await missingValues(in: try await config())

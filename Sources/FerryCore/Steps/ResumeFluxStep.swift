@@ -1,3 +1,4 @@
+import FerryGitOps
 import FerryJSON
 import FerryKube
 import Foundation
@@ -15,14 +16,18 @@ struct ResumeFluxStep: MigrationStep {
     var phase: MigrationPhase { .deploy }
 
     func inspect(_ context: StepContext) async throws -> StepState {
-        let commit = await context.recall("commit", of: EditManifestsStep.id)
+        let commit = await pushed(context)
         return try await controller.isResumed(commit: commit)
             ? .done : .pending(reason: controller.notResumedReason)
     }
 
     func apply(_ context: StepContext) async throws {
-        let commit = await context.recall("commit", of: EditManifestsStep.id)
-        try await controller.resume(context, commit: commit)
+        try await controller.resume(context, commit: await pushed(context))
+    }
+
+    private func pushed(_ context: StepContext) async -> PushedCommit? {
+        guard let commit = await context.recall("commit", of: EditManifestsStep.id) else { return nil }
+        return PushedCommit(commit, in: GitRepository(directory: environment.repositoryURL))
     }
 
     /// Pauses again, so the steps undone after this one (the Git revert, the volumes)

@@ -55,10 +55,9 @@ struct FinalCopyStep: MigrationStep {
         let target = try await move.targetSide()
         // After a difference the checksums of the last listing are not trusted either.
         let mismatch = await context.recall("mismatch-\(claim)") != nil
-        let stages: [RsyncCopy.Stage] = mismatch ? [.copy(live: false, checksum: true), .sums(.fresh)] : [.changes]
-        let comparison = try await RsyncCopy(move: move).run(from: source, to: target, senders: [
-            .init(stages: stages, waiting: "rsync and checksums of \(claim) from \(source.node) to \(target.node)"),
-        ], context: context)
+        var sender = Self.sender(claim, from: source, to: target)
+        if mismatch { sender.stages = [.copy(live: false, checksum: true), .sums(.fresh)] }
+        let comparison = try await RsyncCopy(move: move).run(from: source, to: target, senders: [sender], context: context)
         do {
             try move.expectSame(comparison, source, target)
         } catch {
@@ -67,6 +66,11 @@ struct FinalCopyStep: MigrationStep {
         }
         // For the report: how many entries (files, directories, links) both sides listed alike.
         if let comparison { try await context.remember(Self.verifiedKey(claim), String(comparison.target.count)) }
+    }
+
+    /// The pass's sender; the first copy starts it ahead (`RsyncCopy.arm`).
+    static func sender(_ claim: String, from source: RsyncCopy.Side, to target: RsyncCopy.Side) -> RsyncCopy.Sender {
+        .init(stages: [.changes], waiting: "rsync and checksums of \(claim) from \(source.node) to \(target.node)")
     }
 
     /// The journal key of a claim's verified entry count (`ferry report`).

@@ -1,3 +1,4 @@
+import Crypto
 import FerryJSON
 import FerryKube
 import Foundation
@@ -206,9 +207,51 @@ struct HelperPods: Sendable {
     }
 
     /// Deletes the pods of every role but the receiver (an earlier pass's senders),
-    /// and waits until they are gone.
-    func removeSenders() async throws {
-        try await remove(move.selector + ",\(VolumeMove.roleLabel)!=receiver")
+    /// and `keeping`, and waits until they are gone.
+    func removeSenders(keeping kept: String? = nil) async throws {
+        let roles = ["receiver"] + (kept == nil ? [] : [Self.armedRole])
+        try await remove(move.selector + ",\(VolumeMove.roleLabel) notin (\(roles.joined(separator: ",")))")
+    }
+
+    func create(_ pod: JSON) async throws {
+        try await kube.create(.pods, pod, namespace: namespace)
+    }
+
+    /// The role of a sender started ahead of its pass (`RsyncCopy.arm`), and the
+    /// annotation that says which receiver it sends to and what it does: the receiver's
+    /// UID (one started again has another) and its stages.
+    static let armedRole = "armed"
+    static let armedAnnotation = "ferry.dev/armed-for"
+    static func armedValue(receiver: Pod, stages: String) -> String {
+        "\(receiver.json["metadata"]["uid"].stringValue ?? "") \(stages)"
+    }
+
+    /// The sender started ahead for a pass with `stages` beside `receiver`, when there is
+    /// one not being deleted (running, or ended: `RsyncCopy` says why it cannot use it).
+    func armed(beside receiver: Pod, stages: String) async throws -> Pod? {
+        guard let json = try await kube.find(.pods, move.podName(Self.armedRole), namespace: namespace),
+              json["metadata"]["deletionTimestamp"].isNull,
+              json["metadata"]["annotations"][Self.armedAnnotation].stringValue == Self.armedValue(receiver: receiver, stages: stages)
+        else { return nil }
+        return Pod(json: json)
+    }
+
+    /// ferry's word to a sender started ahead, through the API server's pod proxy: the
+    /// first 64 hex digits of a SHA-256 of the pass's secret with a purpose of its own
+    /// (`Scripts/sender.sh`), so the secret itself never leaves the cluster's Secret.
+    /// Asked again while nothing listens (the API server's 503), until `timeout`.
+    func word(to pod: Pod, timeout: Duration) async throws -> (status: Int, text: String) {
+        guard let secret = try await kube.find(.secrets, secretName, namespace: namespace),
+              let encoded = secret["data"][Self.secretKey].stringValue, let value = Data(base64Encoded: encoded)
+        else { return (404, "the pass's Secret \(secretName) is gone") }
+        let token = SHA256.hash(data: Data("ferry-final-pass-word:".utf8) + value).map { String(format: "%02x", $0) }.joined()
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            let answer = try await kube.podProxyPost(pod: pod.name, namespace: namespace, port: RsyncCopy.wordPort, path: "/", text: token + "\n")
+            guard answer.status == 503, clock.now < deadline else { return answer }
+            try await clock.sleep(for: .milliseconds(20))
+        }
     }
 
     private func remove(_ selector: String) async throws {

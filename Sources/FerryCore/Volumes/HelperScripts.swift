@@ -35,6 +35,9 @@ enum HelperScripts {
         /// included): the script printed one line to stderr,
         /// `ferry: the helper image lacks: TOOL...`, before doing anything.
         static let missingTool = 96
+        /// A sender started ahead of the final pass cannot wait for ferry's word (its
+        /// image's `nc` cannot listen and run a program): the pass starts its own.
+        static let cannotWait = 97
     }
 
     /// `sh manifest.sh ROOT CACHE_IN CACHE_OUT [PATHS [MISSES]]` prints what ROOT holds,
@@ -90,6 +93,7 @@ enum HelperScripts {
         "EXIT_RESERVED_NAME": "\(Exit.reservedName)",
         "EXIT_RECEIVER_UNREACHABLE": "\(Exit.receiverUnreachable)",
         "EXIT_MISSING_TOOL": "\(Exit.missingTool)",
+        "EXIT_CANNOT_WAIT": "\(Exit.cannotWait)",
         "MANIFEST_SH": manifest,
     ])
 

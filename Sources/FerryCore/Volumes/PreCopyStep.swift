@@ -35,6 +35,7 @@ struct PreCopyStep: MigrationStep {
             .init(stages: [.room, .copy(live: true, checksum: false)], waiting: "rsync of \(claim) from \(source.node) to \(target.node)"),
             .init(stages: [.sums(.keep)], waiting: "checksums of \(claim) on \(source.node) and \(target.node)"),
         ], keepReceiver: true, context: context)
+        try await RsyncCopy(move: move).arm(from: source, sender: FinalCopyStep.sender(claim, from: source, to: target))
     }
 
     func undo(_ context: StepContext) async throws {
@@ -58,6 +59,7 @@ struct PreCopyStep: MigrationStep {
             "pod \(move.podName("sender")) on \(environment.plan.source.node): check the room, then rsync -aH --numeric-ids --inplace (-S too when a file has holes) --partial, files over 1 MiB first in \(RsyncCopy.streams) at once, then --delete /data/ rsync://RECEIVER/vol/ (\(claim) read-only)",
             "pod \(move.podName("sender-2")) on \(environment.plan.source.node): find + stat + sha256sum of every entry on both sides, kept for the final pass",
             "delete the senders; the receiver serves on for the final pass (label \(move.selector))",
+            "pod \(move.podName(HelperPods.armedRole)) on \(environment.plan.source.node): the final pass's sender, waiting (nc -l on its pod IP) for ferry's word through the API server's pod proxy",
         ]
     }
 }

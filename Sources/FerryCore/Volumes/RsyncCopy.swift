@@ -13,6 +13,8 @@ import Foundation
 /// status as the kubelet reports it, never a line of its output.
 struct RsyncCopy: Sendable {
     static let port = 8730
+    /// Where a sender started ahead of the final pass listens for ferry's word.
+    static let wordPort = 8731
     /// rsyncs at once for a first copy's large files. Two, measured on two cores: one
     /// gave 3.7 s for 1 GiB over loopback, two 1.7 s, three 1.9-2.6 s.
     static let streams = 2
@@ -87,15 +89,20 @@ struct RsyncCopy: Sendable {
     /// succeeds leaves its receiver serving for the next one, so that the pass after
     /// the scale-down starts no receiver in the downtime. Returns the comparison of
     /// the last sender that compared.
+    ///
+    /// A lone sender whose stages a sender started ahead (`arm`) has, beside the same
+    /// receiver, is that one: it gets ferry's word instead of being started.
     @discardableResult
     func run(
         from source: Side, to target: Side, senders: [Sender], keepReceiver: Bool = false, context: StepContext
     ) async throws -> VolumeComparison? {
         let serving = try await pods.servingReceiver()
-        if serving == nil { try await pods.removeAll() } else { try await pods.removeSenders() }
+        var armed: Pod?
+        if let serving, senders.count == 1 { armed = try await pods.armed(beside: serving, stages: Self.words(senders[0])) }
+        if serving == nil { try await pods.removeAll() } else { try await pods.removeSenders(keeping: armed?.name) }
         do {
             if serving == nil { try await pods.makeSecret() }
-            let comparison = try await pass(from: source, to: target, senders: senders, serving: serving, context: context)
+            let comparison = try await pass(from: source, to: target, senders: senders, serving: serving, armed: armed, context: context)
             if keepReceiver { try await pods.removeSenders() } else { try await pods.removeAll() }
             return comparison
         } catch {
@@ -107,8 +114,51 @@ struct RsyncCopy: Sendable {
         }
     }
 
+    /// Starts the sender of the pass after this one now, beside the receiver this pass
+    /// kept, waiting for ferry's word (`HelperScripts.sender`, FERRY_WORD_PORT): so
+    /// the final pass starts no pod in the downtime. Not waited for: should it not
+    /// start or not listen, the final pass starts a sender as it would without it.
+    func arm(from source: Side, sender: Sender) async throws {
+        guard let receiver = try await pods.servingReceiver(), let ip = receiver.json["status"]["podIP"].stringValue else { return }
+        var env = environment(for: sender, receiver: ip, served: true)
+        env["FERRY_WORD_PORT"] = .string(String(Self.wordPort))
+        var spec = pods.spec(
+            role: HelperPods.armedRole, claim: source.claim, readOnly: true, hostname: source.hostname, script: HelperScripts.sender, env: env)
+        spec["metadata"]["annotations"][HelperPods.armedAnnotation] = .string(HelperPods.armedValue(receiver: receiver, stages: Self.words(sender)))
+        try await pods.create(spec)
+    }
+
+    static func words(_ sender: Sender) -> String { sender.stages.map(\.word).joined(separator: " ") }
+
+    /// A sender's environment: `served` when the receiver listens already (it served a
+    /// sender before), so the sender does not ask.
+    private func environment(for sender: Sender, receiver ip: String, served: Bool) -> [String: JSON] {
+        var env: [String: JSON] = [
+            "RECEIVER": .string(Self.host(ip)), "FERRY_STAGES": .string(Self.words(sender)),
+            "FERRY_RECEIVER_WAIT": .string(String(move.plan.timeouts.podReady.seconds)),
+        ]
+        if served { env["FERRY_RECEIVER_SERVING"] = "1" }
+        // After a verification found a difference rsync's size-and-time check misses
+        // (a corrupted byte), compare contents.
+        if sender.checksum { env["FERRY_RSYNC_FLAGS"] = "--checksum" }
+        if sender.live {
+            // The first copy sends every byte into a copy that is not used yet:
+            // - keeping holes costs most there: only when the volume has them
+            //   (later passes send changes and always keep them);
+            // - one rsync over TCP is bound by a core at its receiving end: large
+            //   files go in two rsyncs at once;
+            // - files are written in place, not as temporary files renamed after
+            //   (10% of the time of 20,000 small files); one cut short is sent
+            //   again, its size or time being wrong.
+            env["FERRY_SPARSE"] = "detect"
+            env["FERRY_STREAMS"] = .string(String(Self.streams))
+            env["FERRY_RSYNC_FLAGS"] = "--inplace"
+        }
+        return env
+    }
+
     private func pass(
-        from source: Side, to target: Side, senders: [Sender], serving: Pod?, context: StepContext
+        from source: Side, to target: Side, senders: [Sender], serving: Pod?, armed: Pod?, context: StepContext
     ) async throws -> VolumeComparison? {
         let timeouts = move.plan.timeouts
         let receiver: Pod
@@ -125,35 +175,24 @@ struct RsyncCopy: Sendable {
         }
         var comparison: VolumeComparison?
         for (index, sender) in senders.enumerated() {
-            var env: [String: JSON] = [
-                "RECEIVER": .string(Self.host(ip)), "FERRY_STAGES": .string(sender.stages.map(\.word).joined(separator: " ")),
-                "FERRY_RECEIVER_WAIT": .string(String(timeouts.podReady.seconds)),
-            ]
-            // A receiver that served a sender already listens: the sender does not ask.
-            if serving != nil || index > 0 { env["FERRY_RECEIVER_SERVING"] = "1" }
-            // After a verification found a difference rsync's size-and-time check misses
-            // (a corrupted byte), compare contents.
-            if sender.checksum { env["FERRY_RSYNC_FLAGS"] = "--checksum" }
-            if sender.live {
-                // The first copy sends every byte into a copy that is not used yet:
-                // - keeping holes costs most there: only when the volume has them
-                //   (later passes send changes and always keep them);
-                // - one rsync over TCP is bound by a core at its receiving end: large
-                //   files go in two rsyncs at once;
-                // - files are written in place, not as temporary files renamed after
-                //   (10% of the time of 20,000 small files); one cut short is sent
-                //   again, its size or time being wrong.
-                env["FERRY_SPARSE"] = "detect"
-                env["FERRY_STREAMS"] = .string(String(Self.streams))
-                env["FERRY_RSYNC_FLAGS"] = "--inplace"
-            }
             context.waiting(sender.waiting)
-            let spec = pods.spec(
-                role: index == 0 ? "sender" : "sender-\(index + 1)", claim: source.claim, readOnly: true, hostname: source.hostname,
-                script: HelperScripts.sender, env: env)
-            let ended = try await runBeside(spec, receiver: receiver.name, on: target)
-            try await judge(ended, of: sender, pod: spec["metadata"]["name"].stringValue ?? "", receiver: receiver.name,
-                            source: source, target: target, context: context)
+            let pods = self.pods
+            let name: String
+            let run: @Sendable () async throws -> HelperPods.Finished
+            if index == 0, let armed, await word(to: armed, context: context) {
+                name = armed.name
+                run = { try await pods.finished(armed.name, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration) }
+            } else {
+                // A receiver that served a sender already listens: the sender does not ask.
+                let env = environment(for: sender, receiver: ip, served: serving != nil || index > 0)
+                let spec = pods.spec(
+                    role: index == 0 ? "sender" : "sender-\(index + 1)", claim: source.claim, readOnly: true, hostname: source.hostname,
+                    script: HelperScripts.sender, env: env)
+                name = spec["metadata"]["name"].stringValue ?? ""
+                run = { try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration) }
+            }
+            let ended = try await runBeside(run, receiver: receiver.name, on: target)
+            try await judge(ended, of: sender, pod: name, receiver: receiver.name, source: source, target: target, context: context)
             guard sender.compares else { continue }
             guard let compared = VolumeComparison(log: ended.log) else {
                 throw StepFailure(
@@ -171,11 +210,13 @@ struct RsyncCopy: Sendable {
     /// while a sender works (its daemon failed, a tool missing from its image, killed),
     /// fails the pass at once with its exit status and log, instead of leaving the
     /// sender to wait for a daemon that is gone.
-    private func runBeside(_ spec: JSON, receiver: String, on target: Side) async throws -> HelperPods.Finished {
+    private func runBeside(
+        _ sender: @escaping @Sendable () async throws -> HelperPods.Finished, receiver: String, on target: Side
+    ) async throws -> HelperPods.Finished {
         let timeouts = move.plan.timeouts
         let pods = self.pods
         return try await withThrowingTaskGroup(of: HelperPods.Finished?.self) { group in
-            group.addTask { try await pods.run(spec, startTimeout: timeouts.podReady.duration, timeout: timeouts.volumeCopy.duration) }
+            group.addTask { try await sender() }
             group.addTask {
                 let started = try await pods.started(receiver, timeout: timeouts.podReady.duration)
                 if started.phase == "Running" {
@@ -191,6 +232,36 @@ struct RsyncCopy: Sendable {
             throw CancellationError()
         }
     }
+
+    /// Gives a sender started ahead (`arm`) the word to start; false, saying why, when
+    /// it does not take it (it ended: its image cannot listen; the API server refuses
+    /// the pod proxy to this user; it did not answer in time), and then it is deleted
+    /// and the pass starts a sender as usual.
+    private func word(to armed: Pod, context: StepContext) async -> Bool {
+        var refusal: String
+        if armed.phase != "Running" {
+            let outcome = await pods.outcome(of: armed)
+            refusal = "it ended with exit status \(outcome.exitCode): \(Self.meaning(outcome.exitCode))"
+            if let line = outcome.log.split(separator: "\n").last { refusal += ", \(line.prefix(Self.lineLength))" }
+        } else {
+            do {
+                let answer = try await pods.word(to: armed, timeout: Self.wordTimeout)
+                if answer.status == 200 { return true }
+                refusal = "the API server's pod proxy answered \(answer.status)"
+                if let line = answer.text.split(separator: "\n").first { refusal += ": \(line.prefix(Self.lineLength))" }
+            } catch {
+                refusal = "\(error)"
+            }
+        }
+        context.notice("the sender started for \(move.claim) before the scale-down did not take ferry's word (\(refusal)): starting one now")
+        let pods = self.pods
+        await Task { try? await pods.removeSenders() }.value
+        return false
+    }
+
+    /// How long the word may take to reach a sender that is waiting for it: the pod
+    /// proxy's round trip, and the listener's restart after a stranger's connection.
+    static let wordTimeout = Duration.seconds(3)
 
     /// A receiver that ended while a pass needed it: its exit status, reason and log.
     private func ended(_ receiver: String, _ outcome: HelperPods.Finished, on target: Side) -> StepFailure {
@@ -290,6 +361,7 @@ struct RsyncCopy: Sendable {
         case 127: "a command the helper image lacks"
         case 137: "killed"
         case HelperScripts.Exit.missingTool: "the helper image lacks a tool ferry needs"
+        case HelperScripts.Exit.cannotWait: "its image's nc cannot wait for ferry's word"
         case -1: "the pod failed without an exit status"
         default: "see rsync(1), EXIT VALUES"
         }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 
 extension KubeClient {
@@ -17,5 +18,21 @@ extension KubeClient {
             contentType: "application/json", accept: "*/*", deadline: requestTimeout)
         _ = try? await response.body.collect(upTo: 64 << 20)
         return Int(response.status.code)
+    }
+
+    /// POSTs `text` to a pod's port through the apiserver's pod proxy
+    /// (`/api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH`, which needs `pods/proxy`
+    /// access): how ferry reaches a pod it cannot reach on the pod network. Returns
+    /// the status and the answer's text; the apiserver's own refusals (503 when nothing
+    /// listens yet) come back as statuses too.
+    public func podProxyPost(
+        pod: String, namespace: String, port: Int, path: String, text: String
+    ) async throws(KubeClientError) -> (status: Int, text: String) {
+        let tail = path.hasPrefix("/") ? path : "/" + path
+        let response = try await start(
+            .POST, "/api/v1/namespaces/\(namespace)/pods/\(pod):\(port)/proxy\(tail)", query: [], bytes: ByteBuffer(string: text),
+            contentType: "text/plain", accept: "*/*", deadline: requestTimeout)
+        let body = (try? await response.body.collect(upTo: 1 << 16)).map { String(buffer: $0) } ?? ""
+        return (Int(response.status.code), body)
     }
 }

@@ -123,13 +123,21 @@ public actor KubeClient {
         _ method: HTTPMethod, _ path: String, query: [(String, String)], body: JSON?, contentType: String,
         accept: String, deadline: TimeAmount
     ) async throws(KubeClientError) -> HTTPClientResponse {
+        try await start(method, path, query: query, bytes: body.map { ByteBuffer(string: $0.serialized) }, contentType: contentType,
+                        accept: accept, deadline: deadline)
+    }
+
+    func start(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], bytes: ByteBuffer?, contentType: String,
+        accept: String, deadline: TimeAmount
+    ) async throws(KubeClientError) -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url(path, query: query))
         request.method = method
         request.headers.add(name: "Accept", value: accept)
         request.headers.add(name: "User-Agent", value: "ferry")
-        if let body {
+        if let bytes {
             request.headers.add(name: "Content-Type", value: contentType)
-            request.body = .bytes(ByteBuffer(string: body.serialized))
+            request.body = .bytes(bytes)
         }
         let client = try await authorize(&request)
         do {

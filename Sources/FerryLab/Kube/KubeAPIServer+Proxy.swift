@@ -5,21 +5,19 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 
-/// The apiserver's service proxy (`kubectl get --raw .../services/NAME:PORT/proxy/PATH`):
-/// the request goes, over real HTTP, to one ready address of the Service's
-/// Endpoints, and its answer comes back as it is. Resolution follows the apiserver's
-/// `ResourceLocation`: a port given by number is looked up among the Service's
-/// ports for its name, then the Endpoints' subsets are searched for a port of that
-/// name, and every failure on the way has the apiserver's wording.
+/// The apiserver's service and pod proxies (`kubectl get --raw
+/// .../services/NAME:PORT/proxy/PATH`, `.../pods/NAME:PORT/proxy/PATH`): the request
+/// goes, over real HTTP, to one ready address of the Service's Endpoints or to the
+/// pod's IP, and its answer comes back as it is. Resolution follows the apiserver's
+/// `ResourceLocation`, and every failure on the way has the apiserver's wording.
 extension KubeAPIServer {
-    func proxy(_ request: inout Request, namespace: String, service id: String, path: String) async throws -> Response {
-        let target = try await ServiceProxyTarget.resolve(id, namespace: namespace, store: store)
-        guard target.scheme == "http" else {
+    func proxy(_ request: inout Request, to address: String, scheme: String, id: String, path: String, what: String) async throws -> Response {
+        guard scheme == "http" else {
             throw APIError(
                 code: 503, reason: "ServiceUnavailable",
-                message: "the lab's service proxy speaks http only, and \(id) asks for \(target.scheme): use http:\(target.service):PORT")
+                message: "the lab's \(what) proxy speaks http only, and \(id) asks for \(scheme): leave the scheme out")
         }
-        var url = "http://\(target.address)\(path)"
+        var url = "http://\(address)\(path)"
         if let query = request.uri.query, !query.isEmpty { url += "?\(query)" }
         var outgoing = HTTPClientRequest(url: url)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
@@ -35,7 +33,7 @@ extension KubeAPIServer {
         } catch {
             throw APIError(
                 code: 503, reason: "ServiceUnavailable",
-                message: "error trying to reach service: dial tcp \(target.address): \(error)")
+                message: "error trying to reach \(what): dial tcp \(address): \(error)")
         }
         var headers = HTTPFields()
         if let type = response.headers.first(name: "Content-Type") { headers[.contentType] = type }
@@ -84,5 +82,36 @@ struct ServiceProxyTarget: Equatable {
             return ServiceProxyTarget(scheme: scheme.isEmpty ? "http" : scheme, service: name, address: "\(ip):\(number)")
         }
         throw APIError(code: 503, reason: "ServiceUnavailable", message: "no endpoints available for service \"\(id)\"")
+    }
+}
+
+/// Where a pod proxy request goes: `[SCHEME:]NAME[:PORT]` resolved to the pod's IP, as
+/// the apiserver's pod `ResourceLocation` does (no port: the first container port the
+/// spec declares). The lab's pods have loopback addresses, which a real apiserver
+/// refuses to proxy to ("address not allowed"); the lab allows them (docs/LAB.md).
+struct PodProxyTarget: Equatable {
+    var scheme: String
+    /// `IP:PORT` of the pod.
+    var address: String
+
+    static func resolve(_ id: String, namespace: String, store: ObjectStore) async throws(APIError) -> PodProxyTarget {
+        let parts = id.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let scheme: String, name: String
+        var port: String
+        switch parts.count {
+        case 1: (scheme, name, port) = ("", parts[0], "")
+        case 2: (scheme, name, port) = ("", parts[0], parts[1])
+        case 3: (scheme, name, port) = (parts[0], parts[1], parts[2])
+        default: throw .badRequest("invalid pod request \"\(id)\"")
+        }
+        guard ["", "http", "https"].contains(scheme), !name.isEmpty else { throw .badRequest("invalid pod request \"\(id)\"") }
+        let pod = try await store.get(ObjectKey(ResourceCatalog.pods, namespace: namespace, name: name))
+        if port.isEmpty {
+            let declared = (pod["spec"]["containers"].arrayValue ?? []).lazy.compactMap { $0["ports"].arrayValue?.first?["containerPort"].intValue }.first
+            port = declared.map(String.init) ?? ""
+        }
+        guard let ip = pod["status"]["podIP"].stringValue, !ip.isEmpty else { throw .badRequest("address not allowed") }
+        let host = ip.contains(":") ? "[\(ip)]" : ip
+        return PodProxyTarget(scheme: scheme.isEmpty ? "http" : scheme, address: port.isEmpty ? host : "\(host):\(port)")
     }
 }

@@ -95,7 +95,11 @@ public struct KubeAPIServer: HTTPResponder {
             guard let document = OpenAPI.document(path, kinds) else { throw APIError.notFound404(request.uri.path) }
             return Self.json(document)
         case .serviceProxy(let namespace, let service, let path):
-            return try await proxy(&request, namespace: namespace, service: service, path: path)
+            let target = try await ServiceProxyTarget.resolve(service, namespace: namespace, store: store)
+            return try await proxy(&request, to: target.address, scheme: target.scheme, id: service, path: path, what: "service")
+        case .podProxy(let namespace, let pod, let path):
+            let target = try await PodProxyTarget.resolve(pod, namespace: namespace, store: store)
+            return try await proxy(&request, to: target.address, scheme: target.scheme, id: pod, path: path, what: "pod")
         case .notFound:
             throw APIError.notFound404(request.uri.path)
         case .resource(let kind, let namespace, let name, let subresource):

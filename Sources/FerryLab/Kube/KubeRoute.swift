@@ -13,6 +13,8 @@ enum KubeRoute: Equatable {
     /// `namespaces/NS/services/[SCHEME:]NAME[:PORT]/proxy/PATH`: the apiserver's
     /// service proxy; `path` starts with `/`.
     case serviceProxy(namespace: String, service: String, path: String)
+    /// `namespaces/NS/pods/[SCHEME:]NAME[:PORT]/proxy/PATH`: the apiserver's pod proxy.
+    case podProxy(namespace: String, pod: String, path: String)
     case openAPIRoot
     case openAPIDocument(String)
     case notFound
@@ -27,10 +29,12 @@ enum KubeRoute: Equatable {
         case "api":
             if parts.count == 1 { self = .coreVersions; return }
             let rest = Array(parts.dropFirst(2))
-            if parts[1] == "v1", rest.count >= 5, rest[0] == "namespaces", rest[2] == "services", rest[4] == "proxy" {
+            if parts[1] == "v1", rest.count >= 5, rest[0] == "namespaces", ["services", "pods"].contains(rest[2]), rest[4] == "proxy" {
                 let tail = rest.dropFirst(5).joined(separator: "/")
                 let forwarded = "/" + tail + (path.hasSuffix("/") && !tail.isEmpty ? "/" : "")
-                self = .serviceProxy(namespace: rest[1], service: rest[3], path: forwarded)
+                self = rest[2] == "pods"
+                    ? .podProxy(namespace: rest[1], pod: rest[3], path: forwarded)
+                    : .serviceProxy(namespace: rest[1], service: rest[3], path: forwarded)
                 return
             }
             self = Self.resolve(group: "", version: parts[1], rest: rest, kinds: kinds)

@@ -12,6 +12,19 @@
 #   FERRY_SPARSE         `detect`: look for holes before copying (below)
 #   FERRY_STREAMS        rsyncs at once for a first copy's large files (1)
 #   FERRY_RSYNC_FLAGS    more flags for the copy's rsync (`-c` compares contents)
+#   FERRY_WORD_PORT      set: wait for ferry's word on this port before anything (below)
+#   POD_IP               the pod's own address (the word's listener binds it)
+#
+# A sender with FERRY_WORD_PORT is started before the workload stops, so that the
+# final pass starts no pod in the downtime: it waits, listening on $POD_IP, for an
+# HTTP request (from ferry, through the API server's pod proxy: ferry cannot reach
+# the pod network) whose body is the first line of a SHA-256 of the pass's secret with
+# a purpose of its own; then it does its stages. Anyone else on the pod network is
+# answered 403 and the sender keeps waiting: a pass started while the workload still
+# writes would miss what it writes after. The listener is BusyBox `nc -l -e`, whose
+# options differ by build (nc 1.10's `-s ADDR` in Alpine's, the address after the
+# port in Debian's); an `nc` that cannot run a program per connection ends the sender
+# with `exit_cannot_wait`, and the final pass starts a sender of its own instead.
 #
 # The stages:
 # - `room`: refuses (no room) when the data (du counts blocks really used, so sparse
@@ -56,6 +69,7 @@ exit_source_listing=@EXIT_SOURCE_LISTING@
 exit_reserved_name=@EXIT_RESERVED_NAME@
 exit_receiver_unreachable=@EXIT_RECEIVER_UNREACHABLE@
 exit_missing_tool=@EXIT_MISSING_TOOL@
+exit_cannot_wait=@EXIT_CANNOT_WAIT@
 
 # What this script and the manifest it runs need (the manifest checks again).
 missing=""
@@ -70,6 +84,52 @@ w=$(mktemp -d)
 cat > "$w/manifest.sh" <<'FERRY_MANIFEST'
 @MANIFEST_SH@
 FERRY_MANIFEST
+if [ -n "${FERRY_WORD_PORT:-}" ]; then
+  # Each connection runs word.sh: the request line and headers, then the body's line.
+  token=$(printf 'ferry-final-pass-word:%s' "${FERRY_RSYNC_SECRET:-}" | sha256sum | cut -c1-64)
+  cat > "$w/word.sh" <<FERRY_WORD
+#!/bin/sh
+cr=\$(printf '\r')
+while IFS= read -r line; do case \$line in ''|"\$cr") break ;; esac; done
+IFS= read -r word
+if [ "\${word%"\$cr"}" = "$token" ]; then
+  : > "$w/go"
+  printf 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\ngo\n'
+else
+  printf 'HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 10\r\nConnection: close\r\n\r\nforbidden\n'
+fi
+FERRY_WORD
+  chmod 700 "$w/word.sh"
+  if ! command -v nc > /dev/null 2>&1 || ! nc --help 2>&1 | grep -q -- '-e PROG'; then
+    echo "ferry: the helper image's nc cannot run a program per connection (nc -l -e): the final pass starts its own sender" >&2
+    exit "$exit_cannot_wait"
+  fi
+  nc110=""
+  if nc --help 2>&1 | grep -q -- '-s ADDR'; then nc110=yes; fi
+  echo "ferry: waiting for the word on $POD_IP:$FERRY_WORD_PORT"
+  # A shell runs a trap only once its foreground command ends: nc waits in the
+  # background, so that a sender deleted while it waits (the pass started its own)
+  # ends at once, not after the grace period.
+  listener=""
+  trap 'if [ -n "$listener" ]; then kill "$listener" 2> /dev/null; fi; exit 143' TERM
+  while [ ! -e "$w/go" ]; do
+    code=0
+    if [ -n "$nc110" ]; then
+      nc -l -s "$POD_IP" -p "$FERRY_WORD_PORT" -e "$w/word.sh" < /dev/null &
+    else
+      nc -l -p "$FERRY_WORD_PORT" "$POD_IP" -e "$w/word.sh" < /dev/null &
+    fi
+    listener=$!
+    wait "$listener" || code=$?
+    listener=""
+    if [ "$code" != 0 ] && [ ! -e "$w/go" ]; then
+      echo "ferry: nc could not listen on $POD_IP:$FERRY_WORD_PORT (exit status $code): the final pass starts its own sender" >&2
+      exit "$exit_cannot_wait"
+    fi
+  done
+  trap - TERM
+  echo "ferry: the word came"
+fi
 r="rsync://ferry@$RECEIVER:$port"
 # rsync reads the daemon's password from the environment, never from the command line.
 RSYNC_PASSWORD=${FERRY_RSYNC_SECRET:-}
