@@ -111,7 +111,8 @@ struct FaultStep: MigrationStep {
                     var answer = (status: 503, text: "")
                     let deadline = ContinuousClock.now + .seconds(20)
                     while answer.status == 503, ContinuousClock.now < deadline {
-                        answer = try await lab.kube.podProxyPost(pod: armed, namespace: "frigate", port: RsyncCopy.wordPort, path: "/", text: "go\n")
+                        answer = try await lab.kube.podProxyPost(
+                            pod: armed, namespace: "frigate", port: RsyncCopy.wordPort, path: "/", text: "go\n", timeout: .seconds(5))
                     }
                     refused.withLock { $0.append((answer.status, answer.text)) }
                 }

@@ -248,7 +248,9 @@ struct HelperPods: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while true {
-            let answer = try await kube.podProxyPost(pod: pod.name, namespace: namespace, port: RsyncCopy.wordPort, path: "/", text: token + "\n")
+            let answer = try await kube.podProxyPost(
+                pod: pod.name, namespace: namespace, port: RsyncCopy.wordPort, path: "/", text: token + "\n",
+                timeout: max(.milliseconds(100), deadline - clock.now))
             guard answer.status == 503, clock.now < deadline else { return answer }
             try await clock.sleep(for: .milliseconds(20))
         }

@@ -35,7 +35,14 @@ struct PreCopyStep: MigrationStep {
             .init(stages: [.room, .copy(live: true, checksum: false)], waiting: "rsync of \(claim) from \(source.node) to \(target.node)"),
             .init(stages: [.sums(.keep)], waiting: "checksums of \(claim) on \(source.node) and \(target.node)"),
         ], keepReceiver: true, context: context)
-        try await RsyncCopy(move: move).arm(from: source, sender: FinalCopyStep.sender(claim, from: source, to: target))
+        // A help, not a need: should it fail, the final pass starts its own sender.
+        do {
+            try await RsyncCopy(move: move).arm(from: source, sender: FinalCopyStep.sender(claim, from: source, to: target))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            context.warn("the final pass's sender for \(claim) could not be started ahead (\(error)): the final pass starts it in the downtime")
+        }
     }
 
     func undo(_ context: StepContext) async throws {

@@ -24,14 +24,17 @@ extension KubeClient {
     /// (`/api/v1/namespaces/NS/pods/NAME:PORT/proxy/PATH`, which needs `pods/proxy`
     /// access): how ferry reaches a pod it cannot reach on the pod network. Returns
     /// the status and the answer's text; the apiserver's own refusals (503 when nothing
-    /// listens yet) come back as statuses too.
+    /// listens yet) come back as statuses too. `timeout` bounds the whole request: a pod
+    /// the API server cannot reach (a NetworkPolicy) costs that, not the API server's
+    /// 30 s dial.
     public func podProxyPost(
-        pod: String, namespace: String, port: Int, path: String, text: String
+        pod: String, namespace: String, port: Int, path: String, text: String, timeout: Duration
     ) async throws(KubeClientError) -> (status: Int, text: String) {
         let tail = path.hasPrefix("/") ? path : "/" + path
         let response = try await start(
             .POST, "/api/v1/namespaces/\(namespace)/pods/\(pod):\(port)/proxy\(tail)", query: [], bytes: ByteBuffer(string: text),
-            contentType: "text/plain", accept: "*/*", deadline: requestTimeout)
+            contentType: "text/plain", accept: "*/*",
+            deadline: .nanoseconds(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
         let body = (try? await response.body.collect(upTo: 1 << 16)).map { String(buffer: $0) } ?? ""
         return (Int(response.status.code), body)
     }
