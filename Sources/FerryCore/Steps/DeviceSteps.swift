@@ -237,11 +237,13 @@ struct RebootTargetStep: MigrationStep {
 
     /// Beside the volumes' copy only when the VM will not reboot (Proxmox hot-plugged
     /// the devices, or the VM sees them already; never a PCI card): a reboot would cut the copy to its
-    /// node, so it waits for the copy and the switch to end. Unsure is a reboot.
+    /// node, so it waits for the copy and the switch to end. Unsure is a reboot. Proxmox
+    /// is asked first: an API call, where the VM's look is a command in the guest (through
+    /// its agent, a tenth of a second of downtime).
     func mayRun(beside lanes: Set<StepLane>) async -> Bool {
         guard !lanes.isEmpty else { return true }
-        if await missing()?.isEmpty == true { return true }
-        return (try? await hotPlugged()) == true
+        if (try? await hotPlugged()) == true { return true }
+        return await missing()?.isEmpty == true
     }
 
     func inspect(_ context: StepContext) async throws -> StepState {

@@ -50,16 +50,8 @@ struct ServiceProxyTarget: Equatable {
     var address: String
 
     static func resolve(_ id: String, namespace: String, store: ObjectStore) async throws(APIError) -> ServiceProxyTarget {
-        let parts = id.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let scheme: String, name: String
-        var port: String
-        switch parts.count {
-        case 1: (scheme, name, port) = ("", parts[0], "")
-        case 2: (scheme, name, port) = ("", parts[0], parts[1])
-        case 3: (scheme, name, port) = (parts[0], parts[1], parts[2])
-        default: throw .badRequest("invalid service request \"\(id)\"")
-        }
-        guard ["", "http", "https"].contains(scheme), !name.isEmpty else { throw .badRequest("invalid service request \"\(id)\"") }
+        let (scheme, name, given) = try proxyParts(id, of: "service")
+        var port = given
         if let number = Int64(port) {
             let service = try await store.get(ObjectKey(ResourceCatalog.services, namespace: namespace, name: name))
             guard let named = (service["spec"]["ports"].arrayValue ?? []).first(where: { $0["port"].intValue == number }) else {
@@ -95,16 +87,8 @@ struct PodProxyTarget: Equatable {
     var address: String
 
     static func resolve(_ id: String, namespace: String, store: ObjectStore) async throws(APIError) -> PodProxyTarget {
-        let parts = id.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let scheme: String, name: String
-        var port: String
-        switch parts.count {
-        case 1: (scheme, name, port) = ("", parts[0], "")
-        case 2: (scheme, name, port) = ("", parts[0], parts[1])
-        case 3: (scheme, name, port) = (parts[0], parts[1], parts[2])
-        default: throw .badRequest("invalid pod request \"\(id)\"")
-        }
-        guard ["", "http", "https"].contains(scheme), !name.isEmpty else { throw .badRequest("invalid pod request \"\(id)\"") }
+        let (scheme, name, given) = try proxyParts(id, of: "pod")
+        var port = given
         let pod = try await store.get(ObjectKey(ResourceCatalog.pods, namespace: namespace, name: name))
         if port.isEmpty {
             let declared = (pod["spec"]["containers"].arrayValue ?? []).lazy.compactMap { $0["ports"].arrayValue?.first?["containerPort"].intValue }.first
@@ -114,4 +98,18 @@ struct PodProxyTarget: Equatable {
         let host = ip.contains(":") ? "[\(ip)]" : ip
         return PodProxyTarget(scheme: scheme.isEmpty ? "http" : scheme, address: port.isEmpty ? host : "\(host):\(port)")
     }
+}
+
+/// `[SCHEME:]NAME[:PORT]` of a proxy request, as the apiserver splits it.
+private func proxyParts(_ id: String, of kind: String) throws(APIError) -> (scheme: String, name: String, port: String) {
+    let parts = id.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    let result: (scheme: String, name: String, port: String)
+    switch parts.count {
+    case 1: result = ("", parts[0], "")
+    case 2: result = ("", parts[0], parts[1])
+    case 3: result = (parts[0], parts[1], parts[2])
+    default: throw .badRequest("invalid \(kind) request \"\(id)\"")
+    }
+    guard ["", "http", "https"].contains(result.scheme), !result.name.isEmpty else { throw .badRequest("invalid \(kind) request \"\(id)\"") }
+    return result
 }
