@@ -237,7 +237,7 @@ struct HelperPods: Sendable {
     }
 
     /// ferry's word to a sender started ahead, through the API server's pod proxy: the
-    /// first 64 hex digits of a SHA-256 of the pass's secret with a purpose of its own
+    /// SHA-256, in hex, of the pass's secret with a purpose of its own
     /// (`Scripts/sender.sh`), so the secret itself never leaves the cluster's Secret.
     /// Asked again while nothing listens (the API server's 503), until `timeout`.
     func word(to pod: Pod, timeout: Duration) async throws -> (status: Int, text: String) {

@@ -18,8 +18,8 @@
 # A sender with FERRY_WORD_PORT is started before the workload stops, so that the
 # final pass starts no pod in the downtime: it waits, listening on $POD_IP, for an
 # HTTP request (from ferry, through the API server's pod proxy: ferry cannot reach
-# the pod network) whose body is the first line of a SHA-256 of the pass's secret with
-# a purpose of its own; then it does its stages. Anyone else on the pod network is
+# the pod network) whose body's first line is the SHA-256, in hex, of the pass's
+# secret with a purpose of its own; then it does its stages. Anyone else on the pod network is
 # answered 403 and the sender keeps waiting: a pass started while the workload still
 # writes would miss what it writes after. The listener is BusyBox `nc -l -e`, whose
 # options differ by build (nc 1.10's `-s ADDR` in Alpine's, the address after the
