@@ -93,8 +93,12 @@ struct FluxReconciler: Sendable {
 
     /// The SHA of the revision a Kustomization applied last ("" for none).
     static func sha(_ object: JSON) -> String {
-        let revision = object["status"]["lastAppliedRevision"].stringValue ?? ""
-        return revision.split(whereSeparator: { $0 == ":" || $0 == "/" }).last.map(String.init) ?? revision
+        sha(ofRevision: object["status"]["lastAppliedRevision"].stringValue ?? "")
+    }
+
+    /// Flux writes `main@sha1:abc…` (v2) or `main/abc…` (v1).
+    static func sha(ofRevision revision: String) -> String {
+        revision.split(whereSeparator: { $0 == ":" || $0 == "/" }).last.map(String.init) ?? revision
     }
 
     static func isApplied(_ object: JSON, commit: String?, requestedAt: String?) -> Bool {
@@ -107,9 +111,8 @@ struct FluxReconciler: Sendable {
         return condition(object, "Ready")?["status"].stringValue == "True"
     }
 
-    /// Flux writes `main@sha1:abc…` (v2) or `main/abc…` (v1).
     static func revision(_ revision: String, matches commit: String) -> Bool {
-        let sha = revision.split(whereSeparator: { $0 == ":" || $0 == "/" }).last.map(String.init) ?? revision
+        let sha = sha(ofRevision: revision)
         return !commit.isEmpty && (sha.hasPrefix(commit) || commit.hasPrefix(sha))
     }
 

@@ -21,9 +21,4 @@ struct PushedCommit: Sendable {
             return (try? await repository.git(["merge-base", "--is-ancestor", sha, revision])) != nil
         }
     }
-
-    init(_ sha: String, isIn: @escaping @Sendable (String) async -> Bool) {
-        self.sha = sha
-        self.isIn = isIn
-    }
 }

@@ -207,9 +207,9 @@ struct HelperPods: Sendable {
     }
 
     /// Deletes the pods of every role but the receiver (an earlier pass's senders),
-    /// and `keeping`, and waits until they are gone.
-    func removeSenders(keeping kept: String? = nil) async throws {
-        let roles = ["receiver"] + (kept == nil ? [] : [Self.armedRole])
+    /// and the sender started ahead when `keepingArmed`, and waits until they are gone.
+    func removeSenders(keepingArmed: Bool = false) async throws {
+        let roles = ["receiver"] + (keepingArmed ? [Self.armedRole] : [])
         try await remove(move.selector + ",\(VolumeMove.roleLabel) notin (\(roles.joined(separator: ",")))")
     }
 

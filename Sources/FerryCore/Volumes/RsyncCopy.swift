@@ -99,7 +99,7 @@ struct RsyncCopy: Sendable {
         let serving = try await pods.servingReceiver()
         var armed: Pod?
         if let serving, senders.count == 1 { armed = try await pods.armed(beside: serving, stages: Self.words(senders[0])) }
-        if serving == nil { try await pods.removeAll() } else { try await pods.removeSenders(keeping: armed?.name) }
+        if serving == nil { try await pods.removeAll() } else { try await pods.removeSenders(keepingArmed: armed != nil) }
         do {
             if serving == nil { try await pods.makeSecret() }
             let comparison = try await pass(from: source, to: target, senders: senders, serving: serving, armed: armed, context: context)
